@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what Distill's build and tests need on a fresh Debian 12 machine with the .NET 10 SDK:
+# sox (reference resampler and WAV checks in tests) and libsndfile (FLAC/OGG/MP3/AIFF input).
+# NuGet packages restore with the build; the TorchSharp GLIBCXX fix runs inside the build itself.
+set -euo pipefail
+need=()
+command -v sox >/dev/null 2>&1 || need+=(sox)
+ldconfig -p 2>/dev/null | grep -q 'libsndfile.so.1 ' || need+=(libsndfile1)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "Installing ${need[*]} (apt)…"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+command -v dotnet >/dev/null 2>&1 || { echo "The .NET 10 SDK is required (dotnet not on PATH)." >&2; exit 1; }

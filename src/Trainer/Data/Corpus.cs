@@ -1,0 +1,79 @@
+using Distill.Runtime.Audio;
+using Distill.Runtime.Dsp;
+
+namespace Distill.Trainer.Data;
+
+/// <summary>One usable file: its features at the model rate, frame-major.</summary>
+public sealed record CorpusClip(string Name, string RelativePath, int Frames, float[] LogMel, Half[] LogMagnitude,
+                                double Seconds, int SourceRate, int Channels);
+
+public sealed record SkippedFile(string RelativePath, string Reason);
+
+/// <summary>
+/// The user's folder read into features. Files are only ever opened for reading; every file that
+/// cannot be used is listed with its reason instead of failing the run.
+/// </summary>
+public sealed class Corpus
+{
+    /// <summary>Longer files are cut here to bound memory (the log-magnitude target is large).</summary>
+    public const double MaxSecondsPerFile = 120;
+
+    public required string Folder { get; init; }
+    public required FeatureConfig Features { get; init; }
+    public required IReadOnlyList<CorpusClip> Clips { get; init; }
+    public required IReadOnlyList<SkippedFile> Skipped { get; init; }
+    public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>Scans <paramref name="folder"/> recursively in ordinal path order (so the split is
+    /// reproducible across machines) and extracts features of every usable file.</summary>
+    public static Corpus Load(string folder, FeatureConfig features, Action<string>? onFile = null)
+    {
+        if (!Directory.Exists(folder))
+            throw new UserFacingException($"The folder '{folder}' does not exist.");
+        string[] paths;
+        try
+        {
+            paths = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+                .Where(p => !Path.GetFileName(p).StartsWith('.'))
+                .OrderBy(p => p, StringComparer.Ordinal).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserFacingException($"Cannot list '{folder}': {e.Message}");
+        }
+
+        var clips = new List<CorpusClip>();
+        var skipped = new List<SkippedFile>();
+        var warnings = new List<string>();
+        var extractor = new LogMelFeatures(features);
+        foreach (string path in paths)
+        {
+            string rel = Path.GetRelativePath(folder, path);
+            onFile?.Invoke(rel);
+            var loaded = AudioFileLoader.Load(path);
+            if (!loaded.Ok)
+            {
+                skipped.Add(new SkippedFile(rel, loaded.SkipReason ?? "unusable"));
+                continue;
+            }
+            if (loaded.Warning is not null) warnings.Add($"{rel}: {loaded.Warning}");
+            float[] audio = loaded.Mono;
+            if (loaded.Seconds > MaxSecondsPerFile)
+            {
+                warnings.Add($"{rel}: {loaded.Seconds:F0} s long, using the first {MaxSecondsPerFile:F0} s");
+                audio = audio[..(int)(MaxSecondsPerFile * loaded.SampleRate)];
+            }
+            if (loaded.SampleRate != features.SampleRate)
+                audio = PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, features.SampleRate);
+            float[] mel = extractor.LogMel(audio, out int frames);
+            float[] mag = extractor.LogMagnitude(audio, out _);
+            clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, Array.ConvertAll(mag, v => (Half)v),
+                                     loaded.Seconds, loaded.SampleRate, loaded.Channels));
+        }
+        return new Corpus { Folder = folder, Features = features, Clips = clips, Skipped = skipped, Warnings = warnings };
+    }
+
+    /// <summary>Anchor-friendly name: the relative path without extension, '/' kept.</summary>
+    static string ClipName(string relativePath) =>
+        Path.ChangeExtension(relativePath, null)!.Replace('\\', '/');
+}

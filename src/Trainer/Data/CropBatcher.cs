@@ -1,0 +1,72 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Distill.Trainer.Data;
+
+/// <summary>A batch of normalised features: log-mel [B, 1, mels, T] and log-magnitude [B, bins, T].</summary>
+public sealed record FeatureBatch(Tensor Mel, Tensor LogMagnitude) : IDisposable
+{
+    public void Dispose() { Mel.Dispose(); LogMagnitude.Dispose(); }
+}
+
+/// <summary>
+/// Turns clips into fixed-length normalised feature windows: random crops for training
+/// (the augmentation), and non-overlapping windows covering every clip for validation.
+/// Clips shorter than a window are padded with their own quietest value (silence).
+/// </summary>
+public sealed class CropBatcher(IReadOnlyList<CorpusClip> clips, FeatureStats stats, int mels, int bins, int cropFrames)
+{
+    // Each clip's own quietest value, normalised: what padding past its end looks like.
+    readonly float[] melPad = clips.Select(c => (c.LogMel.Min() - stats.MelMean) / stats.MelStd).ToArray();
+    readonly float[] magPad = clips.Select(c => ((float)c.LogMagnitude.Min() - stats.MagnitudeMean) / stats.MagnitudeStd).ToArray();
+
+    public int CropFrames => cropFrames;
+    public IReadOnlyList<CorpusClip> Clips => clips;
+
+    /// <summary>Clip uniformly, then offset uniformly: short and long files count alike.</summary>
+    public FeatureBatch Sample(Random random, int batchSize)
+    {
+        var windows = new (int Clip, int Start)[batchSize];
+        for (int b = 0; b < batchSize; b++)
+        {
+            int c = random.Next(clips.Count);
+            windows[b] = (c, random.Next(Math.Max(clips[c].Frames - cropFrames, 0) + 1));
+        }
+        return Build(windows);
+    }
+
+    /// <summary>Every clip cut into consecutive windows (the last one padded), in batches.</summary>
+    public IEnumerable<FeatureBatch> Windows(int batchSize)
+    {
+        var all = Enumerable.Range(0, clips.Count)
+            .SelectMany(c => Enumerable.Range(0, WindowsIn(clips[c])).Select(i => (c, i * cropFrames))).ToArray();
+        for (int i = 0; i < all.Length; i += batchSize)
+            yield return Build(all[i..Math.Min(i + batchSize, all.Length)]);
+    }
+
+    public int WindowCount => clips.Sum(WindowsIn);
+
+    int WindowsIn(CorpusClip c) => Math.Max(1, (c.Frames + cropFrames - 1) / cropFrames);
+
+    FeatureBatch Build((int Clip, int Start)[] windows)
+    {
+        int n = windows.Length, t = cropFrames;
+        var mel = new float[n * mels * t];
+        var mag = new float[n * bins * t];
+        for (int b = 0; b < n; b++)
+        {
+            var (c, start) = windows[b];
+            var clip = clips[c];
+            for (int f = 0; f < t; f++)
+            {
+                int src = start + f;
+                bool inside = src < clip.Frames;
+                for (int m = 0; m < mels; m++)
+                    mel[(b * mels + m) * t + f] = inside ? (clip.LogMel[src * mels + m] - stats.MelMean) / stats.MelStd : melPad[c];
+                for (int k = 0; k < bins; k++)
+                    mag[(b * bins + k) * t + f] = inside ? ((float)clip.LogMagnitude[src * bins + k] - stats.MagnitudeMean) / stats.MagnitudeStd : magPad[c];
+            }
+        }
+        return new FeatureBatch(torch.tensor(mel, new long[] { n, 1, mels, t }), torch.tensor(mag, new long[] { n, bins, t }));
+    }
+}

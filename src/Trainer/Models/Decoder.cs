@@ -1,0 +1,50 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Distill.Trainer.Models;
+
+/// <summary>Latents [B, D, mels/16, frames/16] → (log-mel [B, 1, mels, frames], log-magnitude
+/// STFT [B, bins, frames]). Mirrors the encoder. The linear-STFT head exists because phase
+/// reconstruction needs linear-frequency magnitudes that 128 mel bands cannot give back sharply.</summary>
+public sealed class Decoder : nn.Module<Tensor, (Tensor Mel, Tensor LogMagnitude)>
+{
+    readonly Conv2d expand, melHead, stftMix;
+    readonly Conv1d stftHead;
+    readonly ModuleList<nn.Module<Tensor, Tensor>> stages = new();
+    readonly int mels, headChannels;
+
+    public Decoder(AutoencoderConfig c) : base(nameof(Decoder))
+    {
+        mels = c.Mels; headChannels = c.StftHeadChannels;
+        int inCh = c.StageChannels[^1];
+        expand = nn.Conv2d(c.LatentDim, inCh, 1);
+        for (int s = c.DownStages - 1; s >= 0; s--)
+        {
+            int outCh = s > 0 ? c.StageChannels[s - 1] : c.StemChannels;
+            var layers = new List<nn.Module<Tensor, Tensor>>();
+            if (s > 0) layers.Add(new ResidualBlock(inCh));
+            layers.Add(nn.GELU());
+            layers.Add(nn.ConvTranspose2d(inCh, outCh, 4, stride: 2, padding: 1));
+            stages.Add(nn.Sequential(layers));
+            inCh = outCh;
+        }
+        melHead = nn.Conv2d(inCh, 1, 3, padding: 1);
+        stftMix = nn.Conv2d(inCh, headChannels, 1);
+        stftHead = nn.Conv1d(headChannels * mels, c.StftBins, 1);
+        RegisterComponents();
+    }
+
+    public override (Tensor Mel, Tensor LogMagnitude) forward(Tensor latents)
+    {
+        var h = expand.call(latents);
+        foreach (var stage in stages) h = stage.call(h);
+        h = F.gelu(h);
+        var mel = melHead.call(h);
+        var mix = stftMix.call(h); // [B, C, mels, T]
+        long b = mix.shape[0], t = mix.shape[3];
+        var logMagnitude = stftHead.call(mix.reshape(b, headChannels * mels, t));
+        return (mel, logMagnitude);
+    }
+}

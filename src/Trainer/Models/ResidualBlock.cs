@@ -1,0 +1,21 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Distill.Trainer.Models;
+
+/// <summary>x + conv(gelu(conv(gelu(x)))), 3×3, same channels and size.</summary>
+public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
+{
+    readonly Conv2d conv1, conv2;
+
+    public ResidualBlock(int channels) : base(nameof(ResidualBlock))
+    {
+        conv1 = nn.Conv2d(channels, channels, 3, padding: 1);
+        conv2 = nn.Conv2d(channels, channels, 3, padding: 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => x + conv2.call(F.gelu(conv1.call(F.gelu(x))));
+}

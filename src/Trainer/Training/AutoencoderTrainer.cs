@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using Distill.Trainer.Data;
+using Distill.Trainer.Models;
+using Distill.Trainer.Telemetry;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Distill.Trainer.Training;
+
+/// <summary>
+/// The autoencoder's training loop. Every random draw of step s comes from generators seeded with
+/// (seed, s), so a run stopped after any step and resumed from its checkpoint ends bit-identical
+/// to an uninterrupted one.
+/// </summary>
+public sealed class AutoencoderTrainer
+{
+    public const string CheckpointFile = "checkpoint.bin";
+    readonly RunConfig config;
+    readonly string runDir;
+    readonly ITrainingObserver observer;
+    readonly Autoencoder model;
+    readonly Adam adam;
+    readonly CropBatcher train, validation;
+    TrainingState state;
+
+    public Autoencoder Model => model;
+
+    public AutoencoderTrainer(RunConfig config, Corpus corpus, string runDir, ITrainingObserver observer,
+                              CheckpointHeader? resumeHeader = null, IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
+    {
+        this.config = config; this.runDir = runDir; this.observer = observer;
+        TorchThreads.Use(config.Threads);
+        torch.manual_seed(config.Seed);
+        model = new Autoencoder(config.Model);
+        adam = new Adam(model.named_parameters());
+        state = resumeHeader?.State ?? new TrainingState();
+        if (resumeTensors is not null)
+        {
+            Checkpoint.LoadInto(model, resumeTensors, "model.");
+            foreach (var (name, t) in adam.State()) Checkpoint.CopyNamed(resumeTensors, name, t);
+            adam.StepCount = state.NextStep;
+        }
+        var m = config.Model;
+        train = new CropBatcher(config.Split.Train.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
+        validation = new CropBatcher(config.Split.Validation.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
+    }
+
+    /// <summary>Distinct, well-mixed seed per (run seed, step).</summary>
+    public static int StepSeed(int seed, long step) => HashCode.Combine(0x5EED, seed, step) & int.MaxValue;
+
+    public TrainingOutcome Run(CancellationToken cancel, long? stopAfterStep = null)
+    {
+        int levels = config.Model.Levels;
+        using var metrics = new MetricsLog(runDir, MetricColumns(levels), append: state.NextStep > 0);
+        using var board = new TensorBoardWriter(Path.Combine(runDir, "tensorboard"));
+        var clock = Stopwatch.StartNew();
+        var epochClock = Stopwatch.StartNew();
+        EpochReport? lastValidation = null;
+        long startStep = state.NextStep;
+
+        for (long step = startStep; step < config.TotalSteps; step++)
+        {
+            int epoch = (int)(step / config.StepsPerEpoch);
+            var report = TrainStep(step, epoch, (step - startStep + 1) / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
+            observer.OnStep(report);
+            metrics.Log("train", epoch, step, TrainValues(report));
+            board.AddScalar("train/loss", (float)report.Loss.Total, step);
+            board.AddScalar("train/mel_loss", (float)report.Loss.Mel, step);
+            board.AddScalar("train/stft_loss", (float)report.Loss.Stft, step);
+            state = state with { NextStep = step + 1 };
+
+            if ((step + 1) % config.StepsPerEpoch == 0)
+            {
+                lastValidation = Validate(epoch, step, epochClock.Elapsed.TotalSeconds);
+                epochClock.Restart();
+                observer.OnEpoch(lastValidation);
+                metrics.Log("val", epoch, step, ValidationValues(lastValidation));
+                board.AddScalar("val/loss", (float)lastValidation.Validation.Total, step);
+                board.AddScalar("val/mel_loss", (float)lastValidation.Validation.Mel, step);
+                board.AddScalar("val/stft_loss", (float)lastValidation.Validation.Stft, step);
+                foreach (var h in lastValidation.Health)
+                {
+                    board.AddScalar($"codebook/utilization_l{h.Level}", (float)h.UtilizationPercent, step);
+                    board.AddScalar($"codebook/perplexity_l{h.Level}", (float)h.Perplexity, step);
+                    board.AddScalar($"codebook/dead_l{h.Level}", h.DeadCodes, step);
+                }
+                board.Flush();
+                state = state with { LastValidationLoss = lastValidation.Validation.Total };
+                WarnLowUtilization(lastValidation);
+                SaveCheckpoint();
+            }
+            if (cancel.IsCancellationRequested || step == stopAfterStep)
+            {
+                SaveCheckpoint();
+                return new TrainingOutcome(TrainingEnd.Interrupted, step + 1, lastValidation, state.UtilizationWarnings);
+            }
+        }
+        return new TrainingOutcome(TrainingEnd.Completed, config.TotalSteps, lastValidation, state.UtilizationWarnings);
+    }
+
+    StepReport TrainStep(long step, int epoch, double stepsPerSecond)
+    {
+        using var scope = torch.NewDisposeScope();
+        int stepSeed = StepSeed(config.Seed, step);
+        torch.manual_seed(stepSeed);
+        var random = new Random(stepSeed);
+        var batch = train.Sample(random, config.BatchSize);
+        int levelsUsed = model.Quantizer.DrawLevelCount(random);
+        model.train();
+        var output = model.Forward(batch.Mel, training: true, levelsUsed);
+        var losses = Autoencoder.Losses(output, batch.Mel, batch.LogMagnitude);
+        adam.ZeroGrad();
+        losses.Total.backward();
+        adam.ClipGradNorm(config.GradientClip);
+        double lr = config.LearningRateAt(step);
+        adam.Step(lr);
+
+        LevelHealth[]? health = null;
+        // Step 0 of epoch 0 is skipped: the codebooks were random until this very batch's k-means.
+        if (step > 0 && step % config.HealthEvery == 0)
+        {
+            var counts = CodebookHealth.NewCounts(config.Model.Levels, config.Model.CodebookSize);
+            CodebookHealth.Accumulate(counts, output.Codes);
+            health = CodebookHealth.Summarise(counts);
+        }
+        return new StepReport(epoch, step, config.TotalSteps, Values(losses), lr, levelsUsed, health, stepsPerSecond);
+    }
+
+    /// <summary>Losses and codebook health over the whole validation split, all levels, no updates.</summary>
+    EpochReport Validate(int epoch, long step, double secondsPerEpoch)
+    {
+        var (loss, health) = Evaluate(model, validation, config.Model);
+        return new EpochReport(epoch, step, loss, health, secondsPerEpoch);
+    }
+
+    public static (LossValues Loss, LevelHealth[] Health) Evaluate(Autoencoder model, CropBatcher batches, AutoencoderConfig m)
+    {
+        using var noGrad = torch.no_grad();
+        model.eval();
+        var counts = CodebookHealth.NewCounts(m.Levels, m.CodebookSize);
+        double total = 0, mel = 0, stft = 0, commit = 0; int windows = 0;
+        foreach (var batch in batches.Windows(16))
+        {
+            using var scope = torch.NewDisposeScope();
+            using var _ = batch;
+            var output = model.Forward(batch.Mel, training: false, m.Levels);
+            var v = Values(Autoencoder.Losses(output, batch.Mel, batch.LogMagnitude));
+            int n = (int)batch.Mel.shape[0];
+            total += v.Total * n; mel += v.Mel * n; stft += v.Stft * n; commit += v.Commitment * n; windows += n;
+            CodebookHealth.Accumulate(counts, output.Codes);
+        }
+        return (new LossValues(total / windows, mel / windows, stft / windows, commit / windows), CodebookHealth.Summarise(counts));
+    }
+
+    void WarnLowUtilization(EpochReport report)
+    {
+        if (report.Epoch == 0) return; // codebooks are still settling after k-means
+        foreach (var h in report.Health.Where(h => h.UtilizationPercent < config.LowUtilizationPercent))
+        {
+            string warning = $"epoch {report.Epoch}: level {h.Level} uses {h.UtilizationPercent:F0}% of its codes " +
+                             $"(perplexity {h.Perplexity:F1}, {h.DeadCodes} unused)";
+            state.UtilizationWarnings.Add(warning);
+            observer.OnMessage("warning: " + warning);
+        }
+    }
+
+    void SaveCheckpoint()
+    {
+        var tensors = model.state_dict().Select(kv => ("model." + kv.Key, kv.Value)).Concat(adam.State());
+        Checkpoint.Save(Path.Combine(runDir, CheckpointFile), new CheckpointHeader(config, state).ToJson(), tensors);
+    }
+
+    static LossValues Values(AutoencoderLosses l) =>
+        new(l.Total.item<float>(), l.Mel.item<float>(), l.Stft.item<float>(), l.Commitment.item<float>());
+
+    public static string[] MetricColumns(int levels) =>
+        new[] { "loss", "mel_loss", "stft_loss", "commit_loss", "lr", "levels_used" }
+            .Concat(Enumerable.Range(0, levels).SelectMany(l => new[] { $"util_l{l}", $"ppl_l{l}", $"dead_l{l}" })).ToArray();
+
+    static Dictionary<string, double> TrainValues(StepReport r)
+    {
+        var values = LossDictionary(r.Loss);
+        values["lr"] = r.LearningRate;
+        values["levels_used"] = r.LevelsUsed;
+        if (r.BatchHealth is { } health) AddHealth(values, health);
+        return values;
+    }
+
+    static Dictionary<string, double> ValidationValues(EpochReport r)
+    {
+        var values = LossDictionary(r.Validation);
+        AddHealth(values, r.Health);
+        return values;
+    }
+
+    static Dictionary<string, double> LossDictionary(LossValues l) => new()
+    {
+        ["loss"] = l.Total, ["mel_loss"] = l.Mel, ["stft_loss"] = l.Stft, ["commit_loss"] = l.Commitment,
+    };
+
+    static void AddHealth(Dictionary<string, double> values, LevelHealth[] health)
+    {
+        foreach (var h in health)
+        {
+            values[$"util_l{h.Level}"] = h.UtilizationPercent;
+            values[$"ppl_l{h.Level}"] = h.Perplexity;
+            values[$"dead_l{h.Level}"] = h.DeadCodes;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Distill.Trainer.Training;
+
+public sealed record LossValues(double Total, double Mel, double Stft, double Commitment);
+
+public sealed record StepReport(int Epoch, long Step, long TotalSteps, LossValues Loss, double LearningRate,
+                                int LevelsUsed, LevelHealth[]? BatchHealth, double StepsPerSecond);
+
+public sealed record EpochReport(int Epoch, long Step, LossValues Validation, LevelHealth[] Health, double SecondsPerEpoch);
+
+/// <summary>What a training loop tells its user interface (live display, logs, tests).</summary>
+public interface ITrainingObserver
+{
+    void OnStep(StepReport report);
+    void OnEpoch(EpochReport report);
+    void OnMessage(string message);
+}
+
+public enum TrainingEnd { Completed, Interrupted }
+
+public sealed record TrainingOutcome(TrainingEnd End, long Steps, EpochReport? LastValidation, IReadOnlyList<string> UtilizationWarnings);

@@ -1,0 +1,82 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using Distill.Runtime.Demo;
+using Distill.Tests.Training;
+
+namespace Distill.Tests.Cli;
+
+public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCorpusFixture>
+{
+    static Dictionary<string, string> Snapshot(string folder) =>
+        Directory.GetFiles(folder, "*", SearchOption.AllDirectories)
+                 .ToDictionary(f => f, f => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(f))));
+
+    [Fact]
+    public void MissingFolderIsAClearErrorWithoutStackTrace()
+    {
+        var r = DistillProcess.Run("train", Path.Combine(data.Root, "no-such-folder"), "-o", Path.Combine(data.Root, "x"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("does not exist", r.Output);
+        Assert.DoesNotContain("   at ", r.Output);
+    }
+
+    [Fact]
+    public void FolderWithoutUsableAudioFailsAndListsEveryFileWithItsReason()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(data.Root, "junk-" + Guid.NewGuid().ToString("N")[..6])).FullName;
+        File.WriteAllText(Path.Combine(folder, "notes.txt"), "not audio");
+        File.WriteAllBytes(Path.Combine(folder, "empty.wav"), Array.Empty<byte>());
+        File.WriteAllText(Path.Combine(folder, "fake.wav"), "this is text, not RIFF");
+        var before = Snapshot(folder);
+
+        var r = DistillProcess.Run("train", folder, "-o", Path.Combine(data.Root, "junk-run"));
+
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("No usable audio", r.Output);
+        foreach (var name in new[] { "notes.txt", "empty.wav", "fake.wav" }) Assert.Contains(name, r.Output);
+        Assert.Equal(before, Snapshot(folder));
+    }
+
+    [Fact]
+    public void OutputPathThatCannotBeCreatedIsAClearError()
+    {
+        string file = Path.Combine(data.Root, "a-file");
+        File.WriteAllText(file, "x");
+        var r = DistillProcess.Run("train", data.Folder, "-o", Path.Combine(file, "run"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("Cannot write to the output folder", r.Output);
+        Assert.DoesNotContain("   at ", r.Output);
+    }
+
+    [Fact]
+    public void TrainingLeavesTheInputUntouchedAndCtrlCSavesACheckpointThatResumes()
+    {
+        string input = Path.Combine(data.Root, "ctrlc-corpus");
+        DemoCorpus.Generate(input, seed: 2, secondsPerFile: 1.5);
+        var before = Snapshot(input);
+        string run = Path.Combine(data.Root, "ctrlc-run");
+
+        using (var p = DistillProcess.Start("train", input, "-o", run, "--epochs", "200", "--batch-size", "2", "--threads", "1"))
+        {
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEndAsync();
+            string metrics = Path.Combine(run, "metrics.jsonl");
+            var clock = Stopwatch.StartNew();
+            while (!(File.Exists(metrics) && File.ReadAllText(metrics).Contains("\"train\"")) && clock.Elapsed < TimeSpan.FromMinutes(2))
+                Thread.Sleep(100);
+            Process.Start("kill", new[] { "-INT", p.Id.ToString() })!.WaitForExit();
+            Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "distill did not stop after SIGINT");
+            string output = stdout.Result + stderr.Result;
+            Assert.Equal(130, p.ExitCode);
+            Assert.Contains("checkpoint saved", output);
+        }
+        Assert.True(File.Exists(Path.Combine(run, "checkpoint.bin")));
+        Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+        Assert.Equal(before, Snapshot(input));
+
+        // A new run into the same folder is refused; --resume is the way on.
+        var again = DistillProcess.Run("train", input, "-o", run);
+        Assert.Equal(2, again.ExitCode);
+        Assert.Contains("--resume", again.Output);
+    }
+}

@@ -1,0 +1,45 @@
+using Distill.Runtime.Demo;
+using Distill.Runtime.Dsp;
+using Distill.Trainer.Cli;
+using Distill.Trainer.Data;
+using Distill.Trainer.Models;
+using Distill.Trainer.Training;
+
+namespace Distill.Tests.Training;
+
+/// <summary>The demo corpus at 2 s per file, generated once per test class, and a tiny model
+/// configuration that trains in seconds.</summary>
+public sealed class SmallCorpusFixture : IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("distill-train-tests").FullName;
+    public string Folder => Path.Combine(Root, "corpus");
+    public Corpus Corpus { get; }
+
+    public SmallCorpusFixture()
+    {
+        DemoCorpus.Generate(Folder, seed: 1, secondsPerFile: 2.0);
+        Corpus = Corpus.Load(Folder, new FeatureConfig());
+    }
+
+    public RunConfig TinyConfig(int epochs = 2, int seed = 3) =>
+        TrainCommand.Resolve(new TrainOptions { Folder = Folder, RunDir = Root, Epochs = epochs, BatchSize = 4, Threads = 1, Seed = seed }, Corpus) with
+        {
+            Model = new AutoencoderConfig { StemChannels = 4, StageChannels = new[] { 8, 8, 16, 16 }, LatentDim = 8, CodebookSize = 16, StftHeadChannels = 1 },
+            WarmupSteps = 4,
+            HealthEvery = 3,
+        };
+
+    public string NewRunDir(string name) => Directory.CreateDirectory(Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..6])).FullName;
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+public sealed class NullObserver : ITrainingObserver
+{
+    public readonly List<StepReport> Steps = new();
+    public readonly List<EpochReport> Epochs = new();
+    public readonly List<string> Messages = new();
+    public void OnStep(StepReport report) => Steps.Add(report);
+    public void OnEpoch(EpochReport report) => Epochs.Add(report);
+    public void OnMessage(string message) => Messages.Add(message);
+}
