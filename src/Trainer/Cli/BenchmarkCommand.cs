@@ -14,7 +14,7 @@ public static class BenchmarkCommand
     public static Command Create()
     {
         var epochs = new Option<int>("--epochs") { Description = "Epochs to time.", DefaultValueFactory = _ => 3 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads (default: all cores)." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads (default 1, as training)." };
         var command = new Command("benchmark", "Measure training steps/s, seconds per epoch and peak memory on the demo corpus.") { epochs, threads };
         command.SetAction(parse => Run(parse.GetValue(epochs), parse.GetValue(threads)));
         return command;

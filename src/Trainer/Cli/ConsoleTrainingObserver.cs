@@ -65,7 +65,8 @@ public sealed class ConsoleTrainingObserver(RunConfig config) : ITrainingObserve
         {
             rows.Add(new Markup($"[bold]epoch[/] {s.Epoch + 1}/{config.Epochs}  [bold]step[/] {s.Step + 1}/{s.TotalSteps}  " +
                                 $"{s.StepsPerSecond:F2} steps/s  elapsed {clock.Elapsed:m\\:ss}  ETA {Eta()}"));
-            rows.Add(new ProgressBar { Value = s.Step + 1, MaxValue = s.TotalSteps, Width = 60 });
+            int filled = (int)(60 * (s.Step + 1) / s.TotalSteps);
+            rows.Add(new Markup($"[green]{new string('━', filled)}[/][grey]{new string('━', 60 - filled)}[/]"));
             rows.Add(new Markup($"train loss [bold]{s.Loss.Total:F4}[/] (mel {s.Loss.Mel:F4}, stft {s.Loss.Stft:F4}, commit {s.Loss.Commitment:F4})  lr {s.LearningRate:E2}  levels {s.LevelsUsed}"));
         }
         if (lastEpoch is { } e)

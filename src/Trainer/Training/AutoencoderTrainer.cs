@@ -111,9 +111,10 @@ public sealed class AutoencoderTrainer
         var losses = Autoencoder.Losses(output, batch.Mel, batch.LogMagnitude);
         adam.ZeroGrad();
         losses.Total.backward();
-        adam.ClipGradNorm(config.GradientClip);
         double lr = config.LearningRateAt(step);
-        adam.Step(lr);
+        // A non-finite gradient would poison every weight; skip that update and say so.
+        if (double.IsFinite(adam.ClipGradNorm(config.GradientClip))) adam.Step(lr);
+        else observer.OnMessage($"warning: step {step}: non-finite gradient, update skipped");
 
         LevelHealth[]? health = null;
         // Step 0 of epoch 0 is skipped: the codebooks were random until this very batch's k-means.

@@ -1,0 +1,79 @@
+namespace Distill.Runtime.Sampling;
+
+/// <summary>How to draw a token from logits. Temperature 0 means greedy (argmax); TopK 0 and
+/// TopP 1 mean no truncation.</summary>
+public readonly record struct SamplingSettings(float Temperature = 1f, int TopK = 0, float TopP = 1f);
+
+/// <summary>
+/// Draws tokens from logits with temperature, top-k and top-p (nucleus) truncation, with its own
+/// seeded generator. Preallocates its scratch space, so sampling allocates nothing (it runs in the
+/// generation worker of a real-time plugin).
+/// </summary>
+public sealed class TokenSampler
+{
+    readonly float[] probabilities;
+    readonly float[] sortKeys;
+    readonly int[] order;
+    Pcg32 random;
+
+    public TokenSampler(int vocabulary, ulong seed)
+    {
+        probabilities = new float[vocabulary];
+        sortKeys = new float[vocabulary];
+        order = new int[vocabulary];
+        random = new Pcg32(seed);
+    }
+
+    public void Reseed(ulong seed) => random = new Pcg32(seed);
+
+    /// <param name="temperatureScale">Per-level multiplier of the temperature (coarse levels can be
+    /// kept steadier than fine ones).</param>
+    public int Sample(ReadOnlySpan<float> logits, in SamplingSettings settings, float temperatureScale = 1f)
+    {
+        int n = logits.Length;
+        if (n > probabilities.Length) throw new ArgumentException($"{n} logits, sampler built for {probabilities.Length}");
+        float temperature = settings.Temperature * temperatureScale;
+        if (temperature <= 0) return ArgMax(logits);
+
+        // Rank tokens by logit, descending (introsort is deterministic, so ties resolve alike every run).
+        for (int i = 0; i < n; i++) { order[i] = i; sortKeys[i] = -logits[i]; }
+        Array.Sort(sortKeys, order, 0, n);
+        int kept = settings.TopK > 0 ? Math.Min(settings.TopK, n) : n;
+
+        float max = logits[order[0]];
+        double sum = 0;
+        for (int r = 0; r < kept; r++)
+        {
+            float p = MathF.Exp((logits[order[r]] - max) / temperature);
+            probabilities[r] = p;
+            sum += p;
+        }
+        if (settings.TopP < 1f)
+        {
+            // Smallest prefix of the ranking whose probability mass reaches top-p (at least one token).
+            double mass = 0;
+            for (int r = 0; r < kept; r++)
+            {
+                mass += probabilities[r] / sum;
+                if (mass >= settings.TopP) { kept = r + 1; break; }
+            }
+            sum = 0;
+            for (int r = 0; r < kept; r++) sum += probabilities[r];
+        }
+
+        double u = random.NextDouble() * sum, acc = 0;
+        for (int r = 0; r < kept; r++)
+        {
+            acc += probabilities[r];
+            if (u < acc) return order[r];
+        }
+        return order[kept - 1];
+    }
+
+    public static int ArgMax(ReadOnlySpan<float> logits)
+    {
+        int best = 0;
+        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
+        return best;
+    }
+}

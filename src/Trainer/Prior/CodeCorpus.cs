@@ -1,0 +1,91 @@
+using Distill.Trainer.Data;
+using Distill.Trainer.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Distill.Trainer.Prior;
+
+/// <summary>One clip's codes, flattened time step → frequency position → level.</summary>
+public sealed record CodeSequence(string Name, long[] Tokens, int TimeSteps);
+
+/// <summary>
+/// The training clips as code sequences from the trained encoder: whole clips, deterministic
+/// (no crops, no dropout, no codebook updates), the material the prior learns and the anchors
+/// that generation continues from.
+/// </summary>
+public static class CodeCorpus
+{
+    public static CodeSequence[] Encode(Autoencoder model, Corpus corpus, FeatureStats stats)
+    {
+        using var noGrad = torch.no_grad();
+        model.eval();
+        var m = model.Config;
+        return corpus.Clips.Select(clip =>
+        {
+            using var scope = torch.NewDisposeScope();
+            int frames = Math.Max(m.Downsampling, clip.Frames / m.Downsampling * m.Downsampling);
+            var batcher = new CropBatcher(new[] { clip }, stats, m.Mels, m.StftBins, frames);
+            using var batch = batcher.Windows(1).Single();
+            var codes = model.Encode(batch.Mel); // [1, T', F, L]
+            return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1]);
+        }).ToArray();
+    }
+
+    /// <summary>Random windows of <paramref name="steps"/> time steps; sequences shorter than a
+    /// window are padded with target −1 (ignored by the loss).</summary>
+    public static (Tensor Inputs, Tensor Targets) SampleWindows(IReadOnlyList<CodeSequence> sequences, int tokensPerStep,
+                                                                int steps, int batchSize, Random random)
+    {
+        var picks = Enumerable.Range(0, batchSize).Select(_ =>
+        {
+            var s = sequences[random.Next(sequences.Count)];
+            return (s, random.Next(Math.Max(0, s.TimeSteps - steps) + 1));
+        }).ToArray();
+        return Build(picks, tokensPerStep, steps);
+    }
+
+    /// <summary>Consecutive non-overlapping windows covering every sequence, for validation.</summary>
+    public static IEnumerable<(Tensor Inputs, Tensor Targets)> Windows(IReadOnlyList<CodeSequence> sequences, int tokensPerStep,
+                                                                       int steps, int batchSize)
+    {
+        var all = sequences.SelectMany(s => Enumerable.Range(0, (s.TimeSteps + steps - 1) / steps).Select(w => (s, w * steps))).ToArray();
+        for (int i = 0; i < all.Length; i += batchSize)
+            yield return Build(all[i..Math.Min(i + batchSize, all.Length)], tokensPerStep, steps);
+    }
+
+    static (Tensor Inputs, Tensor Targets) Build((CodeSequence Sequence, int StartStep)[] picks, int tokensPerStep, int steps)
+    {
+        int n = steps * tokensPerStep;
+        var inputs = new long[picks.Length * n];
+        var targets = new long[picks.Length * n];
+        for (int b = 0; b < picks.Length; b++)
+        {
+            var (s, start) = picks[b];
+            for (int i = 0; i < n; i++)
+            {
+                long src = (long)start * tokensPerStep + i;
+                bool inside = src < s.Tokens.Length;
+                inputs[b * n + i] = inside ? s.Tokens[src] : 0;
+                targets[b * n + i] = inside ? s.Tokens[src] : -1;
+            }
+        }
+        return (torch.tensor(inputs, new long[] { picks.Length, n }), torch.tensor(targets, new long[] { picks.Length, n }));
+    }
+
+    /// <summary>Entropy in bits of each level's code distribution over the given sequences: what a
+    /// model that ignores all context (unigram) scores at best on them.</summary>
+    public static double[] UnigramEntropyBits(IReadOnlyList<CodeSequence> sequences, int levels, int codebookSize)
+    {
+        var counts = new long[levels, codebookSize];
+        foreach (var s in sequences)
+            for (int i = 0; i < s.Tokens.Length; i++) counts[i % levels, s.Tokens[i]]++;
+        return Enumerable.Range(0, levels).Select(l =>
+        {
+            double total = 0, h = 0;
+            for (int k = 0; k < codebookSize; k++) total += counts[l, k];
+            for (int k = 0; k < codebookSize; k++)
+                if (counts[l, k] > 0) { double p = counts[l, k] / total; h -= p * Math.Log2(p); }
+            return h;
+        }).ToArray();
+    }
+}

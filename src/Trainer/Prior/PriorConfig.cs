@@ -1,0 +1,28 @@
+namespace Distill.Trainer.Prior;
+
+/// <summary>
+/// Shape of the code prior. Tokens are the autoencoder's codes flattened time step, then frequency
+/// position, then RVQ level, so one time step is <see cref="TokensPerStep"/> tokens.
+/// </summary>
+public sealed record PriorConfig
+{
+    public int Hidden { get; init; } = 128;
+    public int Layers { get; init; } = 2;
+    /// <summary>Heads of 32 dimensions each: 4 / 8 / 16 for the three size tiers.</summary>
+    public int Heads => Hidden / 32;
+    public int FeedForward => 4 * Hidden;
+    public int Levels { get; init; } = 4;
+    public int CodebookSize { get; init; } = 64;
+    public int FrequencyPositions { get; init; } = 8;
+    /// <summary>Training window in time steps (8 ≈ 1.4 s); generation slides a window of this size.</summary>
+    public int ContextSteps { get; init; } = 8;
+    public double Dropout { get; init; } = 0.1;
+    public double RopeBase { get; init; } = 10000;
+
+    public int TokensPerStep => FrequencyPositions * Levels;
+    public int ContextTokens => ContextSteps * TokensPerStep;
+
+    public int LevelOf(long slot) => (int)(slot % Levels);
+    public int FrequencyOf(long slot) => (int)(slot / Levels % FrequencyPositions);
+    public long TimeOf(long slot) => slot / TokensPerStep;
+}

@@ -1,0 +1,170 @@
+using System.Text.Json;
+using Distill.Trainer.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Distill.Trainer.Prior;
+
+public sealed record PriorRunConfig
+{
+    public required PriorConfig Prior { get; init; }
+    public int Seed { get; init; } = 1;
+    public int Threads { get; init; } = 1;
+    public int Epochs { get; init; } = 60;
+    public int StepsPerEpoch { get; init; } = 10;
+    public int BatchSize { get; init; } = 16;
+    public double LearningRate { get; init; } = 1e-3;
+    public int WarmupSteps { get; init; } = 30;
+    /// <summary>Epochs without a new best validation loss before training stops early.</summary>
+    public int Patience { get; init; } = 8;
+    public string[] Overrides { get; init; } = Array.Empty<string>();
+    public long TotalSteps => (long)Epochs * StepsPerEpoch;
+}
+
+public sealed record PriorState
+{
+    public long NextStep { get; init; }
+    public double BestValidation { get; init; } = double.PositiveInfinity;
+    public int EpochsWithoutImprovement { get; init; }
+    public bool StoppedEarly { get; init; }
+}
+
+public sealed record PriorCheckpointHeader(PriorRunConfig Config, PriorState State);
+
+public sealed record PriorOutcome(TrainingEnd End, long Steps, PriorEpochReport? LastValidation);
+
+/// <summary>Per-level validation cross-entropy next to the unigram baseline, both in bits/token.</summary>
+public sealed record PriorEpochReport(int Epoch, long Step, double TrainLoss, double ValidationBits, double[] LevelBits,
+                                      double[] UnigramBits, bool Improved);
+
+/// <summary>
+/// Trains the prior on random code windows, validating per level at each epoch end, keeping the best
+/// weights (<see cref="BestFile"/>) and stopping early when validation stops improving. Randomness
+/// is seeded per step as in the autoencoder, so --resume is exact here too.
+/// </summary>
+public sealed class PriorTrainer
+{
+    public const string CheckpointFile = "checkpoint.bin", BestFile = "best.bin";
+    readonly PriorRunConfig config;
+    readonly string dir;
+    readonly CodePrior prior;
+    readonly Adam adam;
+    readonly IReadOnlyList<CodeSequence> train, validation;
+    readonly double[] unigram;
+    PriorState state;
+
+    public CodePrior Model => prior;
+
+    public PriorTrainer(PriorRunConfig config, IReadOnlyList<CodeSequence> train, IReadOnlyList<CodeSequence> validation,
+                        string dir, PriorState? resumeState = null, IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
+    {
+        this.config = config; this.dir = dir; this.train = train; this.validation = validation;
+        TorchThreads.Use(config.Threads);
+        torch.manual_seed(config.Seed);
+        prior = new CodePrior(config.Prior);
+        adam = new Adam(prior.named_parameters()) { WeightDecay = 0.01 };
+        state = resumeState ?? new PriorState();
+        if (resumeTensors is not null)
+        {
+            Checkpoint.LoadInto(prior, resumeTensors, "model.");
+            foreach (var (name, t) in adam.State()) Checkpoint.CopyNamed(resumeTensors, name, t);
+            adam.StepCount = state.NextStep;
+        }
+        unigram = CodeCorpus.UnigramEntropyBits(validation, config.Prior.Levels, config.Prior.CodebookSize);
+        Directory.CreateDirectory(dir);
+    }
+
+    public PriorOutcome Run(CancellationToken cancel, Action<PriorEpochReport>? onEpoch = null,
+                                                 Action<long, double>? onStep = null, long? stopAfterStep = null)
+    {
+        PriorEpochReport? last = null;
+        double epochLoss = 0; int epochSteps = 0;
+        for (long step = state.NextStep; step < config.TotalSteps && !state.StoppedEarly; step++)
+        {
+            double loss = TrainStep(step);
+            onStep?.Invoke(step, loss);
+            epochLoss += loss; epochSteps++;
+            state = state with { NextStep = step + 1 };
+            if ((step + 1) % config.StepsPerEpoch == 0)
+            {
+                last = Validate((int)(step / config.StepsPerEpoch), step, epochLoss / epochSteps);
+                epochLoss = 0; epochSteps = 0;
+                state = last.Improved
+                    ? state with { BestValidation = last.ValidationBits, EpochsWithoutImprovement = 0 }
+                    : state with { EpochsWithoutImprovement = state.EpochsWithoutImprovement + 1 };
+                if (state.EpochsWithoutImprovement >= config.Patience) state = state with { StoppedEarly = true };
+                if (last.Improved) Save(BestFile, withOptimizer: false);
+                Save(CheckpointFile, withOptimizer: true);
+                onEpoch?.Invoke(last);
+            }
+            if (cancel.IsCancellationRequested || step == stopAfterStep)
+            {
+                Save(CheckpointFile, withOptimizer: true);
+                return new(TrainingEnd.Interrupted, step + 1, last);
+            }
+        }
+        return new(TrainingEnd.Completed, state.NextStep, last);
+    }
+
+    double TrainStep(long step)
+    {
+        using var scope = torch.NewDisposeScope();
+        int seed = AutoencoderTrainer.StepSeed(config.Seed, step);
+        torch.manual_seed(seed);
+        var (inputs, targets) = CodeCorpus.SampleWindows(train, config.Prior.TokensPerStep, config.Prior.ContextSteps,
+                                                         config.BatchSize, new Random(seed));
+        prior.train();
+        var logits = prior.Forward(inputs, training: true);
+        var loss = F.cross_entropy(logits.reshape(-1, config.Prior.CodebookSize), targets.reshape(-1), ignore_index: -1);
+        adam.ZeroGrad();
+        loss.backward();
+        adam.ClipGradNorm(1.0);
+        adam.Step(LearningRateAt(step));
+        return loss.item<float>();
+    }
+
+    double LearningRateAt(long step)
+    {
+        if (step < config.WarmupSteps) return config.LearningRate * (step + 1) / config.WarmupSteps;
+        double progress = (double)(step - config.WarmupSteps) / Math.Max(1, config.TotalSteps - config.WarmupSteps);
+        return config.LearningRate * (0.1 + 0.45 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
+    }
+
+    /// <summary>Cross-entropy per level over every validation window, in bits/token.</summary>
+    public (double Overall, double[] PerLevel) ValidationBits()
+    {
+        using var noGrad = torch.no_grad();
+        prior.eval();
+        var p = config.Prior;
+        var sums = new double[p.Levels];
+        var counts = new long[p.Levels];
+        foreach (var (inputs, targets) in CodeCorpus.Windows(validation, p.TokensPerStep, p.ContextSteps, 16))
+        {
+            using var scope = torch.NewDisposeScope();
+            var nats = F.cross_entropy(prior.Forward(inputs).reshape(-1, p.CodebookSize), targets.reshape(-1),
+                                       ignore_index: -1, reduction: nn.Reduction.None).reshape(targets.shape);
+            // Slot i has level i mod L: view [B, N] as [B·N/L, L] and reduce per column.
+            var valid = (targets >= 0).reshape(-1, p.Levels);
+            var levelNats = (nats.reshape(-1, p.Levels) * valid).sum(0).data<float>().ToArray();
+            var levelCounts = valid.sum(0).data<long>().ToArray();
+            for (int l = 0; l < p.Levels; l++) { sums[l] += levelNats[l]; counts[l] += levelCounts[l]; }
+            inputs.Dispose(); targets.Dispose();
+        }
+        var perLevel = sums.Select((s, l) => s / Math.Max(1, counts[l]) / Math.Log(2)).ToArray();
+        return (sums.Sum() / Math.Max(1, counts.Sum()) / Math.Log(2), perLevel);
+    }
+
+    PriorEpochReport Validate(int epoch, long step, double trainLoss)
+    {
+        var (overall, perLevel) = ValidationBits();
+        return new PriorEpochReport(epoch, step, trainLoss / Math.Log(2), overall, perLevel, unigram, overall < state.BestValidation);
+    }
+
+    void Save(string file, bool withOptimizer)
+    {
+        var tensors = prior.state_dict().Select(kv => ("model." + kv.Key, kv.Value));
+        if (withOptimizer) tensors = tensors.Concat(adam.State());
+        Checkpoint.Save(Path.Combine(dir, file), JsonSerializer.Serialize(new PriorCheckpointHeader(config, state), RunConfig.Json), tensors);
+    }
+}

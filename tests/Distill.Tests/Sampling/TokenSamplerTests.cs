@@ -1,0 +1,86 @@
+using Distill.Runtime.Sampling;
+
+namespace Distill.Tests.Sampling;
+
+public class TokenSamplerTests
+{
+    // Probabilities 0.5, 0.3, 0.15, 0.05 at temperature 1, deliberately not in index order.
+    static readonly float[] Logits = { MathF.Log(0.15f), MathF.Log(0.5f), MathF.Log(0.05f), MathF.Log(0.3f) };
+
+    static int[] Histogram(SamplingSettings s, int draws = 20000, ulong seed = 1, float scale = 1f)
+    {
+        var sampler = new TokenSampler(Logits.Length, seed);
+        var counts = new int[Logits.Length];
+        for (int i = 0; i < draws; i++) counts[sampler.Sample(Logits, s, scale)]++;
+        return counts;
+    }
+
+    [Fact]
+    public void ZeroTemperatureIsArgmax()
+    {
+        Assert.Equal(new[] { 0, 100, 0, 0 }, Histogram(new SamplingSettings(0f), 100));
+        // A zero per-level scale also means greedy for that level.
+        Assert.Equal(new[] { 0, 100, 0, 0 }, Histogram(new SamplingSettings(1f), 100, scale: 0f));
+    }
+
+    [Fact]
+    public void TemperatureOneFollowsTheSoftmax()
+    {
+        var counts = Histogram(new SamplingSettings(1f));
+        double[] expected = { 0.15, 0.5, 0.05, 0.3 };
+        for (int i = 0; i < 4; i++) Assert.InRange(counts[i] / 20000.0, expected[i] - 0.015, expected[i] + 0.015);
+    }
+
+    [Fact]
+    public void HighTemperatureFlattensTheDistribution()
+    {
+        var hot = Histogram(new SamplingSettings(5f));
+        var cold = Histogram(new SamplingSettings(0.5f));
+        Assert.True(hot[2] > 2 * Histogram(new SamplingSettings(1f))[2]);
+        Assert.InRange(cold[1] / 20000.0, 0.665, 0.705); // p² renormalised: 0.25 / 0.365
+    }
+
+    [Theory]
+    [InlineData(1, new[] { 1 })]
+    [InlineData(2, new[] { 1, 3 })]
+    [InlineData(3, new[] { 0, 1, 3 })]
+    public void TopKNeverEmitsTokensOutsideTheK(int k, int[] allowed)
+    {
+        var counts = Histogram(new SamplingSettings(2f, TopK: k));
+        for (int i = 0; i < 4; i++)
+            if (allowed.Contains(i)) Assert.True(counts[i] > 0); else Assert.Equal(0, counts[i]);
+    }
+
+    [Theory]
+    [InlineData(0.4f, new[] { 1 })]
+    [InlineData(0.75f, new[] { 1, 3 })]
+    [InlineData(0.9f, new[] { 0, 1, 3 })]
+    public void TopPKeepsTheSmallestNucleusReachingP(float p, int[] allowed)
+    {
+        var counts = Histogram(new SamplingSettings(1f, TopP: p));
+        for (int i = 0; i < 4; i++)
+            if (allowed.Contains(i)) Assert.True(counts[i] > 0); else Assert.Equal(0, counts[i]);
+    }
+
+    [Fact]
+    public void SameSeedSameSequenceOtherSeedOtherSequence()
+    {
+        var a = new TokenSampler(4, 42); var b = new TokenSampler(4, 42); var c = new TokenSampler(4, 43);
+        var s = new SamplingSettings(1.5f);
+        var sa = Enumerable.Range(0, 200).Select(_ => a.Sample(Logits, s)).ToArray();
+        Assert.Equal(sa, Enumerable.Range(0, 200).Select(_ => b.Sample(Logits, s)).ToArray());
+        Assert.NotEqual(sa, Enumerable.Range(0, 200).Select(_ => c.Sample(Logits, s)).ToArray());
+    }
+
+    [Fact]
+    public void SamplingAllocatesNothing()
+    {
+        var sampler = new TokenSampler(256, 7);
+        var logits = Enumerable.Range(0, 256).Select(i => MathF.Sin(i)).ToArray();
+        var s = new SamplingSettings(0.9f, 40, 0.95f);
+        sampler.Sample(logits, s);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 1000; i++) sampler.Sample(logits, s);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+}
