@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Distill.Trainer;
 using Distill.Trainer.Cli;
-using Spectre.Console;
 
 var root = new RootCommand("Distill: learn a playable sound world from a folder of your sounds.")
 {
@@ -11,10 +10,11 @@ var root = new RootCommand("Distill: learn a playable sound world from a folder 
 };
 try
 {
-    return root.Parse(args).Invoke();
+    // Our own handler below: user errors print one clear line, never a stack trace.
+    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
 }
 catch (UserFacingException e)
 {
-    AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+    Console.Error.WriteLine($"error: {e.Message}"); // plain stderr: never wrapped, easy to grep
     return 2;
 }

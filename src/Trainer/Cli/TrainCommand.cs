@@ -3,6 +3,7 @@ using System.Text.Json;
 using Distill.Runtime.Dsp;
 using Distill.Trainer.Data;
 using Distill.Trainer.Models;
+using Distill.Trainer.Prior;
 using Distill.Trainer.Telemetry;
 using Distill.Trainer.Training;
 using Spectre.Console;
@@ -44,14 +45,21 @@ public static class TrainCommand
         var decay = new Option<double?>("--ema-decay") { Description = "Codebook EMA decay (default 0.8/0.9/0.95 for ≤20/≤100/>100 files)." };
         var latent = new Option<int?>("--latent-dim") { Description = "Latent vector size per position (default 64)." };
         var lr = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default 2e-3)." };
-        var command = new Command("train", "Learn a sound world (RVQ autoencoder) from a folder of audio files.")
+        var priorOnly = new Option<string?>("--prior-only") { Description = "Train (or continue) only the prior, on the finished autoencoder in this run folder." };
+        var priorHidden = new Option<int?>("--prior-hidden") { Description = "Prior width (default 128/256/512 for ≤20/21–100/>100 files)." };
+        var priorLayers = new Option<int?>("--prior-layers") { Description = "Prior depth (default 2/4/6 for ≤20/21–100/>100 files)." };
+        var priorEpochs = new Option<int?>("--prior-epochs") { Description = $"Prior epochs (default {PriorStage.DefaultEpochs}; stops early when validation stops improving)." };
+        var command = new Command("train", "Learn a sound world from a folder of audio files: the RVQ autoencoder, then the prior over its codes.")
         {
-            folder, output, resume, seed, threads, epochs, batch, levels, codebook, decay, latent, lr,
+            folder, output, resume, seed, threads, epochs, batch, levels, codebook, decay, latent, lr, priorOnly, priorHidden, priorLayers, priorEpochs,
         };
         command.SetAction(parse =>
         {
+            var prior = new PriorOptions(parse.GetValue(priorHidden), parse.GetValue(priorLayers), parse.GetValue(priorEpochs));
+            if (parse.GetValue(priorOnly) is { } priorDir)
+                return WithCancel(cancel => PriorStage.Run(priorDir, LoadRunCorpus(TrainedRun.Open(priorDir).Config), prior, cancel));
             if (parse.GetValue(resume) is { } resumeDir)
-                return Resume(resumeDir);
+                return Resume(resumeDir, prior);
             string? input = parse.GetValue(folder), runDir = parse.GetValue(output);
             if (input is null || runDir is null)
                 throw new UserFacingException("Usage: distill train <folder> -o <run-dir>   or   distill train --resume <run-dir>");
@@ -61,40 +69,80 @@ public static class TrainCommand
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), Levels = parse.GetValue(levels),
                 CodebookSize = parse.GetValue(codebook), EmaDecay = parse.GetValue(decay), LatentDim = parse.GetValue(latent),
                 LearningRate = parse.GetValue(lr),
-            });
+            }, prior);
         });
         return command;
     }
 
-    public static int Train(TrainOptions options)
+    /// <summary>Ctrl+C requests a clean stop: the loop saves a checkpoint and returns.</summary>
+    static int WithCancel(Func<CancellationToken, int> run)
     {
-        PrepareRunFolder(options.RunDir);
-        var corpus = LoadCorpus(options.Folder);
-        var config = Resolve(options, corpus);
-        PrintConfiguration(config, corpus);
-        return RunTraining(config, corpus, options.RunDir, null, null);
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+        Console.CancelKeyPress += onCancel;
+        try { return run(cancel.Token); }
+        finally { Console.CancelKeyPress -= onCancel; }
     }
 
-    static int Resume(string runDir)
+    public static int Train(TrainOptions options, PriorOptions prior)
+    {
+        bool created = PrepareRunFolder(options.RunDir);
+        Corpus corpus;
+        try
+        {
+            corpus = LoadCorpus(options.Folder);
+        }
+        catch (UserFacingException) when (created)
+        {
+            Directory.Delete(options.RunDir); // leave no empty run folder behind a failed start
+            throw;
+        }
+        var config = Resolve(options, corpus);
+        PrintConfiguration(config, corpus);
+        return WithCancel(cancel =>
+        {
+            int code = RunTraining(config, corpus, options.RunDir, null, null, cancel);
+            return code != 0 ? code : PriorStage.Run(options.RunDir, corpus, prior, cancel);
+        });
+    }
+
+    /// <summary>Continues whichever stage is unfinished: the autoencoder, then the prior.</summary>
+    static int Resume(string runDir, PriorOptions prior)
     {
         string path = Path.Combine(runDir, AutoencoderTrainer.CheckpointFile);
         if (!File.Exists(path))
             throw new UserFacingException($"'{runDir}' holds no checkpoint ({AutoencoderTrainer.CheckpointFile}) to resume from.");
         var (json, tensors) = Checkpoint.Load(path);
         var header = CheckpointHeader.FromJson(json);
-        var corpus = LoadCorpus(header.Config.InputFolder);
-        var files = corpus.Clips.Select(c => c.RelativePath).ToArray();
-        if (!files.SequenceEqual(header.Config.Files))
-            throw new UserFacingException($"The usable files in '{header.Config.InputFolder}' changed since this run started; start a new run instead.");
-        AnsiConsole.MarkupLineInterpolated($"Resuming [bold]{runDir}[/] at step {header.State.NextStep} of {header.Config.TotalSteps}.");
-        return RunTraining(header.Config, corpus, runDir, header, tensors);
+        var corpus = LoadRunCorpus(header.Config);
+        return WithCancel(cancel =>
+        {
+            if (header.State.NextStep < header.Config.TotalSteps)
+            {
+                AnsiConsole.MarkupLineInterpolated($"Resuming [bold]{runDir}[/] at step {header.State.NextStep} of {header.Config.TotalSteps}.");
+                int code = RunTraining(header.Config, corpus, runDir, header, tensors, cancel);
+                if (code != 0) return code;
+            }
+            return PriorStage.Run(runDir, corpus, prior, cancel);
+        });
     }
 
-    /// <summary>Creates the run folder (refusing to mix with an existing run) and proves it writable.</summary>
-    static void PrepareRunFolder(string runDir)
+    /// <summary>The corpus a run was trained on, checked to be unchanged.</summary>
+    static Corpus LoadRunCorpus(RunConfig config)
+    {
+        var corpus = LoadCorpus(config.InputFolder);
+        if (!corpus.Clips.Select(c => c.RelativePath).SequenceEqual(config.Files))
+            throw new UserFacingException($"The usable files in '{config.InputFolder}' changed since this run started; start a new run instead.");
+        return corpus;
+    }
+
+    /// <summary>Creates the run folder (refusing to mix with an existing run) and proves it writable.
+    /// Returns whether it had to be created.</summary>
+    static bool PrepareRunFolder(string runDir)
     {
         try
         {
+            bool existed = Directory.Exists(runDir);
             if (File.Exists(runDir)) throw new UserFacingException($"The output path '{runDir}' is a file, not a folder.");
             if (File.Exists(Path.Combine(runDir, AutoencoderTrainer.CheckpointFile)))
                 throw new UserFacingException($"'{runDir}' already holds a run. Continue it with: distill train --resume {runDir}");
@@ -102,6 +150,7 @@ public static class TrainCommand
             string probe = Path.Combine(runDir, ".write-test");
             File.WriteAllText(probe, "");
             File.Delete(probe);
+            return !existed;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -112,8 +161,11 @@ public static class TrainCommand
     static Corpus LoadCorpus(string folder)
     {
         Corpus corpus = null!;
-        AnsiConsole.Status().Start($"Reading {folder}", ctx =>
-            corpus = Corpus.Load(folder, new FeatureConfig(), file => ctx.Status($"Reading {Markup.Escape(file)}")));
+        if (AnsiConsole.Profile.Capabilities.Interactive)
+            AnsiConsole.Status().Start($"Reading {folder}", ctx =>
+                corpus = Corpus.Load(folder, new FeatureConfig(), file => ctx.Status($"Reading {Markup.Escape(file)}")));
+        else
+            corpus = Corpus.Load(folder, new FeatureConfig());
         AnsiConsole.MarkupLineInterpolated($"[bold]{corpus.Clips.Count}[/] usable files ({corpus.Clips.Sum(c => c.Seconds):F1} s), {corpus.Skipped.Count} skipped.");
         if (corpus.Skipped.Count > 0)
         {
@@ -188,30 +240,20 @@ public static class TrainCommand
     }
 
     static int RunTraining(RunConfig config, Corpus corpus, string runDir, CheckpointHeader? header,
-                           IReadOnlyDictionary<string, TorchSharp.torch.Tensor>? tensors)
+                           IReadOnlyDictionary<string, TorchSharp.torch.Tensor>? tensors, CancellationToken cancel)
     {
         File.WriteAllText(Path.Combine(runDir, "config.json"), JsonSerializer.Serialize(config, RunConfig.Json));
-        using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        Console.CancelKeyPress += onCancel;
-        try
+        var observer = new ConsoleTrainingObserver(config);
+        var trainer = new AutoencoderTrainer(config, corpus, runDir, observer, header, tensors);
+        var outcome = observer.Show(() => trainer.Run(cancel));
+        observer.PrintSummary(outcome, runDir);
+        if (outcome.End == TrainingEnd.Interrupted)
         {
-            var observer = new ConsoleTrainingObserver(config);
-            var trainer = new AutoencoderTrainer(config, corpus, runDir, observer, header, tensors);
-            var outcome = observer.Show(() => trainer.Run(cancel.Token));
-            observer.PrintSummary(outcome, runDir);
-            if (outcome.End == TrainingEnd.Interrupted)
-            {
-                AnsiConsole.MarkupLineInterpolated($"[yellow]Interrupted after step {outcome.Steps}; checkpoint saved.[/] Continue with: distill train --resume {runDir}");
-                return 130;
-            }
-            WriteResults(config, runDir, outcome);
-            return 0;
+            AnsiConsole.MarkupLineInterpolated($"[yellow]Interrupted after step {outcome.Steps}; checkpoint saved.[/] Continue with: distill train --resume {runDir}");
+            return 130;
         }
-        finally
-        {
-            Console.CancelKeyPress -= onCancel;
-        }
+        WriteResults(config, runDir, outcome);
+        return 0;
     }
 
     static void WriteResults(RunConfig config, string runDir, TrainingOutcome outcome)

@@ -46,6 +46,9 @@ public sealed class CropBatcher(IReadOnlyList<CorpusClip> clips, FeatureStats st
 
     public int WindowCount => clips.Sum(WindowsIn);
 
+    /// <summary>One window of clip <paramref name="clip"/> starting at frame <paramref name="start"/>.</summary>
+    public FeatureBatch At(int clip, int start) => Build(new[] { (clip, start) });
+
     int WindowsIn(CorpusClip c) => Math.Max(1, (c.Frames + cropFrames - 1) / cropFrames);
 
     FeatureBatch Build((int Clip, int Start)[] windows)

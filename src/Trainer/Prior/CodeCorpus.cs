@@ -25,7 +25,7 @@ public static class CodeCorpus
             using var scope = torch.NewDisposeScope();
             int frames = Math.Max(m.Downsampling, clip.Frames / m.Downsampling * m.Downsampling);
             var batcher = new CropBatcher(new[] { clip }, stats, m.Mels, m.StftBins, frames);
-            using var batch = batcher.Windows(1).Single();
+            using var batch = batcher.At(0, 0);
             var codes = model.Encode(batch.Mel); // [1, T', F, L]
             return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1]);
         }).ToArray();

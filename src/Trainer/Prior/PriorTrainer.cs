@@ -145,10 +145,10 @@ public sealed class PriorTrainer
             var nats = F.cross_entropy(prior.Forward(inputs).reshape(-1, p.CodebookSize), targets.reshape(-1),
                                        ignore_index: -1, reduction: nn.Reduction.None).reshape(targets.shape);
             // Slot i has level i mod L: view [B, N] as [B·N/L, L] and reduce per column.
-            var valid = (targets >= 0).reshape(-1, p.Levels);
-            var levelNats = (nats.reshape(-1, p.Levels) * valid).sum(0).data<float>().ToArray();
-            var levelCounts = valid.sum(0).data<long>().ToArray();
-            for (int l = 0; l < p.Levels; l++) { sums[l] += levelNats[l]; counts[l] += levelCounts[l]; }
+            var valid = (targets >= 0).reshape(-1, p.Levels).@float();
+            var levelNats = (nats.reshape(-1, p.Levels) * valid).sum(dim: 0).data<float>().ToArray();
+            var levelCounts = valid.sum(dim: 0).data<float>().ToArray();
+            for (int l = 0; l < p.Levels; l++) { sums[l] += levelNats[l]; counts[l] += (long)levelCounts[l]; }
             inputs.Dispose(); targets.Dispose();
         }
         var perLevel = sums.Select((s, l) => s / Math.Max(1, counts[l]) / Math.Log(2)).ToArray();

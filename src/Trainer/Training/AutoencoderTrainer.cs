@@ -140,7 +140,7 @@ public sealed class AutoencoderTrainer
         model.eval();
         var counts = CodebookHealth.NewCounts(m.Levels, m.CodebookSize);
         double total = 0, mel = 0, stft = 0, commit = 0; int windows = 0;
-        foreach (var batch in batches.Windows(16))
+        foreach (var batch in batches.Windows(8)) // libtorch probes NNPACK (and warns, unsupported here) from batch 16 up
         {
             using var scope = torch.NewDisposeScope();
             using var _ = batch;

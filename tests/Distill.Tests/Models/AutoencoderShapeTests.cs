@@ -4,6 +4,7 @@ using TorchSharp;
 
 namespace Distill.Tests.Models;
 
+[Collection(TorchCollection.Name)]
 public class AutoencoderShapeTests
 {
     [Fact]

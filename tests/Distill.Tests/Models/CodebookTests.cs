@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Distill.Tests.Models;
 
+[Collection(TorchCollection.Name)]
 public class CodebookTests
 {
     static Tensor T(float[,] rows) => torch.tensor(rows);

@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Distill.Tests.Models;
 
+[Collection(TorchCollection.Name)]
 public class ResidualQuantizerTests
 {
     public ResidualQuantizerTests() => TorchThreads.Use(1);

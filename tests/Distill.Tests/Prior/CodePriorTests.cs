@@ -5,6 +5,7 @@ using static TorchSharp.torch;
 
 namespace Distill.Tests.Prior;
 
+[Collection(TorchCollection.Name)]
 public class CodePriorTests
 {
     static readonly PriorConfig Small = new() { Hidden = 64, Layers = 2, Levels = 2, CodebookSize = 16, FrequencyPositions = 2, ContextSteps = 6, Dropout = 0 };

@@ -2,6 +2,7 @@ using Distill.Trainer.Training;
 
 namespace Distill.Tests.Training;
 
+[Collection(TorchCollection.Name)]
 public class AutoencoderTrainerTests(SmallCorpusFixture data) : IClassFixture<SmallCorpusFixture>
 {
     string Train(RunConfig config, string name, long? stopAfterStep = null)

@@ -3,6 +3,7 @@ using TorchSharp;
 
 namespace Distill.Tests.Training;
 
+[Collection(TorchCollection.Name)]
 public class CheckpointTests
 {
     [Fact]

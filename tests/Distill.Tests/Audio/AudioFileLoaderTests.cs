@@ -1,0 +1,80 @@
+using Distill.Runtime.Audio;
+
+namespace Distill.Tests.Audio;
+
+public sealed class AudioFileLoaderTests : IDisposable
+{
+    readonly string dir = ExternalTools.TempDir("loader");
+    public void Dispose() => Directory.Delete(dir, true);
+    string P(string name) => Path.Combine(dir, name);
+
+    static float[] Tone(int n) => Enumerable.Range(0, n).Select(i => 0.5f * MathF.Sin(i * 0.05f)).ToArray();
+
+    [Theory]
+    [InlineData("flac")]
+    [InlineData("ogg")]
+    [InlineData("aiff")]
+    public void CompressedAndOtherFormatsGoThroughLibsndfile(string ext)
+    {
+        Assert.True(SndFile.IsAvailable, "libsndfile1 must be installed (scripts/bootstrap.sh)");
+        string wav = P("src.wav"), other = P("x." + ext);
+        WavWriter.Write(wav, Tone(48000 * 2), 48000, WavSampleFormat.Pcm16);
+        ExternalTools.Run("sox", wav, other);
+        var a = AudioFileLoader.Load(wav);
+        var b = AudioFileLoader.Load(other);
+        Assert.True(b.Ok, b.SkipReason);
+        Assert.Equal(48000, b.SampleRate);
+        Assert.InRange(b.Mono.Length, a.Mono.Length - 2048, a.Mono.Length + 2048);
+        if (ext != "ogg") // lossless: identical to the 16-bit source
+            Assert.Equal(a.Mono, b.Mono);
+        else
+            Assert.InRange(Math.Sqrt(a.Mono.Zip(b.Mono, (x, y) => (x - y) * (x - y)).Average()), 0, 0.05);
+    }
+
+    [Fact]
+    public void StereoIsMixedToMono()
+    {
+        WavWriter.Write(P("st.wav"), Enumerable.Range(0, 96000).Select(i => i % 2 == 0 ? 0.2f : 0.4f).ToArray(), 2, 48000, WavSampleFormat.Float32);
+        var r = AudioFileLoader.Load(P("st.wav"), minSeconds: 0);
+        Assert.Equal(2, r.Channels);
+        Assert.Equal(0.3f, r.Mono[0], 6);
+    }
+
+    [Fact]
+    public void EveryUnusableFileIsSkippedWithItsReason()
+    {
+        File.WriteAllBytes(P("empty.wav"), Array.Empty<byte>());
+        File.WriteAllText(P("text.wav"), "just text");
+        File.WriteAllBytes(P("random.flac"), Enumerable.Range(0, 500).Select(i => (byte)(i * 37)).ToArray());
+        File.WriteAllText(P("readme.txt"), "hello");
+        WavWriter.Write(P("silent.wav"), new float[48000 * 2], 48000, WavSampleFormat.Pcm16);
+        WavWriter.Write(P("short.wav"), Tone(20000), 48000, WavSampleFormat.Pcm16);
+        var nan = Tone(96000); nan[500] = float.NaN;
+        WavWriter.Write(P("nan.wav"), nan, 1, 48000, WavSampleFormat.Float32);
+        // WavWriter sanitises NaN; write the NaN by patching the bytes of a float WAV instead.
+        var bytes = File.ReadAllBytes(P("nan.wav"));
+        BitConverter.GetBytes(float.NaN).CopyTo(bytes, 44 + 4 * 500);
+        File.WriteAllBytes(P("nan.wav"), bytes);
+
+        var expectations = new Dictionary<string, string>
+        {
+            ["empty.wav"] = "empty file", ["text.wav"] = "not a RIFF/WAVE", ["random.flac"] = "corrupt",
+            ["readme.txt"] = "not an audio file", ["silent.wav"] = "silent", ["short.wav"] = "too short",
+            ["nan.wav"] = "NaN",
+        };
+        foreach (var (file, reason) in expectations)
+        {
+            var r = AudioFileLoader.Load(P(file));
+            Assert.False(r.Ok, file);
+            Assert.Contains(reason, r.SkipReason);
+        }
+    }
+
+    [Fact]
+    public void UnreadableFileIsSkippedNotThrown()
+    {
+        var r = AudioFileLoader.Load(P("does-not-exist.wav"));
+        Assert.False(r.Ok);
+        Assert.Contains("unreadable", r.SkipReason);
+    }
+}

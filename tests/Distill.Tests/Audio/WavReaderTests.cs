@@ -1,0 +1,130 @@
+using System.Text;
+using Distill.Runtime.Audio;
+
+namespace Distill.Tests.Audio;
+
+public sealed class WavReaderTests : IDisposable
+{
+    readonly string dir = ExternalTools.TempDir("wav");
+    public void Dispose() => Directory.Delete(dir, true);
+
+    string P(string name) => Path.Combine(dir, name);
+
+    /// <summary>sox's own float decoding of a file, as the independent expectation.</summary>
+    float[] SoxSamples(string path)
+    {
+        string raw = P(Guid.NewGuid() + ".f32");
+        ExternalTools.Run("sox", path, "-t", "f32", "-e", "floating-point", "-b", "32", "-L", raw);
+        var bytes = File.ReadAllBytes(raw);
+        var samples = new float[bytes.Length / 4];
+        Buffer.BlockCopy(bytes, 0, samples, 0, bytes.Length);
+        return samples;
+    }
+
+    [Theory]
+    [InlineData("-e unsigned -b 8", 1, 1.0 / 128)]
+    [InlineData("-e signed -b 16", 1, 1.0 / 32768)]
+    [InlineData("-e signed -b 24", 2, 1.0 / 8388608)]
+    [InlineData("-e signed -b 32", 2, 1e-7)]
+    [InlineData("-e floating-point -b 32", 3, 1e-7)]
+    [InlineData("-e floating-point -b 64", 6, 1e-7)]
+    [InlineData("-e signed -b 16", 6, 1.0 / 32768)] // > 2 channels: sox writes WAVE_FORMAT_EXTENSIBLE
+    public void ReadsEveryEncodingLikeSox(string encoding, int channels, double tolerance)
+    {
+        string path = P($"x{channels}{encoding.Replace(' ', '_')}.wav");
+        ExternalTools.Run("sox", new[] { "-n", "-r", "44100", "-c", channels.ToString() }.Concat(encoding.Split(' ')).Concat(new[] { path, "synth", "0.5", "sine", "997", "vol", "0.7" }).ToArray());
+        var clip = WavReader.Read(path);
+        Assert.Equal(44100, clip.SampleRate);
+        Assert.Equal(channels, clip.Channels);
+        Assert.Equal(22050, clip.Frames);
+        var expected = SoxSamples(path);
+        Assert.Equal(expected.Length, clip.Interleaved.Length);
+        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - clip.Interleaved[i]) <= tolerance, $"sample {i}: {clip.Interleaved[i]} vs sox {expected[i]}");
+        // And against the closed form: a 997 Hz sine of amplitude 0.7.
+        Assert.Equal(0.7 * Math.Sin(2 * Math.PI * 997 * 100 / 44100.0), clip.Interleaved[100 * channels], 0.01);
+    }
+
+    static byte[] Chunk(string id, byte[] body)
+    {
+        var b = new List<byte>(Encoding.ASCII.GetBytes(id));
+        b.AddRange(BitConverter.GetBytes(body.Length));
+        b.AddRange(body);
+        if (body.Length % 2 == 1) b.Add(0); // RIFF pad byte
+        return b.ToArray();
+    }
+
+    static byte[] Fmt(ushort format, ushort channels, int rate, ushort bits)
+    {
+        var b = new List<byte>();
+        b.AddRange(BitConverter.GetBytes(format)); b.AddRange(BitConverter.GetBytes(channels));
+        b.AddRange(BitConverter.GetBytes(rate)); b.AddRange(BitConverter.GetBytes(rate * channels * bits / 8));
+        b.AddRange(BitConverter.GetBytes((ushort)(channels * bits / 8))); b.AddRange(BitConverter.GetBytes(bits));
+        return b.ToArray();
+    }
+
+    static byte[] Riff(params byte[][] chunks)
+    {
+        var body = chunks.SelectMany(c => c).ToArray();
+        return Encoding.ASCII.GetBytes("RIFF").Concat(BitConverter.GetBytes(body.Length + 4)).Concat(Encoding.ASCII.GetBytes("WAVE")).Concat(body).ToArray();
+    }
+
+    static byte[] Pcm16(params short[] samples) => samples.SelectMany(BitConverter.GetBytes).ToArray();
+
+    [Fact]
+    public void SkipsListFactAndOddSizedChunksHonouringThePadByte()
+    {
+        File.WriteAllBytes(P("odd.wav"), Riff(
+            Chunk("LIST", Encoding.ASCII.GetBytes("INFOISFT\u0003\0\0\0ab\0")),
+            Chunk("junk", new byte[] { 1, 2, 3 }),                      // odd size → pad byte follows
+            Chunk("fmt ", Fmt(1, 1, 8000, 16)),
+            Chunk("fact", BitConverter.GetBytes(3)),
+            Chunk("data", Pcm16(16384, -16384, 32767))));
+        var clip = WavReader.Read(P("odd.wav"));
+        Assert.Equal(new[] { 0.5f, -0.5f, 32767 / 32768f }, clip.Interleaved);
+        Assert.False(clip.Truncated);
+    }
+
+    [Fact]
+    public void TruncatedDataIsReadAsFarAsItGoesAndFlagged()
+    {
+        var bytes = Riff(Chunk("fmt ", Fmt(1, 1, 8000, 16)), Chunk("data", Pcm16(1000, 2000, 3000, 4000)));
+        File.WriteAllBytes(P("cut.wav"), bytes[..^3]); // cut mid-sample
+        var clip = WavReader.Read(P("cut.wav"));
+        Assert.True(clip.Truncated);
+        Assert.Equal(2, clip.Frames);
+    }
+
+    [Theory]
+    [InlineData("garbage", "not a RIFF/WAVE file")]
+    [InlineData("nodata", "no data chunk")]
+    [InlineData("alaw", "A-law")]
+    [InlineData("nofmt", "before its fmt chunk")]
+    public void BadFilesGiveAReasonAPersonCanRead(string kind, string reason)
+    {
+        byte[] bytes = kind switch
+        {
+            "garbage" => Encoding.ASCII.GetBytes("hello, I am not a wave file at all"),
+            "nodata" => Riff(Chunk("fmt ", Fmt(1, 1, 8000, 16))),
+            "alaw" => Riff(Chunk("fmt ", Fmt(6, 1, 8000, 8)), Chunk("data", new byte[] { 1, 2 })),
+            _ => Riff(Chunk("data", Pcm16(1, 2))),
+        };
+        File.WriteAllBytes(P(kind + ".wav"), bytes);
+        var e = Assert.Throws<AudioFormatException>(() => WavReader.Read(P(kind + ".wav")));
+        Assert.Contains(reason, e.Message);
+    }
+
+    [Theory]
+    [InlineData(WavSampleFormat.Pcm16, "16-bit Signed Integer PCM", 1.0 / 32768)]
+    [InlineData(WavSampleFormat.Pcm24, "24-bit Signed Integer PCM", 1.0 / 8388608)]
+    [InlineData(WavSampleFormat.Float32, "32-bit Floating Point PCM", 0)]
+    public void WriterRoundTripsAndSoxAgrees(WavSampleFormat format, string soxEncoding, double tolerance)
+    {
+        var x = Enumerable.Range(0, 4800).Select(i => (float)(0.8 * Math.Sin(i * 0.01))).ToArray();
+        string path = P($"w-{format}.wav");
+        WavWriter.Write(path, x, 48000, format);
+        Assert.Contains(soxEncoding, ExternalTools.Run("sox", "--i", path));
+        var back = WavReader.Read(path).Interleaved;
+        for (int i = 0; i < x.Length; i++) Assert.True(Math.Abs(back[i] - x[i]) <= tolerance, $"sample {i}");
+        Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+    }
+}
