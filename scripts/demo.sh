@@ -9,4 +9,6 @@ out=${1:-out}
 rm -rf "$out/demo-corpus" "$out/demo-run"
 distill demo-corpus "$out/demo-corpus"
 distill train "$out/demo-corpus" -o "$out/demo-run"
-echo "Demo world trained: $(cd "$out/demo-run" && pwd)"
+run=$(cd "$out/demo-run" && pwd)
+echo "Demo world trained: $run"
+echo "Generated example:  $run/example.wav ($(sox --i -D "$run/example.wav") s)"

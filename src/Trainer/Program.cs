@@ -5,6 +5,7 @@ using Distill.Trainer.Cli;
 var root = new RootCommand("Distill: learn a playable sound world from a folder of your sounds.")
 {
     TrainCommand.Create(),
+    GenerateCommand.Create(),
     DemoCorpusCommand.Create(),
     BenchmarkCommand.Create(),
 };

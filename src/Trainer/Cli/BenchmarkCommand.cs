@@ -4,6 +4,8 @@ using Distill.Runtime.Demo;
 using Distill.Trainer.Data;
 using Distill.Trainer.Training;
 using Distill.Runtime.Dsp;
+using Distill.Runtime.Sampling;
+using Distill.Trainer.Prior;
 
 namespace Distill.Trainer.Cli;
 
@@ -15,9 +17,33 @@ public static class BenchmarkCommand
     {
         var epochs = new Option<int>("--epochs") { Description = "Epochs to time.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default 1, as training)." };
-        var command = new Command("benchmark", "Measure training steps/s, seconds per epoch and peak memory on the demo corpus.") { epochs, threads };
-        command.SetAction(parse => Run(parse.GetValue(epochs), parse.GetValue(threads)));
+        var command = new Command("benchmark", "Measure training steps/s, seconds per epoch and peak memory on the demo corpus, and prior generation speed per size tier.") { epochs, threads };
+        command.SetAction(parse =>
+        {
+            int code = Run(parse.GetValue(epochs), parse.GetValue(threads));
+            PriorGenerationSpeed();
+            return code;
+        });
         return command;
+    }
+
+    /// <summary>Single-threaded tokens/s of cached autoregressive steps for each prior size tier
+    /// (weights are random: speed does not depend on them).</summary>
+    static void PriorGenerationSpeed()
+    {
+        TorchThreads.Use(1);
+        foreach (int files in new[] { 20, 100, 500 })
+        {
+            var (hidden, layers) = AdaptiveSizing.Prior(files);
+            var prior = new CodePrior(new PriorConfig { Hidden = hidden, Layers = layers, CodebookSize = AdaptiveSizing.CodebookSize(files) });
+            var request = new GenerationRequest(4, new SamplingSettings(1f), Enumerable.Repeat(1f, 4).ToArray(), 1);
+            PriorGenerator.Generate(prior, request); // warm-up
+            var clock = Stopwatch.StartNew();
+            var tokens = PriorGenerator.Generate(prior, request with { TimeSteps = 16 });
+            double perSecond = tokens.Length / clock.Elapsed.TotalSeconds;
+            double realTime = perSecond / (prior.Config.TokensPerStep * new FeatureConfig().FramesPerSecond / 16);
+            Console.WriteLine($"prior {hidden}h/{layers}L (≤{files} files): {perSecond:F0} tokens/s single-threaded = {realTime:F2}× real time (TorchSharp, cached steps)");
+        }
     }
 
     static int Run(int epochs, int? threads)

@@ -20,7 +20,7 @@ public sealed record PriorOptions(int? Hidden = null, int? Layers = null, int? E
 /// </summary>
 public static class PriorStage
 {
-    public const int DefaultEpochs = 60;
+    public const int DefaultEpochs = 40;
     public const string ExampleFile = "example.wav";
 
     public static int Run(string runDir, Corpus corpus, PriorOptions options, CancellationToken cancel)
@@ -130,12 +130,10 @@ public static class PriorStage
     {
         var prior = run.LoadPrior();
         int steps = (int)Math.Round(8 * new Runtime.Dsp.FeatureConfig().FramesPerSecond / run.Config.Model.Downsampling);
-        var tokens = PriorGenerator.Generate(prior, new GenerationRequest(steps, new SamplingSettings(0.9f), LevelScales(prior.Config.Levels), 1, anchor));
+        var tokens = PriorGenerator.Generate(prior, new GenerationRequest(steps, new SamplingSettings(0.9f), GenerateCommand.ParseLevelScales(null, prior.Config.Levels), 1, anchor));
         string path = Path.Combine(run.Folder, ExampleFile);
         var audio = run.Render(tokens, run.Config.Model.Levels);
         WavWriter.Write(path, audio, new Runtime.Dsp.FeatureConfig().SampleRate);
         AnsiConsole.MarkupLineInterpolated($"Generated example: [bold]{Path.GetFullPath(path)}[/] ({audio.Length / 48000.0:F1} s, continuing '{anchor.Name}')");
     }
-
-    public static float[] LevelScales(int levels) => Enumerable.Repeat(1f, levels).ToArray();
 }

@@ -29,7 +29,7 @@ public sealed record TrainOptions
 /// <summary><c>distill train</c>: folder of sounds → run folder with checkpoints, metrics and plots.</summary>
 public static class TrainCommand
 {
-    public const int DefaultEpochs = 40;
+    public const int DefaultEpochs = 30;
 
     public static Command Create()
     {

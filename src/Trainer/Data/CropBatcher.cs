@@ -1,3 +1,4 @@
+using Distill.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -70,6 +71,6 @@ public sealed class CropBatcher(IReadOnlyList<CorpusClip> clips, FeatureStats st
                     mag[(b * bins + k) * t + f] = inside ? ((float)clip.LogMagnitude[src * bins + k] - stats.MagnitudeMean) / stats.MagnitudeStd : magPad[c];
             }
         }
-        return new FeatureBatch(torch.tensor(mel, new long[] { n, 1, mels, t }), torch.tensor(mag, new long[] { n, bins, t }));
+        return new FeatureBatch(Tensors.Copy(mel, n, 1, mels, t), Tensors.Copy(mag, n, bins, t));
     }
 }

@@ -33,11 +33,11 @@ public sealed class Autoencoder : nn.Module
         vectors.reshape(batch, time, freq, -1).permute(0, 3, 2, 1);
 
     /// <param name="mel">Normalised log-mel [B, 1, mels, frames], frames a multiple of 16.</param>
-    public AutoencoderOutput Forward(Tensor mel, bool training, int levelsUsed)
+    public AutoencoderOutput Forward(Tensor mel, bool training, int levelsUsed, Random? random = null)
     {
         var z = Encoder.call(mel);
         long b = z.shape[0], f = z.shape[2], t = z.shape[3];
-        var q = Quantizer.Quantize(ToVectors(z), training, levelsUsed);
+        var q = Quantizer.Quantize(ToVectors(z), training, levelsUsed, random);
         var (melOut, logMag) = Decoder.call(FromVectors(q.Quantized, b, f, t));
         return new AutoencoderOutput(melOut, logMag, q.Codes.reshape(b, t, f, -1), q.Commitment);
     }

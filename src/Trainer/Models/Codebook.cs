@@ -1,3 +1,4 @@
+using Distill.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,12 +51,12 @@ public sealed class Codebook : nn.Module
 
     /// <summary>k-means on a batch: K distinct samples as seeds, then assign/mean iterations;
     /// empty clusters keep their previous mean.</summary>
-    public void KMeansInit(Tensor x)
+    public void KMeansInit(Tensor x, Random random)
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         long n = x.shape[0];
-        var seeds = n >= Size ? torch.randperm(n).narrow(0, 0, Size) : torch.randint(n, new long[] { Size });
+        var seeds = Tensors.Copy(n >= Size ? Distinct(random, n, Size) : Enumerable.Range(0, Size).Select(_ => random.NextInt64(n)).ToArray());
         var means = x.index_select(0, seeds);
         var counts = torch.zeros(Size);
         for (int it = 0; it < KMeansIterations; it++)
@@ -71,6 +72,21 @@ public sealed class Codebook : nn.Module
         clusterSize.copy_(counts);
         embedAvg.copy_(means * counts.unsqueeze(1));
         initted.fill_(1);
+    }
+
+    /// <summary>k distinct indices below n (partial Fisher–Yates). Indices come from a seeded
+    /// System.Random rather than torch generators, whose native state TorchSharp's finalizers touch.</summary>
+    static long[] Distinct(Random random, long n, int k)
+    {
+        var pool = new Dictionary<long, long>();
+        var picked = new long[k];
+        for (int i = 0; i < k; i++)
+        {
+            long j = i + random.NextInt64(n - i);
+            picked[i] = pool.GetValueOrDefault(j, j);
+            pool[j] = pool.GetValueOrDefault(i, i);
+        }
+        return picked;
     }
 
     /// <summary>EMA update of cluster sizes and sums from one batch and its assignments.</summary>
@@ -89,14 +105,14 @@ public sealed class Codebook : nn.Module
 
     /// <summary>Codes whose EMA cluster size fell below the threshold are re-seeded with random
     /// vectors of the current batch, so the codebook keeps tracking the data. Returns how many.</summary>
-    public int ExpireDeadCodes(Tensor x)
+    public int ExpireDeadCodes(Tensor x, Random random)
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var dead = (clusterSize < DeadCodeThreshold).nonzero().squeeze(1);
         int count = (int)dead.shape[0];
         if (count == 0) return 0;
-        var samples = x.index_select(0, torch.randint(x.shape[0], new long[] { count }));
+        var samples = x.index_select(0, Tensors.Copy(Enumerable.Range(0, count).Select(_ => random.NextInt64(x.shape[0])).ToArray()));
         embed.index_copy_(0, dead, samples);
         clusterSize.index_fill_(0, dead, DeadCodeThreshold);
         embedAvg.index_copy_(0, dead, samples * DeadCodeThreshold);

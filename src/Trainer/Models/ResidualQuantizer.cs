@@ -42,8 +42,10 @@ public sealed class ResidualQuantizer : nn.Module
     /// <param name="x">[N, D] vectors.</param>
     /// <param name="training">Run k-means init, EMA updates and dead-code expiry.</param>
     /// <param name="levelsUsed">How many leading levels to quantize with.</param>
-    public QuantizerOutput Quantize(Tensor x, bool training, int levelsUsed)
+    /// <param name="random">Seeded source of k-means seeds and dead-code samples (training only).</param>
+    public QuantizerOutput Quantize(Tensor x, bool training, int levelsUsed, Random? random = null)
     {
+        if (training && random is null) throw new ArgumentNullException(nameof(random), "training needs a seeded Random");
         var residual = x.detach();
         var sum = torch.zeros_like(x);
         var commitment = torch.zeros(Array.Empty<long>());
@@ -51,13 +53,13 @@ public sealed class ResidualQuantizer : nn.Module
         for (int l = 0; l < levelsUsed; l++)
         {
             var codebook = levels[l];
-            if (training && !codebook.Initialized) codebook.KMeansInit(residual);
+            if (training && !codebook.Initialized) codebook.KMeansInit(residual, random!);
             var idx = codebook.Assign(residual);
             var q = codebook.Lookup(idx);
             if (training)
             {
                 codebook.EmaUpdate(residual, idx);
-                codebook.ExpireDeadCodes(residual);
+                codebook.ExpireDeadCodes(residual, random!);
             }
             // Commitment pulls the encoder output (with gradient) toward its frozen code.
             var target = l == 0 ? x : x - sum.detach();

@@ -1,5 +1,6 @@
 using Distill.Trainer.Data;
 using Distill.Trainer.Models;
+using Distill.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -69,7 +70,7 @@ public static class CodeCorpus
                 targets[b * n + i] = inside ? s.Tokens[src] : -1;
             }
         }
-        return (torch.tensor(inputs, new long[] { picks.Length, n }), torch.tensor(targets, new long[] { picks.Length, n }));
+        return (Tensors.Copy(inputs, picks.Length, n), Tensors.Copy(targets, picks.Length, n));
     }
 
     /// <summary>Entropy in bits of each level's code distribution over the given sequences: what a

@@ -1,3 +1,4 @@
+using Distill.Trainer.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -68,7 +69,7 @@ public sealed class CodePrior : nn.Module
     public Tensor Step(Tensor previousToken, PriorCache cache, int? window = null)
     {
         long slot = cache.NextSlot;
-        var slotT = torch.tensor(new[] { slot });
+        var slotT = Tensors.Copy(new[] { slot });
         var x = slot == 0
             ? start.expand(previousToken.shape[0], 1, Config.Hidden)
             : TokenEmbedding(previousToken, slotT - 1).unsqueeze(1);

@@ -1,4 +1,5 @@
 using Distill.Runtime.Sampling;
+using Distill.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,7 +33,7 @@ public static class PriorGenerator
         for (int i = 0; i < total; i++)
         {
             using var scope = torch.NewDisposeScope();
-            var next = prior.Step(torch.tensor(new[] { previous }), cache);
+            var next = prior.Step(Tensors.Copy(new[] { previous }), cache);
             if (i < primed)
             {
                 tokens[i] = request.Anchor!.Tokens[i];

@@ -61,7 +61,7 @@ public sealed class PriorTrainer
     {
         this.config = config; this.dir = dir; this.train = train; this.validation = validation;
         TorchThreads.Use(config.Threads);
-        torch.manual_seed(config.Seed);
+        torch.manual_seed(config.Seed).Dispose(); // weight initialisation draws from the default generator
         prior = new CodePrior(config.Prior);
         adam = new Adam(prior.named_parameters()) { WeightDecay = 0.01 };
         state = resumeState ?? new PriorState();
@@ -109,9 +109,10 @@ public sealed class PriorTrainer
 
     double TrainStep(long step)
     {
+        NativeGarbage.CollectBetweenSteps();
         using var scope = torch.NewDisposeScope();
         int seed = AutoencoderTrainer.StepSeed(config.Seed, step);
-        torch.manual_seed(seed);
+        torch.manual_seed(seed).Dispose(); // dropout has no generator argument: seed the default one, drop the wrapper now
         var (inputs, targets) = CodeCorpus.SampleWindows(train, config.Prior.TokensPerStep, config.Prior.ContextSteps,
                                                          config.BatchSize, new Random(seed));
         prior.train();
@@ -141,6 +142,7 @@ public sealed class PriorTrainer
         var counts = new long[p.Levels];
         foreach (var (inputs, targets) in CodeCorpus.Windows(validation, p.TokensPerStep, p.ContextSteps, 16))
         {
+            NativeGarbage.CollectBetweenSteps();
             using var scope = torch.NewDisposeScope();
             var nats = F.cross_entropy(prior.Forward(inputs).reshape(-1, p.CodebookSize), targets.reshape(-1),
                                        ignore_index: -1, reduction: nn.Reduction.None).reshape(targets.shape);

@@ -30,7 +30,7 @@ public sealed class AutoencoderTrainer
     {
         this.config = config; this.runDir = runDir; this.observer = observer;
         TorchThreads.Use(config.Threads);
-        torch.manual_seed(config.Seed);
+        torch.manual_seed(config.Seed).Dispose(); // weight initialisation draws from the default generator
         model = new Autoencoder(config.Model);
         adam = new Adam(model.named_parameters());
         state = resumeHeader?.State ?? new TrainingState();
@@ -45,8 +45,15 @@ public sealed class AutoencoderTrainer
         validation = new CropBatcher(config.Split.Validation.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
     }
 
-    /// <summary>Distinct, well-mixed seed per (run seed, step).</summary>
-    public static int StepSeed(int seed, long step) => HashCode.Combine(0x5EED, seed, step) & int.MaxValue;
+    /// <summary>Distinct, well-mixed seed per (run seed, step): SplitMix64's finaliser, fixed across
+    /// processes and machines (HashCode.Combine is randomised per process, so it cannot be used).</summary>
+    public static int StepSeed(int seed, long step)
+    {
+        ulong z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step + 0x632BE59BD9B4E019UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & int.MaxValue);
+    }
 
     public TrainingOutcome Run(CancellationToken cancel, long? stopAfterStep = null)
     {
@@ -100,14 +107,14 @@ public sealed class AutoencoderTrainer
 
     StepReport TrainStep(long step, int epoch, double stepsPerSecond)
     {
+        NativeGarbage.CollectBetweenSteps();
         using var scope = torch.NewDisposeScope();
         int stepSeed = StepSeed(config.Seed, step);
-        torch.manual_seed(stepSeed);
         var random = new Random(stepSeed);
         var batch = train.Sample(random, config.BatchSize);
         int levelsUsed = model.Quantizer.DrawLevelCount(random);
         model.train();
-        var output = model.Forward(batch.Mel, training: true, levelsUsed);
+        var output = model.Forward(batch.Mel, training: true, levelsUsed, random);
         var losses = Autoencoder.Losses(output, batch.Mel, batch.LogMagnitude);
         adam.ZeroGrad();
         losses.Total.backward();
@@ -130,6 +137,7 @@ public sealed class AutoencoderTrainer
     /// <summary>Losses and codebook health over the whole validation split, all levels, no updates.</summary>
     EpochReport Validate(int epoch, long step, double secondsPerEpoch)
     {
+        using var scope = torch.NewDisposeScope();
         var (loss, health) = Evaluate(model, validation, config.Model);
         return new EpochReport(epoch, step, loss, health, secondsPerEpoch);
     }
@@ -142,6 +150,7 @@ public sealed class AutoencoderTrainer
         double total = 0, mel = 0, stft = 0, commit = 0; int windows = 0;
         foreach (var batch in batches.Windows(8)) // libtorch probes NNPACK (and warns, unsupported here) from batch 16 up
         {
+            NativeGarbage.CollectBetweenSteps();
             using var scope = torch.NewDisposeScope();
             using var _ = batch;
             var output = model.Forward(batch.Mel, training: false, m.Levels);
@@ -167,6 +176,7 @@ public sealed class AutoencoderTrainer
 
     void SaveCheckpoint()
     {
+        using var scope = torch.NewDisposeScope(); // no tensor wrappers left for the finalizer thread
         var tensors = model.state_dict().Select(kv => ("model." + kv.Key, kv.Value)).Concat(adam.State());
         Checkpoint.Save(Path.Combine(runDir, CheckpointFile), new CheckpointHeader(config, state).ToJson(), tensors);
     }

@@ -39,7 +39,7 @@ public sealed class TrainedRun
 
     public static void SaveCodes(string path, IReadOnlyList<CodeSequence> sequences) =>
         Checkpoint.Save(path, JsonSerializer.Serialize(sequences.Select(s => new { s.Name, s.TimeSteps }).ToArray()),
-                        sequences.Select((s, i) => ($"clip{i}", torch.tensor(s.Tokens))));
+                        sequences.Select((s, i) => ($"clip{i}", Tensors.Copy(s.Tokens))));
 
     public CodeSequence[] LoadCodes()
     {
@@ -72,7 +72,7 @@ public sealed class TrainedRun
         using var scope = torch.NewDisposeScope();
         var m = Config.Model;
         int steps = tokens.Length / (m.FrequencyPositions * m.Levels);
-        var codes = torch.tensor(tokens, new long[] { 1, steps, m.FrequencyPositions, m.Levels });
+        var codes = Tensors.Copy(tokens, 1, steps, m.FrequencyPositions, m.Levels);
         var (_, logMagnitude) = Autoencoder.Decode(codes, depth); // [1, bins, frames]
         var magnitude = (logMagnitude[0].t() * Config.Stats.MagnitudeStd + Config.Stats.MagnitudeMean).exp().contiguous();
         var frames = (int)magnitude.shape[0];

@@ -48,35 +48,57 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         Assert.DoesNotContain("   at ", r.Output);
     }
 
+    static readonly string[] SmallRun = { "--epochs", "3", "--batch-size", "2", "--threads", "1", "--prior-epochs", "2", "--seed", "7" };
+
+    static byte[] Bytes(string run, string file) => File.ReadAllBytes(Path.Combine(run, file));
+
     [Fact]
-    public void TrainingLeavesTheInputUntouchedAndCtrlCSavesACheckpointThatResumes()
+    public void RunsAreBitIdenticalAndCtrlCThenResumeEndsWhereAnUninterruptedRunEnds()
     {
-        string input = Path.Combine(data.Root, "ctrlc-corpus");
+        string input = Path.Combine(data.Root, "repro-corpus");
         DemoCorpus.Generate(input, seed: 2, secondsPerFile: 1.5);
         var before = Snapshot(input);
-        string run = Path.Combine(data.Root, "ctrlc-run");
+        string Run(string name) => Path.Combine(data.Root, name);
 
-        using (var p = DistillProcess.Start("train", input, "-o", run, "--epochs", "200", "--batch-size", "2", "--threads", "1"))
+        // Two uninterrupted runs: same seed, same machine, same threads → identical checkpoints.
+        foreach (var name in new[] { "u1", "u2" })
+        {
+            var r = DistillProcess.Run(new[] { "train", input, "-o", Run(name) }.Concat(SmallRun).ToArray());
+            Assert.True(r.ExitCode == 0, r.Output);
+        }
+        Assert.Equal(Bytes(Run("u1"), "checkpoint.bin"), Bytes(Run("u2"), "checkpoint.bin"));
+        Assert.Equal(Bytes(Run("u1"), "prior/checkpoint.bin"), Bytes(Run("u2"), "prior/checkpoint.bin"));
+
+        // A third run stopped by SIGINT (Ctrl+C) after its first step saves and exits cleanly…
+        string interrupted = Run("ctrlc");
+        using (var p = DistillProcess.Start(new[] { "train", input, "-o", interrupted }.Concat(SmallRun).ToArray()))
         {
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
-            string metrics = Path.Combine(run, "metrics.jsonl");
+            string metrics = Path.Combine(interrupted, "metrics.jsonl");
             var clock = Stopwatch.StartNew();
             while (!(File.Exists(metrics) && File.ReadAllText(metrics).Contains("\"train\"")) && clock.Elapsed < TimeSpan.FromMinutes(2))
-                Thread.Sleep(100);
+                Thread.Sleep(20);
             Process.Start("kill", new[] { "-INT", p.Id.ToString() })!.WaitForExit();
             Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "distill did not stop after SIGINT");
             string output = stdout.Result + stderr.Result;
-            Assert.Equal(130, p.ExitCode);
+            Assert.True(p.ExitCode == 130, output);
             Assert.Contains("checkpoint saved", output);
         }
-        Assert.True(File.Exists(Path.Combine(run, "checkpoint.bin")));
-        Assert.Empty(Directory.GetFiles(run, "*.tmp"));
-        Assert.Equal(before, Snapshot(input));
+        Assert.Empty(Directory.GetFiles(interrupted, "*.tmp"));
+        Assert.False(File.Exists(Path.Combine(interrupted, "prior", "checkpoint.bin")));
 
-        // A new run into the same folder is refused; --resume is the way on.
-        var again = DistillProcess.Run("train", input, "-o", run);
+        // …a new run into the same folder is refused, and --resume finishes it exactly as if never stopped.
+        var again = DistillProcess.Run("train", input, "-o", interrupted);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("--resume", again.Output);
+        var resumed = DistillProcess.Run("train", "--resume", interrupted);
+        Assert.True(resumed.ExitCode == 0, resumed.Output);
+        Assert.Equal(Bytes(Run("u1"), "checkpoint.bin"), Bytes(interrupted, "checkpoint.bin"));
+        Assert.Equal(Bytes(Run("u1"), "prior/checkpoint.bin"), Bytes(interrupted, "prior/checkpoint.bin"));
+        Assert.True(new FileInfo(Path.Combine(interrupted, "example.wav")).Length > 100_000);
+        Assert.True(File.Exists(Path.Combine(interrupted, "curves.png")));
+
+        Assert.Equal(before, Snapshot(input)); // the user's folder was only ever read
     }
 }

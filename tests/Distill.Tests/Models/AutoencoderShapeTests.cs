@@ -15,7 +15,7 @@ public class AutoencoderShapeTests
         var config = new AutoencoderConfig { CodebookSize = 8 };
         var model = new Autoencoder(config);
         var mel = torch.randn(2, 1, 128, 96); // 96 frames ≈ 1.02 s at hop 512 / 48 kHz
-        var output = model.Forward(mel, training: true, config.Levels);
+        var output = model.Forward(mel, training: true, config.Levels, new Random(1));
         Assert.Equal(new long[] { 2, 6, 8, 4 }, output.Codes.shape);
         Assert.Equal(new long[] { 2, 1, 128, 96 }, output.Mel.shape);
         Assert.Equal(new long[] { 2, 1025, 96 }, output.LogMagnitude.shape);

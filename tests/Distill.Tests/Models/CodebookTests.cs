@@ -30,7 +30,7 @@ public class CodebookTests
             torch.randn(50, 2) * 0.1f + torch.tensor(new[] { centers[c, 0], centers[c, 1] })).ToArray(), 0);
         var cb = new Codebook(2, 2, 0.8, 1.0);
         Assert.False(cb.Initialized);
-        cb.KMeansInit(x);
+        cb.KMeansInit(x, new Random(1));
         Assert.True(cb.Initialized);
         var embed = cb.Embed.data<float>().ToArray();
         for (int c = 0; c < 2; c++)
@@ -49,7 +49,7 @@ public class CodebookTests
         torch.manual_seed(4);
         var x = torch.randn(300, 3);
         var cb = new Codebook(8, 3, 0.8, 1.0, kmeansIterations: 30);
-        cb.KMeansInit(x);
+        cb.KMeansInit(x, new Random(1));
         var idx = cb.Assign(x);
         for (int k = 0; k < 8; k++)
         {
@@ -99,7 +99,7 @@ public class CodebookTests
             state["cluster_size"].copy_(torch.tensor(new float[] { 5, 0.2f, 3, 1.0f }));
         }
         var x = T(new float[,] { { 10, 11 }, { 20, 21 }, { 30, 31 } });
-        Assert.Equal(2, cb.ExpireDeadCodes(x));
+        Assert.Equal(2, cb.ExpireDeadCodes(x, new Random(1)));
 
         var rows = x.data<float>().ToArray().Chunk(2).Select(r => (r[0], r[1])).ToHashSet();
         var embed = cb.Embed.data<float>().ToArray();

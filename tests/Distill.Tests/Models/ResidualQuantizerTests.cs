@@ -15,7 +15,7 @@ public class ResidualQuantizerTests
         torch.manual_seed(11);
         var rvq = new ResidualQuantizer(levels, 16, 4, 0.8, 0.0);
         var x = torch.randn(512, 4);
-        for (int i = 0; i < 5; i++) rvq.Quantize(x, training: true, levels);
+        for (int i = 0; i < 5; i++) rvq.Quantize(x, training: true, levels, new Random(i));
         return (rvq, x);
     }
 
@@ -61,7 +61,7 @@ public class ResidualQuantizerTests
     {
         var (rvq, x) = Trained(4);
         var before = rvq.Level(3).Embed.clone();
-        var output = rvq.Quantize(x, training: true, levelsUsed: 2);
+        var output = rvq.Quantize(x, training: true, levelsUsed: 2, new Random(3));
         var codes = output.Codes;
         Assert.True((codes[TensorIndex.Colon, TensorIndex.Slice(0, 2)] >= 0).all().item<bool>());
         Assert.True((codes[TensorIndex.Colon, TensorIndex.Slice(2, 4)] == -1).all().item<bool>());
