@@ -97,7 +97,7 @@ public static class TrainCommand
             Directory.Delete(options.RunDir); // leave no empty run folder behind a failed start
             throw;
         }
-        var config = Resolve(options, corpus);
+        var config = Resolve(options, corpus) with { Prior = prior };
         PrintConfiguration(config, corpus);
         return WithCancel(cancel =>
         {
@@ -123,7 +123,10 @@ public static class TrainCommand
                 int code = RunTraining(header.Config, corpus, runDir, header, tensors, cancel);
                 if (code != 0) return code;
             }
-            return PriorStage.Run(runDir, corpus, prior, cancel);
+            // Options given now win over those the run started with.
+            var stored = header.Config.Prior;
+            var merged = new PriorOptions(prior.Hidden ?? stored.Hidden, prior.Layers ?? stored.Layers, prior.Epochs ?? stored.Epochs);
+            return PriorStage.Run(runDir, corpus, merged, cancel);
         });
     }
 

@@ -27,6 +27,8 @@ public sealed record RunConfig
     public int HealthEvery { get; init; } = 10;
     /// <summary>Utilization below this (after epoch 0) is warned about.</summary>
     public double LowUtilizationPercent { get; init; } = 25;
+    /// <summary>The user's prior settings, kept so that --resume trains the prior they asked for.</summary>
+    public Cli.PriorOptions Prior { get; init; } = new();
     /// <summary>Names of the values the user set explicitly; the rest were chosen automatically.</summary>
     public string[] Overrides { get; init; } = Array.Empty<string>();
 

@@ -26,7 +26,7 @@ public sealed class EncodedCorpusFixture : IDisposable
         var corpus = Corpus.Load(folder, new FeatureConfig());
         var config = TrainCommand.Resolve(new TrainOptions { Folder = folder, RunDir = Root, Epochs = 10, BatchSize = 8, Threads = 1, Seed = 5 }, corpus) with
         {
-            Model = new AutoencoderConfig { StemChannels = 4, StageChannels = new[] { 8, 8, 16, 16 }, LatentDim = 16, CodebookSize = 32, StftHeadChannels = 1 },
+            Model = new AutoencoderConfig { StemChannels = 4, StageChannels = new[] { 8, 8, 16, 16 }, LatentDim = 16, CodebookSize = 32, Levels = 2, StftHeadChannels = 1 },
         };
         Model = config.Model;
         string run = Directory.CreateDirectory(Path.Combine(Root, "run")).FullName;
@@ -47,15 +47,16 @@ public sealed class EncodedCorpusFixture : IDisposable
 }
 
 [Collection(TorchCollection.Name)]
-public class PriorTrainingTests(EncodedCorpusFixture data) : IClassFixture<EncodedCorpusFixture>
+public class PriorTrainingTests(EncodedCorpusFixture data, Xunit.Abstractions.ITestOutputHelper output) : IClassFixture<EncodedCorpusFixture>
 {
     [Fact]
     public void ValidationCrossEntropyBeatsTheUnigramEntropyAtEveryLevel()
     {
         var dir = Path.Combine(data.Root, "prior-" + Guid.NewGuid().ToString("N")[..6]);
         var reports = new List<PriorEpochReport>();
-        new PriorTrainer(data.PriorConfig(epochs: 10), data.Train, data.Validation, dir).Run(CancellationToken.None, reports.Add);
+        new PriorTrainer(data.PriorConfig(epochs: 15), data.Train, data.Validation, dir).Run(CancellationToken.None, reports.Add);
         var best = reports.MinBy(r => r.ValidationBits)!;
+        output.WriteLine($"epoch {best.Epoch}: " + string.Join(", ", best.LevelBits.Select((b, l) => $"L{l} {b:F3} bits vs unigram {best.UnigramBits[l]:F3}")));
         for (int l = 0; l < data.Model.Levels; l++)
             Assert.True(best.LevelBits[l] < best.UnigramBits[l],
                         $"level {l}: {best.LevelBits[l]:F3} bits/token vs unigram {best.UnigramBits[l]:F3}");

@@ -3,10 +3,46 @@ using Distill.Trainer.Training;
 namespace Distill.Tests.Training;
 
 [Collection(TorchCollection.Name)]
-/// <summary>The loop's behaviour in process; bit-exact reproducibility and resume are checked on the
-/// real CLI in <c>TrainCommandTests</c>, one process per run as a user would run them.</summary>
 public class AutoencoderTrainerTests(SmallCorpusFixture data) : IClassFixture<SmallCorpusFixture>
 {
+    [Fact]
+    public void SameSeedAndThreadsGiveABitIdenticalCheckpoint()
+    {
+        var config = data.TinyConfig();
+        string Train(RunConfig c, string name)
+        {
+            string dir = data.NewRunDir(name);
+            new AutoencoderTrainer(c, data.Corpus, dir, new NullObserver()).Run(CancellationToken.None);
+            return dir;
+        }
+        byte[] Bytes(string dir) => File.ReadAllBytes(Path.Combine(dir, AutoencoderTrainer.CheckpointFile));
+        Assert.Equal(Bytes(Train(config, "a")), Bytes(Train(config, "b")));
+        Assert.NotEqual(Bytes(Train(config, "a")), Bytes(Train(data.TinyConfig(seed: 4), "c")));
+    }
+
+    [Fact]
+    public void InterruptedAndResumedRunEndsWithTheSameWeights()
+    {
+        var config = data.TinyConfig();
+        string whole = data.NewRunDir("whole");
+        new AutoencoderTrainer(config, data.Corpus, whole, new NullObserver()).Run(CancellationToken.None);
+
+        long stopAt = config.StepsPerEpoch + 2; // mid-epoch: exercises more than epoch-boundary resume
+        string parted = data.NewRunDir("parted");
+        var first = new AutoencoderTrainer(config, data.Corpus, parted, new NullObserver()).Run(CancellationToken.None, stopAt);
+        Assert.Equal(TrainingEnd.Interrupted, first.End);
+        var (json, tensors) = Checkpoint.Load(Path.Combine(parted, AutoencoderTrainer.CheckpointFile));
+        var header = CheckpointHeader.FromJson(json);
+        Assert.Equal(stopAt + 1, header.State.NextStep);
+        var outcome = new AutoencoderTrainer(header.Config, data.Corpus, parted, new NullObserver(), header, tensors).Run(CancellationToken.None);
+
+        Assert.Equal(TrainingEnd.Completed, outcome.End);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, AutoencoderTrainer.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(parted, AutoencoderTrainer.CheckpointFile)));
+        // The resumed run appended to, not restarted, the metrics log.
+        Assert.Equal(config.TotalSteps, File.ReadLines(Path.Combine(parted, "metrics.jsonl")).Count(l => l.Contains("\"train\"")));
+    }
+
     [Fact]
     public void TrainingReducesTheLossAndReportsHealthPerLevel()
     {
