@@ -125,12 +125,7 @@ public sealed class PriorTrainer
         return loss.item<float>();
     }
 
-    double LearningRateAt(long step)
-    {
-        if (step < config.WarmupSteps) return config.LearningRate * (step + 1) / config.WarmupSteps;
-        double progress = (double)(step - config.WarmupSteps) / Math.Max(1, config.TotalSteps - config.WarmupSteps);
-        return config.LearningRate * (0.1 + 0.45 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
-    }
+    double LearningRateAt(long step) => RunConfig.WarmupCosine(step, config.LearningRate, config.WarmupSteps, config.TotalSteps);
 
     /// <summary>Cross-entropy per level over every validation window, in bits/token.</summary>
     public (double Overall, double[] PerLevel) ValidationBits()

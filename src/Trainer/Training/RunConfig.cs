@@ -34,12 +34,14 @@ public sealed record RunConfig
 
     public long TotalSteps => (long)Epochs * StepsPerEpoch;
 
-    /// <summary>Linear warm-up, then cosine decay to 10 % of the peak.</summary>
-    public double LearningRateAt(long step)
+    public double LearningRateAt(long step) => WarmupCosine(step, LearningRate, WarmupSteps, TotalSteps);
+
+    /// <summary>Linear warm-up, then cosine decay to 10 % of the peak (both models use it).</summary>
+    public static double WarmupCosine(long step, double peak, int warmupSteps, long totalSteps)
     {
-        if (step < WarmupSteps) return LearningRate * (step + 1) / WarmupSteps;
-        double progress = (double)(step - WarmupSteps) / Math.Max(1, TotalSteps - WarmupSteps);
-        return LearningRate * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
+        if (step < warmupSteps) return peak * (step + 1) / warmupSteps;
+        double progress = (double)(step - warmupSteps) / Math.Max(1, totalSteps - warmupSteps);
+        return peak * (0.1 + 0.9 * 0.5 * (1 + Math.Cos(Math.PI * Math.Min(progress, 1))));
     }
 
     /// <summary>One epoch ≈ one pass over the training frames in random crops.</summary>
