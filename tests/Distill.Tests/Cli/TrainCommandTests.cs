@@ -50,47 +50,21 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
 
     static readonly string[] SmallRun = { "--epochs", "3", "--batch-size", "2", "--threads", "1", "--prior-epochs", "2", "--seed", "7" };
 
-    static void AssertSameWeights(string expectedPath, string actualPath)
-    {
-        var (_, expected) = Distill.Trainer.Training.Checkpoint.Load(expectedPath);
-        var (_, actual) = Distill.Trainer.Training.Checkpoint.Load(actualPath);
-        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
-        foreach (var (name, e) in expected)
-        {
-            var a = actual[name];
-            if (!e.is_floating_point()) { Assert.True(e.equal(a).all().item<bool>(), name); continue; }
-            double scale = Math.Max(1e-3, e.abs().max().item<float>());
-            double diff = (e - a).abs().max().item<float>();
-            Assert.True(diff <= 1e-4 * scale, $"{name}: max |Δ| {diff:E2} (scale {scale:E2})");
-        }
-    }
-
     [Fact]
-    public void RunsAreReproducibleAndCtrlCThenResumeEndsWhereAnUninterruptedRunEnds()
+    public void CtrlCSavesACheckpointAndResumeFinishesBothStages()
     {
-        string input = Path.Combine(data.Root, "repro-corpus");
+        // Weight equality of resumed and uninterrupted runs is asserted in process
+        // (AutoencoderTrainerTests, PriorTrainingTests); here the real CLI and a real SIGINT.
+        string input = Path.Combine(data.Root, "ctrlc-corpus");
         DemoCorpus.Generate(input, seed: 2, secondsPerFile: 1.5);
         var before = Snapshot(input);
-        string Run(string name) => Path.Combine(data.Root, name);
+        string run = Path.Combine(data.Root, "ctrlc-run");
 
-        // Two uninterrupted runs: same seed, same machine, same threads → the same weights. Bit equality
-        // holds within one process (AutoencoderTrainerTests); across processes libtorch's CPU kernels were
-        // seen to differ in the last bits now and then, so here the weights must agree to 1e-4.
-        foreach (var name in new[] { "u1", "u2" })
-        {
-            var r = DistillProcess.Run(new[] { "train", input, "-o", Run(name) }.Concat(SmallRun).ToArray());
-            Assert.True(r.ExitCode == 0, r.Output);
-        }
-        AssertSameWeights(Path.Combine(Run("u1"), "checkpoint.bin"), Path.Combine(Run("u2"), "checkpoint.bin"));
-        AssertSameWeights(Path.Combine(Run("u1"), "prior", "checkpoint.bin"), Path.Combine(Run("u2"), "prior", "checkpoint.bin"));
-
-        // A third run stopped by SIGINT (Ctrl+C) after its first step saves and exits cleanly…
-        string interrupted = Run("ctrlc");
-        using (var p = DistillProcess.Start(new[] { "train", input, "-o", interrupted }.Concat(SmallRun).ToArray()))
+        using (var p = DistillProcess.Start(new[] { "train", input, "-o", run }.Concat(SmallRun).ToArray()))
         {
             var stdout = p.StandardOutput.ReadToEndAsync();
             var stderr = p.StandardError.ReadToEndAsync();
-            string metrics = Path.Combine(interrupted, "metrics.jsonl");
+            string metrics = Path.Combine(run, "metrics.jsonl");
             var clock = Stopwatch.StartNew();
             while (!(File.Exists(metrics) && File.ReadAllText(metrics).Contains("\"train\"")) && clock.Elapsed < TimeSpan.FromMinutes(2))
                 Thread.Sleep(20);
@@ -100,20 +74,27 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
             Assert.True(p.ExitCode == 130, output);
             Assert.Contains("checkpoint saved", output);
         }
-        Assert.Empty(Directory.GetFiles(interrupted, "*.tmp"));
-        Assert.False(File.Exists(Path.Combine(interrupted, "prior", "checkpoint.bin")));
+        Assert.Empty(Directory.GetFiles(run, "*.tmp"));
+        var (json, _) = Distill.Trainer.Training.Checkpoint.Load(Path.Combine(run, "checkpoint.bin"));
+        var header = Distill.Trainer.Training.CheckpointHeader.FromJson(json);
+        Assert.InRange(header.State.NextStep, 1, header.Config.TotalSteps - 1);
+        Assert.False(File.Exists(Path.Combine(run, "prior", "checkpoint.bin")));
 
-        // …a new run into the same folder is refused, and --resume finishes it exactly as if never stopped.
-        var again = DistillProcess.Run("train", input, "-o", interrupted);
+        // A new run into the same folder is refused; --resume finishes the autoencoder, then the prior
+        // with the options the run started with (2 prior epochs).
+        var again = DistillProcess.Run("train", input, "-o", run);
         Assert.Equal(2, again.ExitCode);
         Assert.Contains("--resume", again.Output);
-        var resumed = DistillProcess.Run("train", "--resume", interrupted);
+        var resumed = DistillProcess.Run("train", "--resume", run);
         Assert.True(resumed.ExitCode == 0, resumed.Output);
-        // Same weights as the uninterrupted run (to 1e-4 across processes, as above).
-        AssertSameWeights(Path.Combine(Run("u1"), "checkpoint.bin"), Path.Combine(interrupted, "checkpoint.bin"));
-        AssertSameWeights(Path.Combine(Run("u1"), "prior", "checkpoint.bin"), Path.Combine(interrupted, "prior", "checkpoint.bin"));
-        Assert.True(new FileInfo(Path.Combine(interrupted, "example.wav")).Length > 100_000);
-        Assert.True(File.Exists(Path.Combine(interrupted, "curves.png")));
+        Assert.Contains($"Resuming", resumed.Output);
+        Assert.Contains("prior epoch 2/2", resumed.Output);
+        (json, _) = Distill.Trainer.Training.Checkpoint.Load(Path.Combine(run, "checkpoint.bin"));
+        header = Distill.Trainer.Training.CheckpointHeader.FromJson(json);
+        Assert.Equal(header.Config.TotalSteps, header.State.NextStep);
+        Assert.Equal(header.Config.TotalSteps, File.ReadLines(Path.Combine(run, "metrics.jsonl")).Count(l => l.Contains("\"train\"")));
+        Assert.True(new FileInfo(Path.Combine(run, "example.wav")).Length > 100_000);
+        Assert.True(File.Exists(Path.Combine(run, "curves.png")));
 
         Assert.Equal(before, Snapshot(input)); // the user's folder was only ever read
     }
