@@ -37,7 +37,7 @@ public static class TrainCommand
         var output = new Option<string?>("--output", "-o") { Description = "Run folder to create for checkpoints, metrics and plots." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint." };
         var seed = new Option<int>("--seed") { Description = "Seed for the split, crops and initialisation.", DefaultValueFactory = _ => 1 };
-        var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp (default 1: libtorch 2.10's multi-threaded CPU conv backward gave non-finite gradients here). Same seed + same threads → identical weights." };
+        var threads = new Option<int?>("--threads") { Description = "CPU threads for TorchSharp (default 1: bit-reproducible; several threads are faster but runs can differ in the last bits)." };
         var epochs = new Option<int?>("--epochs") { Description = $"Epochs (passes over the training audio in random crops; default {DefaultEpochs})." };
         var batch = new Option<int?>("--batch-size") { Description = "Crops per step (default 16)." };
         var levels = new Option<int?>("--levels") { Description = "RVQ levels (default 4)." };

@@ -11,7 +11,11 @@ public static class TorchThreads
 
     public static void Use(int threads)
     {
-        if (Interlocked.Exchange(ref interopSet, 1) == 0) torch.set_num_interop_threads(1);
+        if (Interlocked.Exchange(ref interopSet, 1) == 0)
+        {
+            HeapFill.ZeroNewAllocations();
+            torch.set_num_interop_threads(1);
+        }
         torch.set_num_threads(threads);
     }
 }

@@ -50,14 +50,25 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
 
     static readonly string[] SmallRun = { "--epochs", "3", "--batch-size", "2", "--threads", "1", "--prior-epochs", "2", "--seed", "7" };
 
+    static byte[] Bytes(string run, string file) => File.ReadAllBytes(Path.Combine(run, file));
+
     [Fact]
-    public void CtrlCSavesACheckpointAndResumeFinishesBothStages()
+    public void RunsAreBitIdenticalAndCtrlCThenResumeEndsWhereAnUninterruptedRunEnds()
     {
-        // Weight equality of resumed and uninterrupted runs is asserted in process
-        // (AutoencoderTrainerTests, PriorTrainingTests); here the real CLI and a real SIGINT.
         string input = Path.Combine(data.Root, "ctrlc-corpus");
         DemoCorpus.Generate(input, seed: 2, secondsPerFile: 1.5);
         var before = Snapshot(input);
+
+        // Same seed, same machine, same threads, separate processes → bit-identical checkpoints.
+        string u1 = Path.Combine(data.Root, "u1"), u2 = Path.Combine(data.Root, "u2");
+        foreach (var dir in new[] { u1, u2 })
+        {
+            var r = DistillProcess.Run(new[] { "train", input, "-o", dir }.Concat(SmallRun).ToArray());
+            Assert.True(r.ExitCode == 0, r.Output);
+        }
+        Assert.Equal(Bytes(u1, "checkpoint.bin"), Bytes(u2, "checkpoint.bin"));
+        Assert.Equal(Bytes(u1, "prior/checkpoint.bin"), Bytes(u2, "prior/checkpoint.bin"));
+
         string run = Path.Combine(data.Root, "ctrlc-run");
 
         using (var p = DistillProcess.Start(new[] { "train", input, "-o", run }.Concat(SmallRun).ToArray()))
@@ -93,6 +104,9 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         header = Distill.Trainer.Training.CheckpointHeader.FromJson(json);
         Assert.Equal(header.Config.TotalSteps, header.State.NextStep);
         Assert.Equal(header.Config.TotalSteps, File.ReadLines(Path.Combine(run, "metrics.jsonl")).Count(l => l.Contains("\"train\"")));
+        // …and ends exactly where the uninterrupted runs ended.
+        Assert.Equal(Bytes(u1, "checkpoint.bin"), Bytes(run, "checkpoint.bin"));
+        Assert.Equal(Bytes(u1, "prior/checkpoint.bin"), Bytes(run, "prior/checkpoint.bin"));
         Assert.True(new FileInfo(Path.Combine(run, "example.wav")).Length > 100_000);
         Assert.True(File.Exists(Path.Combine(run, "curves.png")));
 
