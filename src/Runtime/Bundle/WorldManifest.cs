@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+
+namespace Distill.Runtime.Bundle;
+
+/// <summary>
+/// <c>manifest.json</c> of a <c>.distill</c> bundle: everything a runtime needs to play the world
+/// besides the three graphs (<see cref="Inference.WorldGraphs"/>), and a record of how it was trained.
+/// </summary>
+public sealed record WorldManifest
+{
+    public const int CurrentFormatVersion = 1;
+    public const string DistillModelType = "distill.rvq-prior";
+
+    public int FormatVersion { get; init; } = CurrentFormatVersion;
+    public string ModelType { get; init; } = DistillModelType;
+    /// <summary>World name shown to the user (the run folder's name unless given).</summary>
+    public required string Name { get; init; }
+    /// <summary>Tool and version that wrote the bundle, e.g. "distill 0.3.0".</summary>
+    public required string Producer { get; init; }
+    public required DateTimeOffset Created { get; init; }
+    public required AudioParameters Audio { get; init; }
+    public required GridShape Grid { get; init; }
+    public required QuantizerShape Quantizer { get; init; }
+    public required PriorShape Prior { get; init; }
+    public required TrainingSummary Training { get; init; }
+    /// <summary>One code sequence per training clip, in the training folder's order.</summary>
+    public required Anchor[] Anchors { get; init; }
+    /// <summary>Every other member of the bundle: name → size and SHA-256.</summary>
+    public required MemberDigest[] Members { get; init; }
+}
+
+/// <summary>Feature parameters the world was trained with (mirrors <see cref="Dsp.FeatureConfig"/>) and the
+/// scalar normalisation baked into the graphs, kept here for inspection.</summary>
+public sealed record AudioParameters(int SampleRate, int NFft, int Hop, int Mels, double FMin, double FMax, float LogFloor,
+                                     float MelMean, float MelStd, float MagnitudeMean, float MagnitudeStd);
+
+/// <summary>The code grid: <see cref="FramesPerStep"/> STFT frames per time step, <see cref="FrequencyPositions"/>
+/// positions per time step, each quantized by <see cref="QuantizerShape.Levels"/> levels.</summary>
+public sealed record GridShape(int FrequencyPositions, int FramesPerStep, double StepsPerSecond);
+
+public sealed record QuantizerShape(int Levels, int CodebookSize, int LatentDim);
+
+/// <summary>Prior shape. <see cref="CacheSlots"/> = <see cref="ContextTokens"/> − 1.</summary>
+public sealed record PriorShape(int Hidden, int Layers, int Heads, int HeadDim, int ContextSteps, int TokensPerStep,
+                                int ContextTokens, int CacheSlots, double RopeBase);
+
+public sealed record LevelHealthSummary(int Level, double UtilizationPercent, double Perplexity, int DeadCodes);
+
+/// <summary>How the world was trained, for <c>distill inspect</c> and the plugin's info text.</summary>
+public sealed record TrainingSummary
+{
+    public int Files { get; init; }
+    public double Seconds { get; init; }
+    public long AutoencoderSteps { get; init; }
+    public double? ValidationLoss { get; init; }
+    public LevelHealthSummary[] CodebookHealth { get; init; } = [];
+    public long PriorSteps { get; init; }
+    /// <summary>Validation bits/token per level, and the unigram entropy of the same codes.</summary>
+    public double[] PriorBits { get; init; } = [];
+    public double[] UnigramBits { get; init; } = [];
+    public int Seed { get; init; }
+}
+
+/// <summary>A training clip's codes, flattened time step → frequency position → level, stored as
+/// base64 of little-endian uint16 (compact for hundreds of clips).</summary>
+public sealed record Anchor(string Name, int TimeSteps, string Codes);
+
+public sealed record MemberDigest(string Name, long Size, string Sha256);
+
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(WorldManifest))]
+public sealed partial class WorldManifestJson : JsonSerializerContext;

@@ -1,0 +1,57 @@
+namespace Distill.Runtime.Inference;
+
+/// <summary>
+/// The contract between the trainer's ONNX export and every runtime: member names of the three
+/// graphs and the names of their inputs and outputs. Shapes (B = 1 always; "steps" and "frames" are
+/// symbolic; everything else fixed at export):
+/// <list type="bullet">
+/// <item><c>encoder.onnx</c>: <c>log_mel</c> float [1, 1, mels, frames] — natural-log mel power as
+/// <see cref="Dsp.LogMelFeatures"/> computes it, frames a multiple of 16; normalisation is inside the graph
+/// → <c>codes</c> int64 [1, steps, freq, levels], steps = frames / 16.</item>
+/// <item><c>decoder.onnx</c>: <c>codes</c> int64 [1, steps, freq, levels], <c>morph_codes</c> int64
+/// [1, steps, freq, levels], <c>morph</c> float [1, steps] (weight of <c>morph_codes</c>' latent per step:
+/// latent = (1 − m)·Σ_l g_l·e_l(codes) + m·Σ_l g_l·e_l(morph_codes)), <c>level_gain</c> float [levels]
+/// (g_l: 1 = level used, 0 = dropped; fractional values blend, so the RVQ depth control is smooth)
+/// → <c>magnitude</c> float [1, frames, bins] (linear |X|: exp of the de-normalised log-magnitude head,
+/// frame-major as <see cref="Dsp.Stft"/> uses), <c>log_mel</c> float [1, 1, mels, frames] (de-normalised
+/// natural-log mel), frames = 16·steps.</item>
+/// <item><c>prior_step.onnx</c>: one token of the GPT prior with a fixed-size ring cache.
+/// <c>previous_token</c> int64 [1] (code of slot − 1, ignored at slot 0), <c>slot</c> int64 [1] (absolute
+/// index of the slot whose code is predicted; level = slot mod L, frequency = slot / L mod F),
+/// <c>rope_cos</c>, <c>rope_sin</c> float [1, headDim/2] (cos/sin of time·base^(−2i/headDim), time =
+/// slot / tokensPerStep, computed in double by the caller so long sessions stay exact),
+/// <c>past_keys</c>, <c>past_values</c> float [layers, heads, cacheSlots, headDim] (rotated keys and values of
+/// earlier tokens, in any slot order: attention is order-free), <c>past_mask</c> float [cacheSlots]
+/// (0 = slot holds a token, −1e9 = empty) → <c>logits</c> float [1, codebook], <c>new_keys</c>,
+/// <c>new_values</c> float [layers, heads, 1, headDim] (this token's entries, which the caller writes into
+/// the ring). cacheSlots = context tokens − 1, so a token sees at most the context window, itself included,
+/// exactly as the trainer's sliding-window step.</item>
+/// </list>
+/// </summary>
+public static class WorldGraphs
+{
+    public const string EncoderMember = "encoder.onnx", DecoderMember = "decoder.onnx", PriorStepMember = "prior_step.onnx";
+
+    public static class Encoder
+    {
+        public const string LogMel = "log_mel", Codes = "codes";
+    }
+
+    public static class Decoder
+    {
+        public const string Codes = "codes", MorphCodes = "morph_codes", Morph = "morph", LevelGain = "level_gain";
+        public const string Magnitude = "magnitude", LogMel = "log_mel";
+    }
+
+    public static class PriorStep
+    {
+        public const string PreviousToken = "previous_token", Slot = "slot", RopeCos = "rope_cos", RopeSin = "rope_sin";
+        public const string PastKeys = "past_keys", PastValues = "past_values", PastMask = "past_mask";
+        public const string Logits = "logits", NewKeys = "new_keys", NewValues = "new_values";
+        /// <summary>Additive mask value of an empty cache slot.</summary>
+        public const float EmptySlot = -1e9f;
+    }
+
+    /// <summary>Encoder/decoder time resolution: frames per latent time step (16× down).</summary>
+    public const int FramesPerStep = 16;
+}
