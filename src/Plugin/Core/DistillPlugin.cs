@@ -1,3 +1,4 @@
+using Distill.Runtime.Bundle;
 using Distill.Runtime.Engine;
 
 namespace Distill.Plugin;
@@ -14,48 +15,161 @@ public sealed partial class DistillPlugin : IDisposable
 {
     public static IReadOnlyList<ParameterSpec> Parameters => InstrumentParameters.All;
 
-    /// <summary>Plain values as the host last set or automated them (read by the main thread, written by either).</summary>
-    readonly double[] values = InstrumentParameters.All.Select(p => p.Default).ToArray();
+    /// <summary>Plain values as the host last set or automated them, read by the main thread.</summary>
+    readonly double[] values = InstrumentParameters.Defaults();
+    readonly Instrument instrument;
+    Exception? fault;     // set on the audio thread, logged by the next main-thread call
+    bool faultLogged;
+
+    /// <param name="worldsFolder">Where installed worlds are found (default <see cref="UserFolders.Worlds"/>).</param>
+    public DistillPlugin(string? worldsFolder = null)
+    {
+        instrument = new Instrument(WorldCatalog.Scan(worldsFolder ?? UserFolders.Worlds));
+        instrument.WorldLoadFailed += (world, e) => PluginLog.Write($"world '{world.Name}' ({world.Path}) not loaded: {e.Message}");
+    }
 
     public double SampleRate { get; private set; }
     public int MaxFrames { get; private set; }
     public bool IsActive { get; private set; }
-    public ProcessMode Mode { get; set; } = ProcessMode.Realtime;
 
-    /// <summary>Samples of output delay the host should compensate.</summary>
-    public int LatencySamples => 0;
+    public ProcessMode Mode
+    {
+        get => instrument.Offline ? ProcessMode.Offline : ProcessMode.Realtime;
+        set => instrument.Offline = value == ProcessMode.Offline;
+    }
+
+    /// <summary>Samples of output delay the host should compensate (the resampler's, at rates other than 48 kHz).</summary>
+    public int LatencySamples => instrument.LatencySamples;
+
+    /// <summary>The installed worlds, in World-parameter order.</summary>
+    public IReadOnlyList<WorldEntry> Worlds => instrument.Catalog;
+
+    /// <summary>What the World parameter shows: the world playing, loading, or why none plays.</summary>
+    public string WorldStatus => missingWorld is { } name && (int)GetParameter(ParameterId.World) >= Worlds.Count
+        ? $"{name}: not installed" : instrument.WorldStatus;
+
+    /// <summary>A world named by restored state that is not installed.</summary>
+    string? missingWorld;
 
     public double GetParameter(ParameterId id) => Volatile.Read(ref values[(int)id]);
 
     /// <summary>Main-thread parameter change (state restore, a VST3 controller edit while not processing).</summary>
-    public void SetParameter(ParameterId id, double plain) => Volatile.Write(ref values[(int)id], InstrumentParameters.Get(id).Clamp(plain));
+    public void SetParameter(ParameterId id, double plain)
+    {
+        if (!InstrumentParameters.TryGet((uint)id, out var spec)) return;
+        double v = spec.Clamp(plain);
+        Volatile.Write(ref values[(int)id], v);
+        instrument.SetParameter(id, v);
+    }
 
-    public string FormatParameter(ParameterId id, double plain) => InstrumentParameters.Format(InstrumentParameters.Get(id), plain);
+    public string FormatParameter(ParameterId id, double plain)
+    {
+        if (id != ParameterId.World) return InstrumentParameters.Format(InstrumentParameters.Get(id), plain);
+        int index = (int)InstrumentParameters.Get(id).Clamp(plain);
+        if (index == (int)GetParameter(ParameterId.World)) return WorldStatus;
+        return index < Worlds.Count ? Worlds[index].Name : $"{index + 1}: not installed";
+    }
 
-    public bool TryParseParameter(ParameterId id, string text, out double plain) =>
-        InstrumentParameters.TryParse(InstrumentParameters.Get(id), text, out plain);
+    public bool TryParseParameter(ParameterId id, string text, out double plain)
+    {
+        if (id == ParameterId.World)
+            for (int i = 0; i < Worlds.Count; i++)
+                if (string.Equals(Worlds[i].Name, text.Trim(), StringComparison.OrdinalIgnoreCase)) { plain = i; return true; }
+        return InstrumentParameters.TryParse(InstrumentParameters.Get(id), text, out plain);
+    }
 
     /// <returns>false when the configuration cannot be used (the reason is logged).</returns>
     public bool Activate(double sampleRate, int maxFrames)
     {
-        SampleRate = sampleRate; MaxFrames = maxFrames; IsActive = true;
-        return true;
+        LogFault();
+        try
+        {
+            instrument.Activate(sampleRate, maxFrames);
+            SampleRate = sampleRate; MaxFrames = maxFrames; IsActive = true;
+            return true;
+        }
+        catch (Exception e)
+        {
+            PluginLog.Error($"activate({sampleRate} Hz, {maxFrames} frames)", e);
+            IsActive = false;
+            return false;
+        }
     }
 
-    public void Deactivate() => IsActive = false;
+    public void Deactivate()
+    {
+        LogFault();
+        if (IsActive) instrument.Reset();
+        IsActive = false;
+    }
 
-    /// <summary>Silences every voice and clears buffers (audio thread or main thread while inactive).</summary>
-    public void Reset() { }
+    /// <summary>Silences every voice and clears buffers.</summary>
+    public void Reset() => instrument.Reset();
 
-    /// <summary>Renders one block. <paramref name="events"/> are in ascending offset order. Never throws.</summary>
+    /// <summary>Renders one block, splitting it at event offsets so every event is sample-accurate.
+    /// <paramref name="events"/> are in ascending offset order. Never throws.</summary>
     public void Process(ReadOnlySpan<PluginEvent> events, Span<float> left, Span<float> right)
     {
-        foreach (ref readonly var e in events)
-            if (e.Kind == PluginEventKind.ParameterValue && InstrumentParameters.TryGet(e.Parameter, out var spec))
-                Volatile.Write(ref values[e.Parameter], spec.Clamp(e.Value));
-        left.Clear();
-        right.Clear();
+        if (!IsActive || fault is not null)
+        {
+            left.Clear(); right.Clear();
+            return;
+        }
+        try
+        {
+            int done = 0;
+            foreach (ref readonly var e in events)
+            {
+                int at = Math.Clamp(e.Offset, done, left.Length);
+                if (at > done) instrument.Render(left[done..at], right[done..at]);
+                done = at;
+                Apply(e);
+            }
+            if (done < left.Length) instrument.Render(left[done..], right[done..]);
+        }
+        catch (Exception e)
+        {
+            // The audio thread cannot write files: stay silent from here on; the main thread logs it.
+            fault = e;
+            left.Clear(); right.Clear();
+        }
     }
 
-    public void Dispose() => IsActive = false;
+    void Apply(in PluginEvent e)
+    {
+        switch (e.Kind)
+        {
+            case PluginEventKind.NoteOn:
+                instrument.NoteOn(e.Key, e.Velocity, e.NoteId);
+                break;
+            case PluginEventKind.NoteOff:
+                instrument.NoteOff(e.Key, e.NoteId);
+                break;
+            case PluginEventKind.NoteChoke:
+                instrument.Choke(e.Key, e.NoteId);
+                break;
+            case PluginEventKind.AllNotesOff:
+                instrument.AllNotesOff();
+                break;
+            case PluginEventKind.ParameterValue when InstrumentParameters.TryGet(e.Parameter, out var spec):
+                double v = spec.Clamp(e.Value);
+                Volatile.Write(ref values[e.Parameter], v);
+                instrument.SetParameter(spec.Id, v);
+                break;
+        }
+    }
+
+    void LogFault()
+    {
+        if (fault is null || faultLogged) return;
+        faultLogged = true;
+        PluginLog.Error("process (the instrument is silent until it is reloaded)", fault);
+    }
+
+    public void Dispose()
+    {
+        LogFault();
+        IsActive = false;
+        instrument.Dispose();
+    }
 }

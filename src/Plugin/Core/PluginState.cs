@@ -24,9 +24,10 @@ public sealed partial class DistillPlugin
     /// <summary>Current state as bytes (main thread).</summary>
     public byte[] SaveState()
     {
+        int world = (int)GetParameter(ParameterId.World);
         var data = new PluginStateData
         {
-            World = null,
+            World = world < Worlds.Count ? Worlds[world].Name : null,
             Parameters = InstrumentParameters.All.ToDictionary(p => p.Key, p => GetParameter(p.Id)),
         };
         return JsonSerializer.SerializeToUtf8Bytes(data, PluginStateJson.Default.PluginStateData);
@@ -56,6 +57,19 @@ public sealed partial class DistillPlugin
         RestoreDefaults();
         foreach (var (key, value) in data.Parameters)
             if (InstrumentParameters.ByKey(key) is { } spec) SetParameter(spec.Id, value);
+        // The world is found by name: its index moves when worlds are installed or removed.
+        if (data.World is { } name)
+        {
+            int index = Worlds.ToList().FindIndex(w => w.Name == name);
+            if (index < 0)
+            {
+                // Silent rather than a different sound: the index past the installed worlds plays nothing.
+                missingWorld = name;
+                index = Worlds.Count;
+                PluginLog.Write($"the project's world '{name}' is not installed in {UserFolders.Worlds}; the instrument stays silent");
+            }
+            SetParameter(ParameterId.World, index);
+        }
         return true;
     }
 

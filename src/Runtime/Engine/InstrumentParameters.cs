@@ -87,6 +87,9 @@ public static class InstrumentParameters
 
     public static ParameterSpec Get(ParameterId id) => All[(int)id];
 
+    /// <summary>A fresh array of every default, indexed by <see cref="ParameterId"/>.</summary>
+    public static double[] Defaults() => Array.ConvertAll(All, p => p.Default);
+
     public static bool TryGet(uint id, out ParameterSpec spec)
     {
         spec = id < All.Length ? All[id] : null!;

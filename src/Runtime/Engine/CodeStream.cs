@@ -1,0 +1,80 @@
+using Distill.Runtime.Inference;
+using Distill.Runtime.Sampling;
+
+namespace Distill.Runtime.Engine;
+
+/// <summary>
+/// One voice's codes, a time step at a time: the first <see cref="PrimeSteps"/> steps are the anchor's own
+/// codes (the note starts as the recorded sound), after which each token is, with probability
+/// <see cref="GenerationControls.Variation"/>, drawn from the prior and otherwise copied from the anchor
+/// (looping) — so variation 0 replays the anchor exactly and 1 lets the prior run free. The prior sees every
+/// token either way, so moving the control mid-note stays coherent. Without a prior the stream only replays
+/// the anchor (pre-rendered openings need nothing else). Keeps the last
+/// <see cref="HistorySteps"/> steps for the decoder.
+/// </summary>
+public sealed class CodeStream
+{
+    public const int PrimeSteps = 4;
+    readonly PriorStep? prior;
+    readonly TokenSampler sampler;
+    readonly int tokensPerStep, levels;
+    readonly long[] history;
+    long[] anchor = [];
+    int anchorSteps;
+    Pcg32 choice;
+    long previous;
+
+    public int HistorySteps { get; }
+    /// <summary>Time steps generated so far.</summary>
+    public int Steps { get; private set; }
+
+    public CodeStream(PriorStep? prior, int codebookSize, int tokensPerStep, int levels, int historySteps = 64)
+    {
+        this.prior = prior; this.tokensPerStep = tokensPerStep; this.levels = levels;
+        HistorySteps = historySteps;
+        history = new long[historySteps * tokensPerStep];
+        sampler = new TokenSampler(codebookSize, 1);
+    }
+
+    /// <summary>Starts over from an anchor (tokens flattened time → frequency → level).</summary>
+    public void Start(long[] anchorTokens, int timeSteps, ulong seed)
+    {
+        anchor = anchorTokens; anchorSteps = timeSteps;
+        sampler.Reseed(seed);
+        choice = new Pcg32(seed, stream: 7);
+        prior?.Reset();
+        previous = 0;
+        Steps = 0;
+    }
+
+    /// <summary>Generates the next time step.</summary>
+    public void Next(in GenerationControls controls)
+    {
+        var step = history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
+        int anchorBase = Steps % anchorSteps * tokensPerStep;
+        bool primed = Steps < PrimeSteps;
+        if (prior is null)
+        {
+            anchor.AsSpan(anchorBase, tokensPerStep).CopyTo(step);
+            Steps++;
+            return;
+        }
+        for (int j = 0; j < tokensPerStep; j++)
+        {
+            var logits = prior.Step(previous);
+            long code = anchor[anchorBase + j];
+            if (!primed && choice.NextDouble() < controls.Variation)
+                code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels));
+            step[j] = code;
+            previous = code;
+        }
+        Steps++;
+    }
+
+    /// <summary>Codes of time step <paramref name="step"/> (one of the last <see cref="HistorySteps"/>).</summary>
+    public ReadOnlySpan<long> Step(int step)
+    {
+        if (step >= Steps || step < Steps - HistorySteps) throw new ArgumentOutOfRangeException(nameof(step));
+        return history.AsSpan(step % HistorySteps * tokensPerStep, tokensPerStep);
+    }
+}

@@ -1,0 +1,169 @@
+namespace Distill.Runtime.Engine;
+
+/// <summary>
+/// The thread that generates every voice's audio ahead of the audio thread. It works through one timeline:
+/// events (note starts and ends, parameter changes) and voice frames in order of their model-rate time, where a
+/// voice's output frame k (starting at t0) is rendered at time max(t0, t0 + k·hop − <see cref="LookAhead"/>)
+/// with the parameters in force then, and only once the audio thread's playhead has passed that time (so every
+/// event up to it is known). The audio thread therefore hears the same samples however the two threads are
+/// scheduled — underruns aside, which the audio thread fades over — and an offline render is bit-identical to a
+/// real-time one.
+/// </summary>
+sealed class GenerationWorker : IDisposable
+{
+    /// <summary>How far ahead of the playhead voices are rendered (one time step, ~171 ms at 48 kHz): the
+    /// delay with which generation parameters take effect, and the largest block rendered without waiting.</summary>
+    public const int LookAhead = 8192;
+
+    sealed class Voice(int slot)
+    {
+        public readonly int Slot = slot;
+        public bool Active;
+        public int Generation, World;
+        public long Start, Frames;
+        public VoiceRenderer? Renderer;
+        public long ReadTime(int hop) => Math.Max(Start, Start + Frames * hop - LookAhead);
+    }
+
+    readonly SpscRing<EngineEvent> events;
+    readonly VoiceChannel[] channels;
+    readonly WorldTable worlds;
+    readonly Voice[] voices;
+    readonly double[] values = InstrumentParameters.Defaults();
+    readonly Thread thread;
+    readonly Func<long> playhead;
+    readonly Action idle;
+    GenerationControls controls = GenerationControls.Defaults;
+    float[] hop = new float[512];
+    volatile bool stopping;
+    int currentWorld = -1;
+
+    /// <param name="idle">Called whenever nothing on the timeline is due (the owner loads worlds from there).</param>
+    public GenerationWorker(SpscRing<EngineEvent> events, VoiceChannel[] channels, WorldTable worlds, Func<long> playhead, Action idle)
+    {
+        this.events = events; this.channels = channels; this.worlds = worlds; this.playhead = playhead; this.idle = idle;
+        voices = channels.Select((_, i) => new Voice(i)).ToArray();
+        thread = new Thread(Run) { IsBackground = true, Name = "Distill generation", Priority = ThreadPriority.AboveNormal };
+        thread.Start();
+    }
+
+    /// <summary>Offline renders set this so the worker yields instead of sleeping between checks.</summary>
+    public volatile bool Eager;
+
+    /// <summary>Raised on the worker thread when rendering a voice failed (for logging).</summary>
+    public event Action<Exception>? Faulted;
+
+    /// <summary>Frames that had to wait for ring space (a stalled audio thread), for diagnostics.</summary>
+    public long Stalls;
+
+    void Run()
+    {
+        while (!stopping)
+        {
+            if (Work()) continue;
+            idle();
+            if (Eager) Thread.Yield();
+            else Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Does the next thing on the timeline if it is due; returns whether anything was done.</summary>
+    bool Work()
+    {
+        long now = playhead();
+        Voice? next = null;
+        long nextTime = long.MaxValue;
+        foreach (var v in voices)
+        {
+            if (!v.Active) continue;
+            long t = v.ReadTime(hop.Length);
+            if (t < nextTime) { nextTime = t; next = v; }
+        }
+        if (events.TryPeek(out var e) && e.Time <= nextTime)
+        {
+            events.Skip(1);
+            Apply(e);
+            return true;
+        }
+        if (next is null || nextTime >= now) return false;
+        var ring = channels[next.Slot].Audio;
+        if (ring.Free < hop.Length)
+        {
+            Stalls++;
+            return false; // keep timeline order: nothing later may run before this frame
+        }
+        try
+        {
+            next.Renderer!.Render(controls, hop);
+        }
+        catch (Exception ex)
+        {
+            // A model that fails at run time silences its voice, never the process.
+            next.Active = false;
+            Faulted?.Invoke(ex);
+            return true;
+        }
+        long sample = next.Frames * hop.Length;
+        next.Frames++;
+        // The opening is pre-rendered; the ring carries the note from the handover crossfade on.
+        int skip = (int)Math.Clamp(World.OpeningSamples - World.HandoverSamples - sample, 0, hop.Length);
+        ring.TryWrite(hop.AsSpan(skip));
+        return true;
+    }
+
+    void Apply(in EngineEvent e)
+    {
+        switch (e.Kind)
+        {
+            case EngineEventKind.Parameter:
+                values[(int)e.Parameter] = e.Value;
+                controls = GenerationControls.From(values);
+                break;
+            case EngineEventKind.Start:
+                Start(e);
+                break;
+            case EngineEventKind.End:
+                if (voices[e.Slot].Generation == e.Generation) voices[e.Slot].Active = false;
+                ReleaseRetiredWorlds();
+                break;
+            case EngineEventKind.WorldChanged:
+                worlds.Retire(currentWorld);
+                currentWorld = e.World;
+                ReleaseRetiredWorlds();
+                break;
+        }
+    }
+
+    /// <summary>Worlds the audio thread has switched away from are disposed once no voice plays them.</summary>
+    void ReleaseRetiredWorlds()
+    {
+        for (int w = 0; w < WorldTable.Capacity; w++)
+        {
+            bool used = false;
+            foreach (var v in voices) used |= v.Active && v.World == w;
+            if (!used) worlds.ReleaseIfRetired(w);
+        }
+    }
+
+    void Start(in EngineEvent e)
+    {
+        var voice = voices[e.Slot];
+        var world = worlds[e.World];
+        if (world is null) { voice.Active = false; return; }
+        voice.Active = true;
+        voice.Generation = e.Generation;
+        voice.World = e.World;
+        voice.Start = e.Time;
+        voice.Frames = 0;
+        voice.Renderer = world.Voice(e.Slot);
+        if (hop.Length != voice.Renderer.Hop) hop = new float[voice.Renderer.Hop];
+        voice.Renderer.Start(world.Anchors[e.Anchor], world.MorphTarget(e.Anchor), e.Seed, controls);
+        channels[e.Slot].Begin(e.Generation);
+    }
+
+    public void Dispose()
+    {
+        stopping = true;
+        thread.Join();
+    }
+}

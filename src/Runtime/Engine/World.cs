@@ -1,0 +1,87 @@
+using Distill.Runtime.Bundle;
+using Distill.Runtime.Inference;
+
+namespace Distill.Runtime.Engine;
+
+/// <summary>A training clip's codes, the material a note starts from.</summary>
+public sealed record WorldAnchor(string Name, long[] Tokens, int TimeSteps);
+
+/// <summary>
+/// A loaded sound world: its manifest, OnnxRuntime sessions, anchors, and the pre-rendered opening of every
+/// anchor a key can reach, so a note sounds the instant it arrives while generation catches up behind it.
+/// </summary>
+public sealed class World : IDisposable
+{
+    /// <summary>Model-rate samples of each note that come from the pre-rendered opening.</summary>
+    public const int OpeningSamples = 8192;
+    /// <summary>The last part of the opening crossfades into the generated stream.</summary>
+    public const int HandoverSamples = 1024;
+    /// <summary>MIDI keys: anchors past this many can only be reached by the morph target.</summary>
+    const int Keys = 128;
+
+    public string Name { get; }
+    public WorldManifest Manifest { get; }
+    public WorldModels Models { get; }
+    public WorldAnchor[] Anchors { get; }
+    public DecoderLayout Layout { get; }
+    public int SampleRate => Manifest.Audio.SampleRate;
+    readonly float[][] openings;
+    readonly VoiceRenderer[] voices;
+
+    World(string name, WorldManifest manifest, WorldModels models, WorldAnchor[] anchors, DecoderLayout layout, int voiceCount)
+    {
+        Name = name; Manifest = manifest; Models = models; Anchors = anchors; Layout = layout;
+        voices = Enumerable.Range(0, voiceCount).Select(_ => new VoiceRenderer(models, layout)).ToArray();
+        openings = new float[Math.Min(anchors.Length, Keys)][];
+        using var renderer = new VoiceRenderer(models, layout, generative: false);
+        var hop = new float[renderer.Hop];
+        var defaults = GenerationControls.Defaults with { Variation = 0 };
+        for (int a = 0; a < openings.Length; a++)
+        {
+            var opening = new float[OpeningSamples];
+            renderer.Start(anchors[a], MorphTarget(a), seed: 0, defaults);
+            for (int n = 0; n < OpeningSamples; n += hop.Length)
+            {
+                renderer.Render(defaults, hop);
+                hop.AsSpan(0, Math.Min(hop.Length, OpeningSamples - n)).CopyTo(opening.AsSpan(n));
+            }
+            openings[a] = opening;
+        }
+    }
+
+    /// <summary>Opens, validates and prepares a bundle with renderers for <paramref name="voiceCount"/> voices.
+    /// Throws <see cref="InvalidWorldException"/> with every problem found.</summary>
+    public static World Load(string path, int voiceCount, DecoderLayout? layout = null)
+    {
+        var bundle = WorldBundle.Open(path);
+        var models = WorldModels.Create(bundle.Manifest, bundle.Member(WorldGraphs.EncoderMember),
+                                        bundle.Member(WorldGraphs.DecoderMember), bundle.Member(WorldGraphs.PriorStepMember));
+        try
+        {
+            var anchors = bundle.Manifest.Anchors.Select((a, i) => new WorldAnchor(a.Name, bundle.AnchorTokens(i), a.TimeSteps)).ToArray();
+            return new World(bundle.Manifest.Name, bundle.Manifest, models, anchors, layout ?? DecoderLayout.Default, voiceCount);
+        }
+        catch
+        {
+            models.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Keys map to anchors in order, wrapping.</summary>
+    public int AnchorForKey(int key) => key % openings.Length;
+
+    /// <summary>The anchor a note on <paramref name="anchor"/> morphs toward: the next one.</summary>
+    public WorldAnchor MorphTarget(int anchor) => Anchors[(anchor + 1) % Anchors.Length];
+
+    public float[] Opening(int anchor) => openings[anchor];
+
+    /// <summary>The renderer of voice slot <paramref name="slot"/> (used by the generation worker only).</summary>
+    public VoiceRenderer Voice(int slot) => voices[slot];
+
+    public void Dispose()
+    {
+        foreach (var v in voices) v.Dispose();
+        Models.Dispose();
+    }
+}
