@@ -10,6 +10,8 @@ public sealed record WorldManifest
 {
     public const int CurrentFormatVersion = 1;
     public const string DistillModelType = "distill.rvq-prior";
+    /// <summary>The manifest's own name inside the bundle.</summary>
+    public const string MemberName = "manifest.json";
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
     public string ModelType { get; init; } = DistillModelType;
@@ -67,6 +69,8 @@ public sealed record Anchor(string Name, int TimeSteps, string Codes);
 
 public sealed record MemberDigest(string Name, long Size, string Sha256);
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+// Strict about what would break playback (nulls, missing constructor values); unknown fields are skipped.
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+                             RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(WorldManifest))]
 public sealed partial class WorldManifestJson : JsonSerializerContext;
