@@ -19,7 +19,7 @@ static class ManifestValidation
             using var document = JsonDocument.Parse(json);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object) { problems.Add("manifest.json is not a JSON object"); return null; }
-            if (!root.TryGetProperty("formatVersion", out var version) || !version.TryGetInt32(out int format))
+            if (!root.TryGetProperty("formatVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out int format))
             {
                 problems.Add("manifest.json has no integer formatVersion");
                 return null;
@@ -70,7 +70,7 @@ static class ManifestValidation
         Require(a.Mels > 0, $"audio.mels must be positive (is {a.Mels})");
         Require(a.FMin >= 0 && a.FMin < a.FMax && a.FMax <= a.SampleRate / 2.0,
                 $"audio.fMin..fMax ({a.FMin}..{a.FMax} Hz) must be an increasing range within 0..sampleRate/2");
-        Require(a.LogFloor > 0 && float.IsFinite(a.LogFloor), $"audio.logFloor must be positive (is {a.LogFloor})");
+        Require(a.LogFloor is > 0 and < 1, $"audio.logFloor must be between 0 and 1 (is {a.LogFloor})");
         Require(float.IsFinite(a.MelMean) && float.IsFinite(a.MagnitudeMean) && a.MelStd > 0 && float.IsFinite(a.MelStd)
                 && a.MagnitudeStd > 0 && float.IsFinite(a.MagnitudeStd), "audio normalisation needs finite means and positive standard deviations");
 
