@@ -71,7 +71,7 @@ static class BundleReader
     }
 
     /// <summary>Why <paramref name="path"/> could write outside a folder it is extracted to, or null.</summary>
-    internal static string? UnsafePath(string path) =>
+    static string? UnsafePath(string path) =>
         path.Length == 0 ? "has an empty name"
         : path[0] == '/' ? "is an absolute path"
         : path.Contains('\\') ? "uses backslashes"

@@ -60,6 +60,7 @@ static class ManifestValidation
         void Require(bool ok, string problem) { if (!ok) problems.Add(problem); }
         var (a, g, q, p, t) = (m.Audio, m.Grid, m.Quantizer, m.Prior, m.Training);
 
+        Require(m.FormatVersion == WorldManifest.CurrentFormatVersion, $"format version {m.FormatVersion} is not this Distill's ({WorldManifest.CurrentFormatVersion})");
         Require(m.ModelType == WorldManifest.DistillModelType, $"model type '{m.ModelType}' is not one this Distill plays ('{WorldManifest.DistillModelType}')");
         Require(!string.IsNullOrWhiteSpace(m.Name), "the world has no name");
         Require(!string.IsNullOrWhiteSpace(m.Producer), "producer is empty");

@@ -5,7 +5,7 @@ namespace Distill.Runtime.Midi;
 /// µs-per-quarter / 10⁶ / PPQ seconds, 500 000 µs (120 bpm) until the first change. With an SMPTE division a tick
 /// is a fixed fraction of a frame and tempo events do not apply.
 /// </summary>
-public sealed class TempoMap
+sealed class TempoMap
 {
     public const int DefaultMicrosPerQuarter = 500_000;
 
