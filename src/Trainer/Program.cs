@@ -8,6 +8,7 @@ var root = new RootCommand("Distill: learn a playable sound world from a folder 
     GenerateCommand.Create(),
     DemoCorpusCommand.Create(),
     BenchmarkCommand.Create(),
+    InspectCommand.Create(),
 };
 try
 {

@@ -10,6 +10,8 @@ public sealed record WorldManifest
 {
     public const int CurrentFormatVersion = 1;
     public const string DistillModelType = "distill.rvq-prior";
+    /// <summary>The manifest's own name inside the bundle.</summary>
+    public const string MemberName = "manifest.json";
 
     public int FormatVersion { get; init; } = CurrentFormatVersion;
     public string ModelType { get; init; } = DistillModelType;
@@ -46,18 +48,19 @@ public sealed record PriorShape(int Hidden, int Layers, int Heads, int HeadDim, 
 
 public sealed record LevelHealthSummary(int Level, double UtilizationPercent, double Perplexity, int DeadCodes);
 
-/// <summary>How the world was trained, for <c>distill inspect</c> and the plugin's info text.</summary>
+/// <summary>How the world was trained, for <c>distill inspect</c> and the plugin's info text. The arrays are
+/// required (empty when unknown): the JSON source generator sets absent init-only properties to null.</summary>
 public sealed record TrainingSummary
 {
     public int Files { get; init; }
     public double Seconds { get; init; }
     public long AutoencoderSteps { get; init; }
     public double? ValidationLoss { get; init; }
-    public LevelHealthSummary[] CodebookHealth { get; init; } = [];
+    public required LevelHealthSummary[] CodebookHealth { get; init; }
     public long PriorSteps { get; init; }
     /// <summary>Validation bits/token per level, and the unigram entropy of the same codes.</summary>
-    public double[] PriorBits { get; init; } = [];
-    public double[] UnigramBits { get; init; } = [];
+    public required double[] PriorBits { get; init; }
+    public required double[] UnigramBits { get; init; }
     public int Seed { get; init; }
 }
 
@@ -67,6 +70,8 @@ public sealed record Anchor(string Name, int TimeSteps, string Codes);
 
 public sealed record MemberDigest(string Name, long Size, string Sha256);
 
-[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+// Strict about what would break playback (nulls, missing constructor values); unknown fields are skipped.
+[JsonSourceGenerationOptions(WriteIndented = true, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+                             RespectNullableAnnotations = true, RespectRequiredConstructorParameters = true)]
 [JsonSerializable(typeof(WorldManifest))]
 public sealed partial class WorldManifestJson : JsonSerializerContext;

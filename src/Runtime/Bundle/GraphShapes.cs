@@ -1,0 +1,53 @@
+using Distill.Runtime.Inference;
+
+namespace Distill.Runtime.Bundle;
+
+public enum TensorElement { Float32, Int64 }
+
+/// <summary>One graph input or output. <see cref="Dims"/> uses −1 for a symbolic dimension (steps, frames),
+/// as OnnxRuntime's metadata does.</summary>
+public sealed record TensorShape(string Name, TensorElement Element, long[] Dims);
+
+public sealed record GraphShape(string Member, TensorShape[] Inputs, TensorShape[] Outputs);
+
+/// <summary>The inputs and outputs each graph of a world must have, derived from its manifest as the contract in
+/// <see cref="WorldGraphs"/> states them, for the inference layer to check the loaded sessions against.</summary>
+public static class GraphShapes
+{
+    const long Symbolic = -1;
+
+    public static GraphShape[] For(WorldManifest m) => [Encoder(m), Decoder(m), PriorStep(m)];
+
+    public static GraphShape Encoder(WorldManifest m) => new(WorldGraphs.EncoderMember,
+        [Float(WorldGraphs.Encoder.LogMel, 1, 1, m.Audio.Mels, Symbolic)],
+        [Codes(WorldGraphs.Encoder.Codes, m)]);
+
+    public static GraphShape Decoder(WorldManifest m) => new(WorldGraphs.DecoderMember,
+        [
+            Codes(WorldGraphs.Decoder.Codes, m), Codes(WorldGraphs.Decoder.MorphCodes, m),
+            Float(WorldGraphs.Decoder.Morph, 1, Symbolic), Float(WorldGraphs.Decoder.LevelGain, m.Quantizer.Levels),
+        ],
+        [Float(WorldGraphs.Decoder.Magnitude, 1, Symbolic, m.Audio.NFft / 2 + 1), Float(WorldGraphs.Decoder.LogMel, 1, 1, m.Audio.Mels, Symbolic)]);
+
+    public static GraphShape PriorStep(WorldManifest m)
+    {
+        var p = m.Prior;
+        long[] cache = [p.Layers, p.Heads, p.CacheSlots, p.HeadDim], entry = [p.Layers, p.Heads, 1, p.HeadDim];
+        return new(WorldGraphs.PriorStepMember,
+        [
+            new(WorldGraphs.PriorStep.PreviousToken, TensorElement.Int64, [1]), new(WorldGraphs.PriorStep.Slot, TensorElement.Int64, [1]),
+            Float(WorldGraphs.PriorStep.RopeCos, 1, p.HeadDim / 2), Float(WorldGraphs.PriorStep.RopeSin, 1, p.HeadDim / 2),
+            Float(WorldGraphs.PriorStep.PastKeys, cache), Float(WorldGraphs.PriorStep.PastValues, cache),
+            Float(WorldGraphs.PriorStep.PastMask, p.CacheSlots),
+        ],
+        [
+            Float(WorldGraphs.PriorStep.Logits, 1, m.Quantizer.CodebookSize),
+            Float(WorldGraphs.PriorStep.NewKeys, entry), Float(WorldGraphs.PriorStep.NewValues, entry),
+        ]);
+    }
+
+    static TensorShape Float(string name, params long[] dims) => new(name, TensorElement.Float32, dims);
+
+    static TensorShape Codes(string name, WorldManifest m) =>
+        new(name, TensorElement.Int64, [1, Symbolic, m.Grid.FrequencyPositions, m.Quantizer.Levels]);
+}

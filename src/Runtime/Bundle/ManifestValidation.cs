@@ -1,0 +1,159 @@
+using System.Text.Json;
+using Distill.Runtime.Inference;
+
+namespace Distill.Runtime.Bundle;
+
+/// <summary>Parsing of <c>manifest.json</c> and the consistency rules a playable world obeys. Problems are
+/// collected as sentences, never thrown one at a time.</summary>
+static class ManifestValidation
+{
+    public static readonly string[] MemberNames = [WorldGraphs.EncoderMember, WorldGraphs.DecoderMember, WorldGraphs.PriorStepMember];
+
+    /// <summary>The manifest, or null with the reasons in <paramref name="problems"/>. The format version and
+    /// model type are read on their own first, so a bundle from a newer Distill says so rather than failing
+    /// on fields this version does not know.</summary>
+    public static WorldManifest? Parse(byte[] json, List<string> problems)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) { problems.Add("manifest.json is not a JSON object"); return null; }
+            if (!root.TryGetProperty("formatVersion", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out int format))
+            {
+                problems.Add("manifest.json has no integer formatVersion");
+                return null;
+            }
+            if (format > WorldManifest.CurrentFormatVersion)
+            {
+                problems.Add($"made by a newer Distill (bundle format {format}; this Distill reads format {WorldManifest.CurrentFormatVersion}): update Distill to play it");
+                return null;
+            }
+            if (format < WorldManifest.CurrentFormatVersion)
+            {
+                problems.Add($"bundle format {format} is older than this Distill reads (format {WorldManifest.CurrentFormatVersion}): export the world again from its run");
+                return null;
+            }
+            if (!root.TryGetProperty("modelType", out var type) || type.ValueKind != JsonValueKind.String)
+            {
+                problems.Add("manifest.json has no modelType");
+                return null;
+            }
+            if (type.GetString() != WorldManifest.DistillModelType)
+            {
+                problems.Add($"model type '{type.GetString()}' is not one this Distill plays ('{WorldManifest.DistillModelType}')");
+                return null;
+            }
+            return root.Deserialize(WorldManifestJson.Default.WorldManifest) ?? throw new JsonException("manifest.json is null");
+        }
+        catch (JsonException e)
+        {
+            problems.Add($"manifest.json cannot be read: {e.Message}");
+            return null;
+        }
+    }
+
+    /// <summary>Adds every inconsistency of <paramref name="m"/> to <paramref name="problems"/> and returns the
+    /// anchors that decode (all of them when there is no problem).</summary>
+    public static AnchorTokens[] Check(WorldManifest m, List<string> problems)
+    {
+        void Require(bool ok, string problem) { if (!ok) problems.Add(problem); }
+        var (a, g, q, p, t) = (m.Audio, m.Grid, m.Quantizer, m.Prior, m.Training);
+
+        Require(m.FormatVersion == WorldManifest.CurrentFormatVersion, $"format version {m.FormatVersion} is not this Distill's ({WorldManifest.CurrentFormatVersion})");
+        Require(m.ModelType == WorldManifest.DistillModelType, $"model type '{m.ModelType}' is not one this Distill plays ('{WorldManifest.DistillModelType}')");
+        Require(!string.IsNullOrWhiteSpace(m.Name), "the world has no name");
+        Require(!string.IsNullOrWhiteSpace(m.Producer), "producer is empty");
+
+        Require(a.SampleRate > 0, $"audio.sampleRate must be positive (is {a.SampleRate})");
+        Require(a.NFft > 0 && (a.NFft & (a.NFft - 1)) == 0, $"audio.nFft must be a positive power of two (is {a.NFft})");
+        Require(a.Hop > 0 && a.Hop <= a.NFft, $"audio.hop must be between 1 and nFft (is {a.Hop})");
+        Require(a.Mels > 0, $"audio.mels must be positive (is {a.Mels})");
+        Require(a.FMin >= 0 && a.FMin < a.FMax && a.FMax <= a.SampleRate / 2.0,
+                $"audio.fMin..fMax ({a.FMin}..{a.FMax} Hz) must be an increasing range within 0..sampleRate/2");
+        Require(a.LogFloor is > 0 and < 1, $"audio.logFloor must be between 0 and 1 (is {a.LogFloor})");
+        Require(float.IsFinite(a.MelMean) && float.IsFinite(a.MagnitudeMean) && a.MelStd > 0 && float.IsFinite(a.MelStd)
+                && a.MagnitudeStd > 0 && float.IsFinite(a.MagnitudeStd), "audio normalisation needs finite means and positive standard deviations");
+
+        Require(g.FrequencyPositions > 0 && a.Mels % g.FrequencyPositions == 0,
+                $"grid.frequencyPositions ({g.FrequencyPositions}) must be positive and divide audio.mels ({a.Mels})");
+        Require(g.FramesPerStep == WorldGraphs.FramesPerStep, $"grid.framesPerStep must be {WorldGraphs.FramesPerStep} (is {g.FramesPerStep})");
+        if (a.SampleRate > 0 && a.Hop > 0 && g.FramesPerStep > 0)
+        {
+            double expected = (double)a.SampleRate / a.Hop / g.FramesPerStep;
+            Require(Math.Abs(g.StepsPerSecond - expected) <= 1e-9 * expected,
+                    $"grid.stepsPerSecond ({g.StepsPerSecond}) must be sampleRate / hop / framesPerStep ({expected})");
+        }
+
+        Require(q.Levels > 0, $"quantizer.levels must be positive (is {q.Levels})");
+        Require(q.CodebookSize is > 0 and <= ushort.MaxValue + 1, $"quantizer.codebookSize must be 1..65536 (is {q.CodebookSize})");
+        Require(q.LatentDim > 0, $"quantizer.latentDim must be positive (is {q.LatentDim})");
+
+        long tokensPerStep = (long)g.FrequencyPositions * q.Levels;
+        Require(p.Hidden > 0 && p.Layers > 0 && p.Heads > 0 && p.HeadDim > 0 && p.ContextSteps > 0,
+                "prior.hidden, layers, heads, headDim and contextSteps must be positive");
+        Require(p.HeadDim % 2 == 0, $"prior.headDim must be even for rotary positions (is {p.HeadDim})");
+        Require((long)p.HeadDim * p.Heads == p.Hidden, $"prior.headDim × heads ({p.HeadDim} × {p.Heads}) must equal prior.hidden ({p.Hidden})");
+        Require(p.TokensPerStep == tokensPerStep,
+                $"prior.tokensPerStep ({p.TokensPerStep}) must be grid.frequencyPositions × quantizer.levels ({tokensPerStep})");
+        Require(p.ContextTokens == (long)p.ContextSteps * p.TokensPerStep,
+                $"prior.contextTokens ({p.ContextTokens}) must be contextSteps × tokensPerStep ({(long)p.ContextSteps * p.TokensPerStep})");
+        Require(p.CacheSlots == p.ContextTokens - 1L, $"prior.cacheSlots ({p.CacheSlots}) must be contextTokens − 1 ({p.ContextTokens - 1L})");
+        Require(p.RopeBase > 0 && double.IsFinite(p.RopeBase), $"prior.ropeBase must be positive (is {p.RopeBase})");
+
+        Require(t.Files >= 0 && t.Seconds >= 0 && double.IsFinite(t.Seconds) && t.AutoencoderSteps >= 0 && t.PriorSteps >= 0,
+                "training counts must not be negative");
+        Require(t.CodebookHealth.Length is 0 || t.CodebookHealth.Length == q.Levels && t.CodebookHealth.All(h => h is not null),
+                $"training.codebookHealth must have one entry per level ({q.Levels}) or none");
+        Require(t.PriorBits.Length is 0 || t.PriorBits.Length == q.Levels, $"training.priorBits must have one value per level ({q.Levels}) or none");
+        Require(t.UnigramBits.Length is 0 || t.UnigramBits.Length == q.Levels, $"training.unigramBits must have one value per level ({q.Levels}) or none");
+
+        CheckMembers(m.Members, problems);
+        return CheckAnchors(m.Anchors, tokensPerStep, q.CodebookSize, problems);
+    }
+
+    static void CheckMembers(MemberDigest[] members, List<string> problems)
+    {
+        foreach (var (member, i) in members.Select((d, i) => (d, i)))
+        {
+            if (member is null) { problems.Add($"members[{i}] is null"); continue; }
+            if (!MemberNames.Contains(member.Name)) problems.Add($"members lists '{member.Name}', which is not a member of a world");
+            if (member.Size < 0) problems.Add($"members: '{member.Name}' has a negative size");
+            if (member.Sha256 is not { Length: 64 } || !member.Sha256.All(char.IsAsciiHexDigit))
+                problems.Add($"members: '{member.Name}' has no SHA-256 (64 hex digits)");
+        }
+        foreach (var name in MemberNames)
+        {
+            int count = members.Count(d => d?.Name == name);
+            if (count != 1) problems.Add(count == 0 ? $"members does not list '{name}'" : $"members lists '{name}' {count} times");
+        }
+    }
+
+    static AnchorTokens[] CheckAnchors(Anchor[] anchors, long tokensPerStep, int codebookSize, List<string> problems)
+    {
+        if (anchors.Length == 0) problems.Add("the world has no anchors (one per training clip is expected)");
+        var decoded = new List<AnchorTokens>(anchors.Length);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < anchors.Length; i++)
+        {
+            var anchor = anchors[i];
+            if (anchor is null) { problems.Add($"anchors[{i}] is null"); continue; }
+            string label = $"anchor '{anchor.Name}'";
+            if (string.IsNullOrWhiteSpace(anchor.Name)) { problems.Add($"anchors[{i}] has no name"); label = $"anchors[{i}]"; }
+            else if (!names.Add(anchor.Name)) problems.Add($"{label} appears twice");
+            if (anchor.TimeSteps <= 0) { problems.Add($"{label} has {anchor.TimeSteps} time steps"); continue; }
+            var tokens = AnchorCodes.TryDecode(anchor.Codes);
+            if (tokens is null) { problems.Add($"{label}: codes are not base64 of little-endian uint16 values"); continue; }
+            long expected = anchor.TimeSteps * tokensPerStep;
+            if (tokens.Length != expected)
+            {
+                problems.Add($"{label} holds {tokens.Length} codes, but {anchor.TimeSteps} time steps × {tokensPerStep} tokens per step are {expected}");
+                continue;
+            }
+            int bad = Array.FindIndex(tokens, c => c >= codebookSize);
+            if (bad >= 0) { problems.Add($"{label}: code {tokens[bad]} at token {bad} is outside the codebook (size {codebookSize})"); continue; }
+            decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens));
+        }
+        return decoded.ToArray();
+    }
+}

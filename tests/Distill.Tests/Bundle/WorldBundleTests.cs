@@ -1,0 +1,257 @@
+using System.Buffers.Binary;
+using System.Text;
+using Distill.Runtime.Bundle;
+
+namespace Distill.Tests.Bundle;
+
+public class WorldBundleTests
+{
+    static readonly WorldModels Models = TestWorld.Models();
+    static readonly WorldManifest Valid = TestWorld.Manifest(Models);
+
+    static string TempFolder() => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "distill-bundle-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+
+    static void AssertHas(IReadOnlyList<string> problems, params string[] fragments)
+    {
+        foreach (var f in fragments)
+            Assert.True(problems.Any(p => p.Contains(f, StringComparison.Ordinal)), $"no problem mentions \"{f}\"; problems:\n{string.Join('\n', problems)}");
+    }
+
+    [Fact]
+    public void RoundTripKeepsManifestAnchorsAndGraphs()
+    {
+        string folder = TempFolder();
+        string path = Path.Combine(folder, "world.distill");
+        var written = WorldBundleWriter.Write(path, Valid with { Members = [] }, Models);
+
+        var bundle = WorldBundle.Open(path);
+
+        // The writer's member digests equal those computed independently here.
+        Assert.Equal(TestWorld.Json(Valid), TestWorld.Json(written));
+        Assert.Equal(TestWorld.Json(Valid), TestWorld.Json(bundle.Manifest));
+        Assert.Equal(Models.Encoder, bundle.Models.Encoder);
+        Assert.Equal(Models.Decoder, bundle.Models.Decoder);
+        Assert.Equal(Models.PriorStep, bundle.Models.PriorStep);
+        Assert.Equal(3, bundle.Anchors.Count);
+        for (int i = 0; i < 3; i++)
+        {
+            Assert.Equal($"clip{i:D2}", bundle.Anchors[i].Name);
+            Assert.Equal(TestWorld.Tokens(2 + i, i), bundle.Anchors[i].Tokens);
+        }
+        Directory.Delete(folder, true);
+    }
+
+    [Fact]
+    public void WriterIsDeterministicAtomicAndLeavesNoTemporaryFiles()
+    {
+        string folder = TempFolder();
+        string a = Path.Combine(folder, "a.distill"), b = Path.Combine(folder, "b.distill");
+        WorldBundleWriter.Write(a, Valid, Models);
+        Thread.Sleep(1100); // a wall-clock timestamp anywhere in the zip would now differ
+        WorldBundleWriter.Write(b, Valid, Models);
+        Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
+
+        // Overwriting replaces the file whole.
+        var other = TestWorld.Models(seed: 2);
+        WorldBundleWriter.Write(a, Valid, other);
+        Assert.Equal(other.Decoder, WorldBundle.Open(a).Models.Decoder);
+        Assert.Equal(new[] { "a.distill", "b.distill" }, Directory.GetFiles(folder).Select(Path.GetFileName).Order());
+        Directory.Delete(folder, true);
+    }
+
+    [Fact]
+    public void WriterRefusesAManifestTheReaderWouldRejectAndWritesNothing()
+    {
+        string folder = TempFolder();
+        string path = Path.Combine(folder, "bad.distill");
+        var e = Assert.Throws<InvalidWorldException>(() => WorldBundleWriter.Write(path, Valid with { Anchors = [] }, Models));
+        AssertHas(e.Problems, "no anchors");
+        Assert.Contains(path, e.Message);
+        Assert.Empty(Directory.GetFiles(folder));
+        Directory.Delete(folder, true);
+    }
+
+    [Fact]
+    public void AnchorCodesAreBase64OfLittleEndianUInt16()
+    {
+        // 1 → 01 00, 258 → 02 01, 65535 → FF FF: bytes 01 00 02 01 FF FF are "AQACAf//" in base64.
+        Assert.Equal("AQACAf//", AnchorCodes.Encode(new long[] { 1, 258, 65535 }));
+        Assert.Equal("AQACAf//", AnchorCodes.Encode(new[] { 1, 258, 65535 }));
+        Assert.Equal(new long[] { 1, 258, 65535 }, AnchorCodes.Decode("AQACAf//"));
+        Assert.Empty(AnchorCodes.Decode(""));
+        Assert.Null(AnchorCodes.TryDecode("AQ==")); // one byte: not a whole uint16
+        Assert.Null(AnchorCodes.TryDecode("not base64!"));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AnchorCodes.Encode(new long[] { 65536 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AnchorCodes.Encode(new[] { -1 }));
+    }
+
+    [Fact]
+    public void FilesThatAreNotZipsAreRejectedNamingTheFile()
+    {
+        string folder = TempFolder();
+        string missing = Path.Combine(folder, "missing.distill");
+        var e = Assert.Throws<InvalidWorldException>(() => WorldBundle.Open(missing));
+        Assert.Contains(missing, e.Message);
+        AssertHas(e.Problems, "cannot be read");
+        Assert.Throws<InvalidWorldException>(() => WorldBundle.Open(folder)); // a folder, not a file
+
+        var bundle = TestWorld.Bundle(Valid, Models);
+        AssertHas(TestWorld.Problems(Encoding.UTF8.GetBytes("this is a text file, not a world")), "not a zip archive");
+        AssertHas(TestWorld.Problems([]), "not a zip archive");
+        AssertHas(TestWorld.Problems(bundle[..(bundle.Length / 2)]), "not a zip archive");
+        Directory.Delete(folder, true);
+    }
+
+    [Theory]
+    [InlineData("missing manifest", "manifest.json is missing")]
+    [InlineData("missing member", "member 'decoder.onnx' is missing")]
+    [InlineData("unexpected", "unexpected entry 'notes.txt'")]
+    [InlineData("absolute", "entry '/etc/passwd' is an absolute path")]
+    [InlineData("dotdot", "entry '../encoder.onnx' points outside the bundle")]
+    [InlineData("backslash", "entry 'sub\\encoder.onnx' uses backslashes")]
+    [InlineData("drive", "entry 'C:/encoder.onnx' names a drive")]
+    [InlineData("duplicate", "entry 'encoder.onnx' appears more than once")]
+    public void EntryProblemsAreNamed(string change, string expected)
+    {
+        var entries = TestWorld.Entries(TestWorld.Json(Valid), Models).ToList();
+        switch (change)
+        {
+            case "missing manifest": entries.RemoveAt(0); break;
+            case "missing member": entries.RemoveAt(2); break;
+            case "unexpected": entries.Add(("notes.txt", [1, 2, 3])); break;
+            case "absolute": entries.Add(("/etc/passwd", [1])); break;
+            case "dotdot": entries.Add(("../encoder.onnx", Models.Encoder)); break;
+            case "backslash": entries.Add(("sub\\encoder.onnx", Models.Encoder)); break;
+            case "drive": entries.Add(("C:/encoder.onnx", Models.Encoder)); break;
+            case "duplicate": entries.Add(("encoder.onnx", Models.Encoder)); break;
+        }
+        AssertHas(TestWorld.Problems(TestWorld.Zip(entries.ToArray())), expected);
+    }
+
+    [Fact]
+    public void ManifestVersionTypeAndSyntaxProblemsAreNamed()
+    {
+        byte[] WithManifest(string json) => TestWorld.Zip(TestWorld.Entries(Encoding.UTF8.GetBytes(json), Models));
+        string valid = Encoding.UTF8.GetString(TestWorld.Json(Valid));
+
+        AssertHas(TestWorld.Problems(WithManifest("{ not json")), "manifest.json cannot be read");
+        AssertHas(TestWorld.Problems(WithManifest("[1, 2]")), "manifest.json is not a JSON object");
+        AssertHas(TestWorld.Problems(WithManifest("{}")), "no integer formatVersion");
+        var newer = TestWorld.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 2")));
+        AssertHas(newer, "made by a newer Distill", "update Distill");
+        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 0"))), "older than this Distill reads");
+        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("distill.rvq-prior", "other.model"))), "model type 'other.model'");
+        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"name\": \"Test world\",", ""))), "manifest.json cannot be read");
+        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"name\": \"Test world\"", "\"name\": null"))), "manifest.json cannot be read");
+        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"levels\": 4", "\"levels\": \"four\""))), "manifest.json cannot be read");
+    }
+
+    [Fact]
+    public void ChecksumAndSizeMismatchesAreNamed()
+    {
+        var damaged = Models with { Decoder = Models.Decoder.ToArray() };
+        damaged.Decoder[100] ^= 0x40;
+        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid, damaged)), "'decoder.onnx' does not match its SHA-256", "checksum mismatch");
+
+        var longer = Models with { PriorStep = [.. Models.PriorStep, 0] };
+        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid, longer)), "'prior_step.onnx' holds 201 bytes, but the manifest says 200");
+
+        var unlisted = Valid with { Members = TestWorld.Digests(Models)[..2] };
+        AssertHas(TestWorld.Problems(TestWorld.Bundle(unlisted, Models)), "members does not list 'prior_step.onnx'");
+    }
+
+    [Fact]
+    public void SizeLimitsHoldForDeclaredAndActualSizes()
+    {
+        var bundle = TestWorld.Bundle(Valid, Models);
+        AssertHas(TestWorld.Problems(bundle, new BundleLimits(100, 1 << 20)), "'manifest.json' declares", "above the limit of 100");
+        AssertHas(TestWorld.Problems(bundle, new BundleLimits(1 << 20, 400)), "'decoder.onnx' declares 500 bytes, above the limit of 400");
+
+        // A zip bomb in miniature: 1 MB of zeros that claims to be 200 bytes. Inflation stops at the declared size
+        // (below the limit), and the CRC of what was read cannot match.
+        var bomb = Models with { PriorStep = new byte[1 << 20] };
+        var zip = TestWorld.Zip(TestWorld.Entries(TestWorld.Json(Valid), bomb));
+        ZipPatch.SetUncompressedSize(zip, "prior_step.onnx", 200);
+        AssertHas(TestWorld.Problems(zip, new BundleLimits(1 << 20, 4096)), "'prior_step.onnx' fails its zip CRC-32 check");
+
+        ZipPatch.SetUncompressedSize(zip, "prior_step.onnx", uint.MaxValue);
+        AssertHas(TestWorld.Problems(zip), "'prior_step.onnx' declares 4294967295 bytes, above the limit");
+    }
+
+    [Fact]
+    public void EveryShapeInconsistencyIsReportedAtOnce()
+    {
+        var codes = TestWorld.Tokens(2, 0);
+        codes[5] = TestWorld.Codebook; // one past the last code
+        var bad = Valid with
+        {
+            Audio = Valid.Audio with { LogFloor = 0 },
+            Grid = Valid.Grid with { StepsPerSecond = 6 },
+            Prior = Valid.Prior with { CacheSlots = 256, TokensPerStep = 16, ContextTokens = 100, HeadDim = 12 },
+            Anchors =
+            [
+                new Anchor("short", 3, AnchorCodes.Encode(TestWorld.Tokens(2, 1))),
+                new Anchor("outside", 2, AnchorCodes.Encode(codes)),
+                new Anchor("short", 2, AnchorCodes.Encode(TestWorld.Tokens(2, 2))),
+                new Anchor("garbled", 2, "@@@"),
+                new Anchor("", 2, AnchorCodes.Encode(TestWorld.Tokens(2, 3))),
+            ],
+        };
+        var problems = TestWorld.Problems(TestWorld.Bundle(bad, Models));
+        AssertHas(problems,
+            "audio.logFloor must be between 0 and 1",
+            "grid.stepsPerSecond (6) must be sampleRate / hop / framesPerStep",
+            "prior.cacheSlots (256) must be contextTokens − 1 (99)",
+            "prior.tokensPerStep (16) must be grid.frequencyPositions × quantizer.levels (32)",
+            "prior.contextTokens (100) must be contextSteps × tokensPerStep (128)",
+            "prior.headDim × heads (12 × 4) must equal prior.hidden (64)",
+            "anchor 'short' holds 64 codes, but 3 time steps × 32 tokens per step are 96",
+            "anchor 'outside': code 64 at token 5 is outside the codebook (size 64)",
+            "anchor 'short' appears twice",
+            "anchor 'garbled': codes are not base64",
+            "anchors[4] has no name");
+        Assert.Equal(11, problems.Count);
+
+        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
+        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");
+    }
+
+    [Fact]
+    public void GraphShapesFollowTheManifest()
+    {
+        var shapes = GraphShapes.For(Valid).ToDictionary(g => g.Member);
+        TensorShape Find(string member, string name) =>
+            shapes[member].Inputs.Concat(shapes[member].Outputs).Single(t => t.Name == name);
+
+        Assert.Equal(new long[] { 1, 1, 128, -1 }, Find("encoder.onnx", "log_mel").Dims);
+        Assert.Equal(new long[] { 1, -1, 8, 4 }, Find("encoder.onnx", "codes").Dims);
+        Assert.Equal(TensorElement.Int64, Find("decoder.onnx", "morph_codes").Element);
+        Assert.Equal(new long[] { 4 }, Find("decoder.onnx", "level_gain").Dims);
+        Assert.Equal(new long[] { 1, -1, 1025 }, Find("decoder.onnx", "magnitude").Dims);
+        Assert.Equal(new long[] { 2, 4, 255, 16 }, Find("prior_step.onnx", "past_keys").Dims);
+        Assert.Equal(new long[] { 255 }, Find("prior_step.onnx", "past_mask").Dims);
+        Assert.Equal(new long[] { 1, 8 }, Find("prior_step.onnx", "rope_sin").Dims);
+        Assert.Equal(new long[] { 1, 64 }, Find("prior_step.onnx", "logits").Dims);
+        Assert.Equal(new long[] { 2, 4, 1, 16 }, Find("prior_step.onnx", "new_values").Dims);
+    }
+}
+
+/// <summary>Edits the sizes a zip declares, in both the local header and the central directory
+/// (APPNOTE 4.3.7 / 4.3.12: uncompressed size at offsets 22 and 24).</summary>
+static class ZipPatch
+{
+    public static void SetUncompressedSize(byte[] zip, string entry, uint size)
+    {
+        var name = Encoding.ASCII.GetBytes(entry);
+        int patched = 0;
+        for (int i = 0; i + 46 < zip.Length; i++)
+        {
+            uint signature = BinaryPrimitives.ReadUInt32LittleEndian(zip.AsSpan(i));
+            if (signature == 0x04034b50 && zip.AsSpan(i + 30, name.Length).SequenceEqual(name) && BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(i + 26)) == name.Length)
+            { BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 22), size); patched++; }
+            if (signature == 0x02014b50 && zip.AsSpan(i + 46, name.Length).SequenceEqual(name) && BinaryPrimitives.ReadUInt16LittleEndian(zip.AsSpan(i + 28)) == name.Length)
+            { BinaryPrimitives.WriteUInt32LittleEndian(zip.AsSpan(i + 24), size); patched++; }
+        }
+        Assert.Equal(2, patched);
+    }
+}
