@@ -36,6 +36,13 @@ public sealed class Decoder : nn.Module<Tensor, (Tensor Mel, Tensor LogMagnitude
         RegisterComponents();
     }
 
+    // Layers in forward order, for the ONNX exporter.
+    internal Conv2d Expand => expand;
+    internal IEnumerable<nn.Module<Tensor, Tensor>> Stages => stages;
+    internal Conv2d MelHead => melHead;
+    internal Conv2d StftMix => stftMix;
+    internal Conv1d StftHead => stftHead;
+
     public override (Tensor Mel, Tensor LogMagnitude) forward(Tensor latents)
     {
         var h = expand.call(latents);

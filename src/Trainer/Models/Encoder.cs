@@ -28,6 +28,11 @@ public sealed class Encoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // Layers in forward order, for the ONNX exporter.
+    internal Conv2d Stem => stem;
+    internal IEnumerable<nn.Module<Tensor, Tensor>> Stages => stages;
+    internal Conv2d Project => project;
+
     public override Tensor forward(Tensor melImage)
     {
         var h = stem.call(melImage);

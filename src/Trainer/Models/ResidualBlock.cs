@@ -17,5 +17,8 @@ public sealed class ResidualBlock : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    internal Conv2d Conv1 => conv1;
+    internal Conv2d Conv2 => conv2;
+
     public override Tensor forward(Tensor x) => x + conv2.call(F.gelu(conv1.call(F.gelu(x))));
 }

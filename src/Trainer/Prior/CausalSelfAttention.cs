@@ -30,6 +30,12 @@ public sealed class CausalSelfAttention : nn.Module
         RegisterComponents();
     }
 
+    // For the ONNX exporter.
+    internal Linear Qkv => qkv;
+    internal Linear Proj => proj;
+    internal int Heads => heads;
+    internal int HeadDim => headDim;
+
     (Tensor Q, Tensor K, Tensor V) Project(Tensor x, Tensor cos, Tensor sin)
     {
         long b = x.shape[0], n = x.shape[1];

@@ -42,6 +42,14 @@ public sealed class CodePrior : nn.Module
         RegisterComponents();
     }
 
+    // For the ONNX exporter (which reads the start vector as parameter "start").
+    internal Embedding Tokens => tokens;
+    internal Embedding LevelEmbedding => levelEmbedding;
+    internal Embedding FrequencyEmbedding => frequencyEmbedding;
+    internal IList<PriorBlock> Blocks => blocks;
+    internal LayerNorm FinalNorm => lnFinal;
+    internal Linear Head => head;
+
     /// <summary>Embedding of each slot's context: level and frequency of the slot it predicts.</summary>
     Tensor SlotEmbedding(Tensor slots) =>
         levelEmbedding.call(slots % Config.Levels) + frequencyEmbedding.call(slots.floor_divide(Config.Levels) % Config.FrequencyPositions);

@@ -24,6 +24,13 @@ public sealed class PriorBlock : nn.Module
         RegisterComponents();
     }
 
+    // Layers in forward order, for the ONNX exporter.
+    internal LayerNorm Norm1 => ln1;
+    internal CausalSelfAttention Attention => attention;
+    internal LayerNorm Norm2 => ln2;
+    internal Linear Up => up;
+    internal Linear Down => down;
+
     Tensor Mlp(Tensor x, bool training) => F.dropout(down.call(F.gelu(up.call(ln2.call(x)))), dropout, training);
 
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, bool training)

@@ -1,0 +1,78 @@
+using Distill.Trainer.Models;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Distill.Trainer.Export;
+
+/// <summary>ONNX for the autoencoder's modules: encoder, decoder, residual blocks and the residual VQ.</summary>
+internal static class AutoencoderEmitter
+{
+    /// <summary>Normalised log-mel [1, 1, mels, frames] → latents [1, D, F, steps].</summary>
+    public static string Encoder(OnnxGraph g, Encoder encoder, string x)
+    {
+        x = Layers.Convolution(g, encoder.Stem, x);
+        foreach (var stage in encoder.Stages) x = Stage(g, stage, x);
+        return Layers.Convolution(g, encoder.Project, Layers.Gelu(g, x));
+    }
+
+    /// <summary>Latents [1, D, F, steps] → (normalised log-mel [1, 1, mels, frames], normalised
+    /// log-magnitude [1, bins, frames]).</summary>
+    public static (string Mel, string LogMagnitude) Decoder(OnnxGraph g, Decoder decoder, AutoencoderConfig c, string z)
+    {
+        string h = Layers.Convolution(g, decoder.Expand, z);
+        foreach (var stage in decoder.Stages) h = Stage(g, stage, h);
+        h = Layers.Gelu(g, h);
+        string mix = Layers.Convolution(g, decoder.StftMix, h); // [1, C, mels, frames]
+        string channels = g.Op("Reshape", [mix, g.Constant("stft_head_input_shape", 0, c.StftHeadChannels * c.Mels, -1)]);
+        return (Layers.Convolution(g, decoder.MelHead, h), Layers.Convolution(g, decoder.StftHead, channels));
+    }
+
+    /// <summary>One encoder or decoder stage: a Sequential of GELUs, convolutions and residual blocks.</summary>
+    static string Stage(OnnxGraph g, nn.Module<Tensor, Tensor> layer, string x) => layer switch
+    {
+        Sequential sequence => Enumerable.Range(0, sequence.Count).Aggregate(x, (h, i) => Stage(g, (nn.Module<Tensor, Tensor>)sequence[i], h)),
+        GELU gelu when gelu.approximate == GELU.Approximate.none => Layers.Gelu(g, x),
+        Convolution conv => Layers.Convolution(g, conv, x),
+        ResidualBlock block => g.Op("Add", [x, Layers.Convolution(g, block.Conv2, Layers.Gelu(g, Layers.Convolution(g, block.Conv1, Layers.Gelu(g, x))))]),
+        _ => throw new NotSupportedException($"No ONNX emitter for {layer.GetType().Name}."),
+    };
+
+    /// <summary>Vectors [N, D] → codes int64 [N, L], as <see cref="ResidualQuantizer.Quantize"/> with
+    /// training = false: per level the nearest code (squared Euclidean, first index on ties) to the
+    /// running residual, which then loses that code.</summary>
+    public static string Quantize(OnnxGraph g, ResidualQuantizer quantizer, string vectors)
+    {
+        string residual = vectors, axis1 = g.Constant("axis_1", 1L);
+        var codes = new List<string>();
+        for (int l = 0; l < quantizer.LevelCount; l++)
+        {
+            string embed = g.Weight(quantizer.Level(l), "embed"); // [K, D]
+            // ‖r‖² − 2·r·eᵀ + ‖e‖², the expansion Codebook.Assign uses.
+            string rr = g.Op("ReduceSum", [g.Op("Mul", [residual, residual]), axis1], Attr.Int("keepdims", 1)); // [N, 1]
+            string re = g.Op("MatMul", [residual, g.Op("Transpose", [embed])]);                                    // [N, K]
+            string ee = g.Op("ReduceSum", [g.Op("Mul", [embed, embed]), axis1], Attr.Int("keepdims", 0));         // [K]
+            string distance = g.Op("Add", [g.Op("Sub", [rr, g.Op("Mul", [re, g.Constant("two", 2f)])]), ee]);
+            string index = g.Op("ArgMin", [distance], Attr.Int("axis", 1), Attr.Int("keepdims", 1));               // [N, 1]
+            codes.Add(index);
+            if (l + 1 < quantizer.LevelCount)
+                residual = g.Op("Sub", [residual, g.Op("Gather", [embed, g.Op("Squeeze", [index, axis1])])]);
+        }
+        return g.Op("Concat", [.. codes], Attr.Int("axis", 1));
+    }
+
+    /// <summary>Per code set [1, steps, F, L]: Σ_l gain_l·e_l(code_l) → latent vectors [1, steps, F, D].
+    /// The levels' codebooks form one table whose rows are l·K + code.</summary>
+    public static string[] Dequantize(OnnxGraph g, ResidualQuantizer quantizer, string levelGain, params string[] codeSets)
+    {
+        var levels = Enumerable.Range(0, quantizer.LevelCount).ToArray();
+        string table = g.Op("Concat", levels.Select(l => g.Weight(quantizer.Level(l), "embed")).ToArray(), Attr.Int("axis", 0));
+        string offsets = g.Constant("level_offsets", levels.Select(l => (long)l * quantizer.Level(l).Size).ToArray());
+        string gains = g.Op("Unsqueeze", [levelGain, g.Constant("axis_1", 1L)]); // [L, 1] against [.., L, D]
+        return codeSets.Select(codes =>
+        {
+            string entries = g.Op("Gather", [table, g.Op("Add", [codes, offsets])]); // [1, steps, F, L, D]
+            return g.Op("ReduceSum", [g.Op("Mul", [entries, gains]), g.Constant("axis_3", 3L)], Attr.Int("keepdims", 0));
+        }).ToArray();
+    }
+}

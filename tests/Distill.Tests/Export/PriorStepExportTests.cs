@@ -1,0 +1,107 @@
+using Distill.Runtime.Inference;
+using Distill.Trainer.Export;
+using Distill.Trainer.Export.Onnx;
+using Distill.Trainer.Prior;
+using Distill.Trainer.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Distill.Tests.Export;
+
+[Collection(TorchCollection.Name)]
+public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
+{
+    static readonly PriorConfig Small = new() { Hidden = 64, Layers = 2, Levels = 2, CodebookSize = 16, FrequencyPositions = 2, ContextSteps = 16, Dropout = 0 };
+
+    /// <summary>A prior whose every weight is randomised, layer-norm gains and biases included, so a
+    /// weight in the wrong place changes the logits.</summary>
+    static CodePrior RandomPrior(PriorConfig config)
+    {
+        TorchThreads.Use(1);
+        torch.manual_seed(6);
+        var prior = new CodePrior(config);
+        prior.eval();
+        using var noGrad = torch.no_grad();
+        foreach (var p in prior.parameters()) p.add_(torch.randn_like(p) * 0.3);
+        return prior;
+    }
+
+    /// <summary>Steps the exported graph over a ring cache the test keeps (token n's keys and values go to
+    /// slot n mod cacheSlots, unwritten slots masked) beside <see cref="CodePrior.Step"/> with its own
+    /// sliding window; returns the largest logit difference.</summary>
+    static double MaxLogitDifference(CodePrior prior, int tokens, int seed)
+    {
+        var c = prior.Config;
+        int heads = c.Heads, d = c.Hidden / c.Heads, slots = c.ContextTokens - 1;
+        using var graph = new OrtGraph(OnnxExport.PriorStep(prior));
+        var keys = new float[c.Layers * heads * slots * d];
+        var values = new float[keys.Length];
+        var mask = Enumerable.Repeat(WorldGraphs.PriorStep.EmptySlot, slots).ToArray();
+        var cache = new PriorCache(c.Layers);
+        var random = new Random(seed);
+        long previous = 0;
+        double worst = 0;
+        using var noGrad = torch.no_grad();
+        for (int n = 0; n < tokens; n++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (cos, sin) = Rotary.Angles(Tensors.Copy(new[] { c.TimeOf(n) }), d, c.RopeBase);
+            var result = graph.Run(
+                (WorldGraphs.PriorStep.PreviousToken, OrtGraph.Input(new[] { previous }, 1)),
+                (WorldGraphs.PriorStep.Slot, OrtGraph.Input(new[] { (long)n }, 1)),
+                (WorldGraphs.PriorStep.RopeCos, OrtGraph.Input(cos.data<float>().ToArray(), 1, d / 2)),
+                (WorldGraphs.PriorStep.RopeSin, OrtGraph.Input(sin.data<float>().ToArray(), 1, d / 2)),
+                (WorldGraphs.PriorStep.PastKeys, OrtGraph.Input(keys, c.Layers, heads, slots, d)),
+                (WorldGraphs.PriorStep.PastValues, OrtGraph.Input(values, c.Layers, heads, slots, d)),
+                (WorldGraphs.PriorStep.PastMask, OrtGraph.Input(mask, slots)));
+            var expected = prior.Step(Tensors.Copy(new[] { previous }), cache).data<float>().ToArray();
+            worst = Math.Max(worst, ExportedModel.MaxAbsDifference(expected, (float[])result[WorldGraphs.PriorStep.Logits]));
+
+            int slot = n % slots;
+            var newKeys = (float[])result[WorldGraphs.PriorStep.NewKeys];
+            var newValues = (float[])result[WorldGraphs.PriorStep.NewValues];
+            for (int lh = 0; lh < c.Layers * heads; lh++)
+            {
+                Array.Copy(newKeys, lh * d, keys, (lh * slots + slot) * d, d);
+                Array.Copy(newValues, lh * d, values, (lh * slots + slot) * d, d);
+            }
+            mask[slot] = 0;
+            previous = random.Next(c.CodebookSize);
+        }
+        return worst;
+    }
+
+    [Fact]
+    public void SixtyFourCachedStepsMatchCodePriorStep()
+    {
+        var prior = RandomPrior(Small);
+        Assert.True(Small.ContextTokens >= 64, "this test stays inside the window");
+        double diff = MaxLogitDifference(prior, 64, seed: 1);
+        output.WriteLine($"64 steps in a {Small.ContextTokens}-token window: max |Δ logits| = {diff:E2}");
+        Assert.True(diff < 1e-4, $"max |Δ logits| = {diff}");
+    }
+
+    [Fact]
+    public void StepsPastTheContextWindowMatchTheSlidingWindow()
+    {
+        var config = Small with { ContextSteps = 3 };
+        var prior = RandomPrior(config);
+        double diff = MaxLogitDifference(prior, 64, seed: 2);
+        output.WriteLine($"64 steps through a {config.ContextTokens}-token window ({config.ContextTokens - 1} cache slots): max |Δ logits| = {diff:E2}");
+        Assert.True(diff < 1e-4, $"max |Δ logits| = {diff}");
+    }
+
+    [Fact]
+    public void PriorStepGraphUsesEveryWeightAndIsDeterministic()
+    {
+        var prior = RandomPrior(Small);
+        var bytes = OnnxExport.PriorStep(prior);
+        ExportedModel.AssertUsesExactly(bytes, prior, _ => true);
+        Assert.Equal(bytes, OnnxExport.PriorStep(prior));
+        var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
+        Assert.Equal([WorldGraphs.PriorStep.PreviousToken, WorldGraphs.PriorStep.Slot, WorldGraphs.PriorStep.RopeCos, WorldGraphs.PriorStep.RopeSin,
+                      WorldGraphs.PriorStep.PastKeys, WorldGraphs.PriorStep.PastValues, WorldGraphs.PriorStep.PastMask], graph.Input.Select(i => i.Name));
+        Assert.Equal([WorldGraphs.PriorStep.Logits, WorldGraphs.PriorStep.NewKeys, WorldGraphs.PriorStep.NewValues], graph.Output.Select(o => o.Name));
+        output.WriteLine($"prior_step.onnx {bytes.Length} B, {graph.Node.Count} nodes");
+    }
+}
