@@ -8,7 +8,10 @@ var root = new RootCommand("Distill: learn a playable sound world from a folder 
     GenerateCommand.Create(),
     DemoCorpusCommand.Create(),
     BenchmarkCommand.Create(),
+    ExportCommand.Create(),
     InspectCommand.Create(),
+    RenderCommand.Create(),
+    InstallWorldCommand.Create(),
 };
 try
 {

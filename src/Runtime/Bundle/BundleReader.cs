@@ -53,7 +53,7 @@ static class BundleReader
         }
 
         if (problems.Count > 0) throw new InvalidWorldException(name, problems);
-        return new WorldBundle(manifest!, anchors, new WorldModels(graphs[0], graphs[1], graphs[2]));
+        return new WorldBundle(manifest!, anchors, new WorldGraphFiles(graphs[0], graphs[1], graphs[2]));
     }
 
     /// <summary>The entries a bundle may hold, by name; anything else is a problem.</summary>

@@ -1,7 +1,7 @@
 namespace Distill.Runtime.Bundle;
 
 /// <summary>The three ONNX graphs of a world, as bytes (OnnxRuntime loads sessions from them).</summary>
-public sealed record WorldModels(byte[] Encoder, byte[] Decoder, byte[] PriorStep);
+public sealed record WorldGraphFiles(byte[] Encoder, byte[] Decoder, byte[] PriorStep);
 
 /// <summary>Largest manifest and graph a bundle may hold. Checked against the sizes the zip declares and again
 /// while inflating, so a hostile file (a zip bomb) never costs more memory than this.</summary>
@@ -21,9 +21,9 @@ public sealed class WorldBundle
     public WorldManifest Manifest { get; }
     /// <summary>The manifest's anchors with their codes decoded.</summary>
     public IReadOnlyList<AnchorTokens> Anchors { get; }
-    public WorldModels Models { get; }
+    public WorldGraphFiles Models { get; }
 
-    internal WorldBundle(WorldManifest manifest, IReadOnlyList<AnchorTokens> anchors, WorldModels models) =>
+    internal WorldBundle(WorldManifest manifest, IReadOnlyList<AnchorTokens> anchors, WorldGraphFiles models) =>
         (Manifest, Anchors, Models) = (manifest, anchors, models);
 
     public static WorldBundle Open(string path, BundleLimits? limits = null)

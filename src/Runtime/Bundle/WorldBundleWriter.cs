@@ -18,7 +18,7 @@ public static class WorldBundleWriter
     /// graphs' sizes and checksums) and the graphs to <paramref name="path"/>. A manifest that
     /// <see cref="WorldBundle.Open"/> would reject is refused with <see cref="InvalidWorldException"/>.</summary>
     /// <returns>The manifest as written.</returns>
-    public static WorldManifest Write(string path, WorldManifest manifest, WorldModels models)
+    public static WorldManifest Write(string path, WorldManifest manifest, WorldGraphFiles models)
     {
         var members = new (string Name, byte[] Bytes)[]
         {

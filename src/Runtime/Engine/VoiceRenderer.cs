@@ -59,7 +59,7 @@ public sealed class VoiceRenderer : IDisposable
     }
 
     /// <summary>Starts a note: codes from <paramref name="anchor"/>, morphing toward <paramref name="morphTarget"/>.</summary>
-    public void Start(WorldAnchor anchor, WorldAnchor morphTarget, ulong seed, in GenerationControls controls)
+    public void Start(AnchorTokens anchor, AnchorTokens morphTarget, ulong seed, in GenerationControls controls)
     {
         codes.Start(anchor.Tokens, anchor.TimeSteps, seed);
         morphAnchor = morphTarget.Tokens; morphSteps = morphTarget.TimeSteps;

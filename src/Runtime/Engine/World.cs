@@ -3,9 +3,6 @@ using Distill.Runtime.Inference;
 
 namespace Distill.Runtime.Engine;
 
-/// <summary>A training clip's codes, the material a note starts from.</summary>
-public sealed record WorldAnchor(string Name, long[] Tokens, int TimeSteps);
-
 /// <summary>
 /// A loaded sound world: its manifest, OnnxRuntime sessions, anchors, and the pre-rendered opening of every
 /// anchor a key can reach, so a note sounds the instant it arrives while generation catches up behind it.
@@ -22,13 +19,13 @@ public sealed class World : IDisposable
     public string Name { get; }
     public WorldManifest Manifest { get; }
     public WorldModels Models { get; }
-    public WorldAnchor[] Anchors { get; }
+    public AnchorTokens[] Anchors { get; }
     public DecoderLayout Layout { get; }
     public int SampleRate => Manifest.Audio.SampleRate;
     readonly float[][] openings;
     readonly VoiceRenderer[] voices;
 
-    World(string name, WorldManifest manifest, WorldModels models, WorldAnchor[] anchors, DecoderLayout layout, int voiceCount)
+    World(string name, WorldManifest manifest, WorldModels models, AnchorTokens[] anchors, DecoderLayout layout, int voiceCount)
     {
         Name = name; Manifest = manifest; Models = models; Anchors = anchors; Layout = layout;
         voices = Enumerable.Range(0, voiceCount).Select(_ => new VoiceRenderer(models, layout)).ToArray();
@@ -54,12 +51,10 @@ public sealed class World : IDisposable
     public static World Load(string path, int voiceCount, DecoderLayout? layout = null)
     {
         var bundle = WorldBundle.Open(path);
-        var models = WorldModels.Create(bundle.Manifest, bundle.Member(WorldGraphs.EncoderMember),
-                                        bundle.Member(WorldGraphs.DecoderMember), bundle.Member(WorldGraphs.PriorStepMember));
+        var models = WorldModels.Create(bundle.Manifest, bundle.Models, path);
         try
         {
-            var anchors = bundle.Manifest.Anchors.Select((a, i) => new WorldAnchor(a.Name, bundle.AnchorTokens(i), a.TimeSteps)).ToArray();
-            return new World(bundle.Manifest.Name, bundle.Manifest, models, anchors, layout ?? DecoderLayout.Default, voiceCount);
+            return new World(bundle.Manifest.Name, bundle.Manifest, models, bundle.Anchors.ToArray(), layout ?? DecoderLayout.Default, voiceCount);
         }
         catch
         {
@@ -72,7 +67,7 @@ public sealed class World : IDisposable
     public int AnchorForKey(int key) => key % openings.Length;
 
     /// <summary>The anchor a note on <paramref name="anchor"/> morphs toward: the next one.</summary>
-    public WorldAnchor MorphTarget(int anchor) => Anchors[(anchor + 1) % Anchors.Length];
+    public AnchorTokens MorphTarget(int anchor) => Anchors[(anchor + 1) % Anchors.Length];
 
     public float[] Opening(int anchor) => openings[anchor];
 

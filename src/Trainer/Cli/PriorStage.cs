@@ -60,7 +60,11 @@ public static class PriorStage
             AnsiConsole.MarkupLineInterpolated($"[yellow]Interrupted after prior step {outcome.Steps}; checkpoint saved.[/] Continue with: distill train --resume {runDir}");
             return 130;
         }
-        WriteExample(TrainedRun.Open(runDir), sequences[run.Config.Split.Train[0]]);
+        var finished = TrainedRun.Open(runDir);
+        WriteExample(finished, sequences[run.Config.Split.Train[0]]);
+        string world = Path.Combine(runDir, Export.WorldExport.DefaultFile);
+        var manifest = Export.WorldExport.Write(finished, world);
+        AnsiConsole.MarkupLineInterpolated($"World: [bold]{Path.GetFullPath(world)}[/] ({manifest.Anchors.Length} anchors). Play it: distill install-world {world}, then load the Distill plugin.");
         return 0;
     }
 

@@ -18,6 +18,7 @@ public sealed class TrainedRun
     public required RunConfig Config { get; init; }
     public required Autoencoder Autoencoder { get; init; }
     public bool AutoencoderComplete { get; init; }
+    public required TrainingState State { get; init; }
 
     public static TrainedRun Open(string folder)
     {
@@ -30,7 +31,7 @@ public sealed class TrainedRun
         model.eval();
         return new TrainedRun
         {
-            Folder = folder, Config = header.Config, Autoencoder = model,
+            Folder = folder, Config = header.Config, Autoencoder = model, State = header.State,
             AutoencoderComplete = header.State.NextStep >= header.Config.TotalSteps,
         };
     }

@@ -8,13 +8,13 @@ namespace Distill.Tests.Bundle;
 
 public class InspectCommandTests(Xunit.Abstractions.ITestOutputHelper log)
 {
-    static readonly WorldModels Models = TestWorld.Models();
+    static readonly WorldGraphFiles Models = SyntheticBundle.Models();
 
     static string WriteWorld(int anchors)
     {
         string folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "distill-inspect-" + Guid.NewGuid().ToString("N")[..8])).FullName;
         string path = Path.Combine(folder, "world.distill");
-        WorldBundleWriter.Write(path, TestWorld.Manifest(Models, anchors), Models);
+        WorldBundleWriter.Write(path, SyntheticBundle.Manifest(Models, anchors), Models);
         return path;
     }
 

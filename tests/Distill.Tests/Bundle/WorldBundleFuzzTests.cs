@@ -13,17 +13,17 @@ namespace Distill.Tests.Bundle;
 /// </summary>
 public class WorldBundleFuzzTests(ITestOutputHelper output)
 {
-    static readonly WorldModels Models = TestWorld.Models();
-    static readonly WorldManifest Valid = TestWorld.Manifest(Models);
-    static readonly byte[] ValidJson = TestWorld.Json(Valid);
-    static readonly byte[] ValidBundle = TestWorld.Bundle(Valid, Models);
+    static readonly WorldGraphFiles Models = SyntheticBundle.Models();
+    static readonly WorldManifest Valid = SyntheticBundle.Manifest(Models);
+    static readonly byte[] ValidJson = SyntheticBundle.Json(Valid);
+    static readonly byte[] ValidBundle = SyntheticBundle.Bundle(Valid, Models);
     /// <summary>Small limits, so that size mutations reach them.</summary>
     static readonly BundleLimits Limits = new(64 << 10, 64 << 10);
 
     /// <summary>The loaded bundle, or null when rejected.</summary>
     static WorldBundle? Attempt(string label, byte[] bytes) => HangGuard.Run(label, () =>
     {
-        try { return TestWorld.Read(bytes, Limits); }
+        try { return SyntheticBundle.Read(bytes, Limits); }
         catch (InvalidWorldException e)
         {
             Assert.NotEmpty(e.Problems);
@@ -33,7 +33,7 @@ public class WorldBundleFuzzTests(ITestOutputHelper output)
 
     static void AssertIsTheOriginal(string label, WorldBundle bundle)
     {
-        Assert.True(TestWorld.Json(bundle.Manifest).SequenceEqual(ValidJson), $"{label}: loaded a different manifest");
+        Assert.True(SyntheticBundle.Json(bundle.Manifest).SequenceEqual(ValidJson), $"{label}: loaded a different manifest");
         Assert.True(bundle.Models.Encoder.SequenceEqual(Models.Encoder) && bundle.Models.Decoder.SequenceEqual(Models.Decoder)
                     && bundle.Models.PriorStep.SequenceEqual(Models.PriorStep), $"{label}: loaded different graphs");
     }
@@ -83,7 +83,7 @@ public class WorldBundleFuzzTests(ITestOutputHelper output)
         int cases = 0;
         for (int i = 0; i < 200; i++)
         {
-            var entries = TestWorld.Entries(ValidJson, Models).ToList();
+            var entries = SyntheticBundle.Entries(ValidJson, Models).ToList();
             int pick = random.Next(entries.Count);
             string label;
             switch (random.Next(3))
@@ -103,7 +103,7 @@ public class WorldBundleFuzzTests(ITestOutputHelper output)
                     entries.RemoveAt(pick);
                     break;
             }
-            Assert.True(Attempt(label, TestWorld.Zip(entries.ToArray())) is null, $"{label}: loaded");
+            Assert.True(Attempt(label, SyntheticBundle.Zip(entries.ToArray())) is null, $"{label}: loaded");
             cases++;
         }
         output.WriteLine($"{cases} entry-level mutations, all rejected");
@@ -135,7 +135,7 @@ public class WorldBundleFuzzTests(ITestOutputHelper output)
                 var node = Nodes(root).ElementAt(n);
                 string path = node.GetPath(), label = $"{path} ← {(r < 0 ? "removed" : replacements[r]()?.ToJsonString() ?? "null")}";
                 if (!Replace(node, r < 0 ? null : replacements[r](), remove: r < 0)) continue; // same value as before
-                var bundle = Attempt(label, TestWorld.Zip(TestWorld.Entries(System.Text.Encoding.UTF8.GetBytes(root.ToJsonString()), Models)));
+                var bundle = Attempt(label, SyntheticBundle.Zip(SyntheticBundle.Entries(System.Text.Encoding.UTF8.GetBytes(root.ToJsonString()), Models)));
                 if (bundle is null) { rejected++; continue; }
                 Assert.True(IsFree(path, removed: r < 0), $"{label}: loaded");
                 loaded++;

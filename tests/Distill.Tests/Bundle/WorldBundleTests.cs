@@ -6,8 +6,8 @@ namespace Distill.Tests.Bundle;
 
 public class WorldBundleTests
 {
-    static readonly WorldModels Models = TestWorld.Models();
-    static readonly WorldManifest Valid = TestWorld.Manifest(Models);
+    static readonly WorldGraphFiles Models = SyntheticBundle.Models();
+    static readonly WorldManifest Valid = SyntheticBundle.Manifest(Models);
 
     static string TempFolder() => Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "distill-bundle-" + Guid.NewGuid().ToString("N")[..8])).FullName;
 
@@ -27,8 +27,8 @@ public class WorldBundleTests
         var bundle = WorldBundle.Open(path);
 
         // The writer's member digests equal those computed independently here.
-        Assert.Equal(TestWorld.Json(Valid), TestWorld.Json(written));
-        Assert.Equal(TestWorld.Json(Valid), TestWorld.Json(bundle.Manifest));
+        Assert.Equal(SyntheticBundle.Json(Valid), SyntheticBundle.Json(written));
+        Assert.Equal(SyntheticBundle.Json(Valid), SyntheticBundle.Json(bundle.Manifest));
         Assert.Equal(Models.Encoder, bundle.Models.Encoder);
         Assert.Equal(Models.Decoder, bundle.Models.Decoder);
         Assert.Equal(Models.PriorStep, bundle.Models.PriorStep);
@@ -36,7 +36,7 @@ public class WorldBundleTests
         for (int i = 0; i < 3; i++)
         {
             Assert.Equal($"clip{i:D2}", bundle.Anchors[i].Name);
-            Assert.Equal(TestWorld.Tokens(2 + i, i), bundle.Anchors[i].Tokens);
+            Assert.Equal(SyntheticBundle.Tokens(2 + i, i), bundle.Anchors[i].Tokens);
         }
         Directory.Delete(folder, true);
     }
@@ -52,7 +52,7 @@ public class WorldBundleTests
         Assert.Equal(File.ReadAllBytes(a), File.ReadAllBytes(b));
 
         // Overwriting replaces the file whole.
-        var other = TestWorld.Models(seed: 2);
+        var other = SyntheticBundle.Models(seed: 2);
         WorldBundleWriter.Write(a, Valid, other);
         Assert.Equal(other.Decoder, WorldBundle.Open(a).Models.Decoder);
         Assert.Equal(new[] { "a.distill", "b.distill" }, Directory.GetFiles(folder).Select(Path.GetFileName).Order());
@@ -95,10 +95,10 @@ public class WorldBundleTests
         AssertHas(e.Problems, "cannot be read");
         Assert.Throws<InvalidWorldException>(() => WorldBundle.Open(folder)); // a folder, not a file
 
-        var bundle = TestWorld.Bundle(Valid, Models);
-        AssertHas(TestWorld.Problems(Encoding.UTF8.GetBytes("this is a text file, not a world")), "not a zip archive");
-        AssertHas(TestWorld.Problems([]), "not a zip archive");
-        AssertHas(TestWorld.Problems(bundle[..(bundle.Length / 2)]), "not a zip archive");
+        var bundle = SyntheticBundle.Bundle(Valid, Models);
+        AssertHas(SyntheticBundle.Problems(Encoding.UTF8.GetBytes("this is a text file, not a world")), "not a zip archive");
+        AssertHas(SyntheticBundle.Problems([]), "not a zip archive");
+        AssertHas(SyntheticBundle.Problems(bundle[..(bundle.Length / 2)]), "not a zip archive");
         Directory.Delete(folder, true);
     }
 
@@ -113,7 +113,7 @@ public class WorldBundleTests
     [InlineData("duplicate", "entry 'encoder.onnx' appears more than once")]
     public void EntryProblemsAreNamed(string change, string expected)
     {
-        var entries = TestWorld.Entries(TestWorld.Json(Valid), Models).ToList();
+        var entries = SyntheticBundle.Entries(SyntheticBundle.Json(Valid), Models).ToList();
         switch (change)
         {
             case "missing manifest": entries.RemoveAt(0); break;
@@ -125,25 +125,25 @@ public class WorldBundleTests
             case "drive": entries.Add(("C:/encoder.onnx", Models.Encoder)); break;
             case "duplicate": entries.Add(("encoder.onnx", Models.Encoder)); break;
         }
-        AssertHas(TestWorld.Problems(TestWorld.Zip(entries.ToArray())), expected);
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Zip(entries.ToArray())), expected);
     }
 
     [Fact]
     public void ManifestVersionTypeAndSyntaxProblemsAreNamed()
     {
-        byte[] WithManifest(string json) => TestWorld.Zip(TestWorld.Entries(Encoding.UTF8.GetBytes(json), Models));
-        string valid = Encoding.UTF8.GetString(TestWorld.Json(Valid));
+        byte[] WithManifest(string json) => SyntheticBundle.Zip(SyntheticBundle.Entries(Encoding.UTF8.GetBytes(json), Models));
+        string valid = Encoding.UTF8.GetString(SyntheticBundle.Json(Valid));
 
-        AssertHas(TestWorld.Problems(WithManifest("{ not json")), "manifest.json cannot be read");
-        AssertHas(TestWorld.Problems(WithManifest("[1, 2]")), "manifest.json is not a JSON object");
-        AssertHas(TestWorld.Problems(WithManifest("{}")), "no integer formatVersion");
-        var newer = TestWorld.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 2")));
+        AssertHas(SyntheticBundle.Problems(WithManifest("{ not json")), "manifest.json cannot be read");
+        AssertHas(SyntheticBundle.Problems(WithManifest("[1, 2]")), "manifest.json is not a JSON object");
+        AssertHas(SyntheticBundle.Problems(WithManifest("{}")), "no integer formatVersion");
+        var newer = SyntheticBundle.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 2")));
         AssertHas(newer, "made by a newer Distill", "update Distill");
-        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 0"))), "older than this Distill reads");
-        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("distill.rvq-prior", "other.model"))), "model type 'other.model'");
-        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"name\": \"Test world\",", ""))), "manifest.json cannot be read");
-        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"name\": \"Test world\"", "\"name\": null"))), "manifest.json cannot be read");
-        AssertHas(TestWorld.Problems(WithManifest(valid.Replace("\"levels\": 4", "\"levels\": \"four\""))), "manifest.json cannot be read");
+        AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 0"))), "older than this Distill reads");
+        AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("distill.rvq-prior", "other.model"))), "model type 'other.model'");
+        AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("\"name\": \"Test world\",", ""))), "manifest.json cannot be read");
+        AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("\"name\": \"Test world\"", "\"name\": null"))), "manifest.json cannot be read");
+        AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("\"levels\": 4", "\"levels\": \"four\""))), "manifest.json cannot be read");
     }
 
     [Fact]
@@ -151,38 +151,38 @@ public class WorldBundleTests
     {
         var damaged = Models with { Decoder = Models.Decoder.ToArray() };
         damaged.Decoder[100] ^= 0x40;
-        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid, damaged)), "'decoder.onnx' does not match its SHA-256", "checksum mismatch");
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid, damaged)), "'decoder.onnx' does not match its SHA-256", "checksum mismatch");
 
         var longer = Models with { PriorStep = [.. Models.PriorStep, 0] };
-        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid, longer)), "'prior_step.onnx' holds 201 bytes, but the manifest says 200");
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid, longer)), "'prior_step.onnx' holds 201 bytes, but the manifest says 200");
 
-        var unlisted = Valid with { Members = TestWorld.Digests(Models)[..2] };
-        AssertHas(TestWorld.Problems(TestWorld.Bundle(unlisted, Models)), "members does not list 'prior_step.onnx'");
+        var unlisted = Valid with { Members = SyntheticBundle.Digests(Models)[..2] };
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(unlisted, Models)), "members does not list 'prior_step.onnx'");
     }
 
     [Fact]
     public void SizeLimitsHoldForDeclaredAndActualSizes()
     {
-        var bundle = TestWorld.Bundle(Valid, Models);
-        AssertHas(TestWorld.Problems(bundle, new BundleLimits(100, 1 << 20)), "'manifest.json' declares", "above the limit of 100");
-        AssertHas(TestWorld.Problems(bundle, new BundleLimits(1 << 20, 400)), "'decoder.onnx' declares 500 bytes, above the limit of 400");
+        var bundle = SyntheticBundle.Bundle(Valid, Models);
+        AssertHas(SyntheticBundle.Problems(bundle, new BundleLimits(100, 1 << 20)), "'manifest.json' declares", "above the limit of 100");
+        AssertHas(SyntheticBundle.Problems(bundle, new BundleLimits(1 << 20, 400)), "'decoder.onnx' declares 500 bytes, above the limit of 400");
 
         // A zip bomb in miniature: 1 MB of zeros that claims to be 200 bytes. Inflation stops at the declared size
         // (below the limit), and the CRC of what was read cannot match.
         var bomb = Models with { PriorStep = new byte[1 << 20] };
-        var zip = TestWorld.Zip(TestWorld.Entries(TestWorld.Json(Valid), bomb));
+        var zip = SyntheticBundle.Zip(SyntheticBundle.Entries(SyntheticBundle.Json(Valid), bomb));
         ZipPatch.SetUncompressedSize(zip, "prior_step.onnx", 200);
-        AssertHas(TestWorld.Problems(zip, new BundleLimits(1 << 20, 4096)), "'prior_step.onnx' fails its zip CRC-32 check");
+        AssertHas(SyntheticBundle.Problems(zip, new BundleLimits(1 << 20, 4096)), "'prior_step.onnx' fails its zip CRC-32 check");
 
         ZipPatch.SetUncompressedSize(zip, "prior_step.onnx", uint.MaxValue);
-        AssertHas(TestWorld.Problems(zip), "'prior_step.onnx' declares 4294967295 bytes, above the limit");
+        AssertHas(SyntheticBundle.Problems(zip), "'prior_step.onnx' declares 4294967295 bytes, above the limit");
     }
 
     [Fact]
     public void EveryShapeInconsistencyIsReportedAtOnce()
     {
-        var codes = TestWorld.Tokens(2, 0);
-        codes[5] = TestWorld.Codebook; // one past the last code
+        var codes = SyntheticBundle.Tokens(2, 0);
+        codes[5] = SyntheticBundle.Codebook; // one past the last code
         var bad = Valid with
         {
             Audio = Valid.Audio with { LogFloor = 0 },
@@ -190,14 +190,14 @@ public class WorldBundleTests
             Prior = Valid.Prior with { CacheSlots = 256, TokensPerStep = 16, ContextTokens = 100, HeadDim = 12 },
             Anchors =
             [
-                new Anchor("short", 3, AnchorCodes.Encode(TestWorld.Tokens(2, 1))),
+                new Anchor("short", 3, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 1))),
                 new Anchor("outside", 2, AnchorCodes.Encode(codes)),
-                new Anchor("short", 2, AnchorCodes.Encode(TestWorld.Tokens(2, 2))),
+                new Anchor("short", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 2))),
                 new Anchor("garbled", 2, "@@@"),
-                new Anchor("", 2, AnchorCodes.Encode(TestWorld.Tokens(2, 3))),
+                new Anchor("", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 3))),
             ],
         };
-        var problems = TestWorld.Problems(TestWorld.Bundle(bad, Models));
+        var problems = SyntheticBundle.Problems(SyntheticBundle.Bundle(bad, Models));
         AssertHas(problems,
             "audio.logFloor must be between 0 and 1",
             "grid.stepsPerSecond (6) must be sampleRate / hop / framesPerStep",
@@ -212,8 +212,8 @@ public class WorldBundleTests
             "anchors[4] has no name");
         Assert.Equal(11, problems.Count);
 
-        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
-        AssertHas(TestWorld.Problems(TestWorld.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");
     }
 
     [Fact]

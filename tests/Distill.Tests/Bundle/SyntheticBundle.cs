@@ -7,15 +7,15 @@ namespace Distill.Tests.Bundle;
 
 /// <summary>A small valid world with fake graph bytes (validation checks graphs by checksum only), and a
 /// zip builder that writes whatever it is given, so tests can make bundles the writer would refuse.</summary>
-static class TestWorld
+static class SyntheticBundle
 {
     public const int Levels = 4, Positions = 8, Codebook = 64;
 
-    public static WorldModels Models(int seed = 1)
+    public static WorldGraphFiles Models(int seed = 1)
     {
         var random = new Random(seed);
         byte[] Bytes(int n) { var b = new byte[n]; random.NextBytes(b); return b; }
-        return new WorldModels(Bytes(300), Bytes(500), Bytes(200));
+        return new WorldGraphFiles(Bytes(300), Bytes(500), Bytes(200));
     }
 
     public static long[] Tokens(int timeSteps, int seed)
@@ -28,14 +28,14 @@ static class TestWorld
         Enumerable.Range(0, count).Select(i => new Anchor($"clip{i:D2}", 2 + i % 5, AnchorCodes.Encode(Tokens(2 + i % 5, i)))).ToArray();
 
     /// <summary>Members computed here with SHA256 directly, independently of the writer.</summary>
-    public static MemberDigest[] Digests(WorldModels m) =>
+    public static MemberDigest[] Digests(WorldGraphFiles m) =>
     [
         Digest("encoder.onnx", m.Encoder), Digest("decoder.onnx", m.Decoder), Digest("prior_step.onnx", m.PriorStep),
     ];
 
     static MemberDigest Digest(string name, byte[] bytes) => new(name, bytes.Length, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
 
-    public static WorldManifest Manifest(WorldModels models, int anchors = 3) => new()
+    public static WorldManifest Manifest(WorldGraphFiles models, int anchors = 3) => new()
     {
         Name = "Test world",
         Producer = "distill tests",
@@ -68,10 +68,10 @@ static class TestWorld
         return stream.ToArray();
     }
 
-    public static (string Name, byte[] Bytes)[] Entries(byte[] manifestJson, WorldModels m) =>
+    public static (string Name, byte[] Bytes)[] Entries(byte[] manifestJson, WorldGraphFiles m) =>
         [("manifest.json", manifestJson), ("encoder.onnx", m.Encoder), ("decoder.onnx", m.Decoder), ("prior_step.onnx", m.PriorStep)];
 
-    public static byte[] Bundle(WorldManifest manifest, WorldModels models) => Zip(Entries(Json(manifest), models));
+    public static byte[] Bundle(WorldManifest manifest, WorldGraphFiles models) => Zip(Entries(Json(manifest), models));
 
     public static WorldBundle Read(byte[] bundle, BundleLimits? limits = null) => WorldBundle.Read(new MemoryStream(bundle), "test.distill", limits);
 
