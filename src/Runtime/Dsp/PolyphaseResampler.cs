@@ -60,6 +60,17 @@ public sealed class PolyphaseResampler
 
     public int MaxOutputFor(int inputFrames) => (int)(((long)inputFrames * Up + Down - 1) / Down) + 1;
 
+    /// <summary>For pulling a fixed amount of output (an audio callback): how many more input samples
+    /// must be passed to <see cref="Process"/> before <paramref name="outputCount"/> more outputs exist.
+    /// With an output span of exactly that length, Process then writes exactly that many.</summary>
+    public int InputNeeded(int outputCount)
+    {
+        if (outputCount <= 0) return 0;
+        long last = nextOutput + outputCount - 1;
+        long newest = (last * Down + centre) / Up;  // latest input sample the last output needs
+        return (int)Math.Max(0, newest + 1 - inputCount);
+    }
+
     public void Reset()
     {
         Array.Clear(history);
@@ -67,10 +78,13 @@ public sealed class PolyphaseResampler
     }
 
     /// <summary>Consumes all of <paramref name="input"/>, writes every output sample that became
-    /// computable, and returns how many (at most <see cref="MaxOutputFor"/>(input.Length)).</summary>
+    /// computable (up to the length of <paramref name="output"/>: at most
+    /// <see cref="MaxOutputFor"/>(input.Length) plus any left over from a shorter span before), and
+    /// returns how many.</summary>
     public int Process(ReadOnlySpan<float> input, Span<float> output)
     {
-        int written = 0;
+        // Outputs a shorter span left behind come first, before new input overwrites their history.
+        int written = Drain(output);
         foreach (float sample in input)
         {
             int slot = (int)(inputCount & (ringSize - 1));

@@ -94,6 +94,42 @@ public class PolyphaseResamplerTests(ITestOutputHelper output)
         Assert.Equal(a[..na], b[..nb]);
     }
 
+    [Theory]
+    [InlineData(44100)]
+    [InlineData(88200)]
+    [InlineData(96000)]
+    [InlineData(192000)]
+    public void InputNeededIsExactlyWhatAPulledBlockTakes(int outputRate)
+    {
+        // An audio callback pulls blocks of varying size: InputNeeded(count) samples in must give
+        // exactly count out (one fewer must not), and the blocks must join into the pushed stream.
+        var x = Sine(997, 48000, 0.5);
+        var pushed = new PolyphaseResampler(48000, outputRate);
+        var reference = new float[pushed.MaxOutputFor(x.Length)];
+        int referenceCount = pushed.Process(x, reference);
+
+        var pulled = new PolyphaseResampler(48000, outputRate);
+        Assert.Equal(0, pulled.InputNeeded(0));
+        var y = new float[reference.Length];
+        var random = new Random(outputRate);
+        int position = 0, total = 0;
+        while (true)
+        {
+            // Some blocks of one to three samples: upsampled outputs left over may already cover them.
+            int count = random.Next(4) == 0 ? random.Next(1, 4) : random.Next(1, 1200), need = pulled.InputNeeded(count);
+            if (position + need > x.Length) break;
+            var block = y.AsSpan(total, count);
+            int early = need > 0 ? pulled.Process(x.AsSpan(position, need - 1), block) : 0;
+            Assert.True(early < count || need == 0, $"{need - 1} inputs already gave {count} outputs");
+            int late = pulled.Process(x.AsSpan(position + Math.Max(need - 1, 0), Math.Min(need, 1)), block[early..]);
+            Assert.Equal(count, early + late);
+            position += need; total += count;
+        }
+        output.WriteLine($"48000→{outputRate}: pulled {total} samples in blocks from {position} inputs");
+        Assert.True(total > referenceCount / 2);
+        Assert.Equal(reference[..total], y[..total]);
+    }
+
     [Fact]
     public void ProcessingAllocatesNothing()
     {
