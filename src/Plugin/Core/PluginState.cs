@@ -1,3 +1,4 @@
+using Distill.Runtime.Bundle;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;

@@ -1,3 +1,4 @@
+using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Inference;
 

@@ -1,0 +1,49 @@
+using Distill.Runtime.Demo;
+using Distill.Runtime.Dsp;
+using Distill.Tests.Training;
+using Distill.Trainer.Cli;
+using Distill.Trainer.Data;
+using Distill.Trainer.Models;
+using Distill.Trainer.Training;
+
+namespace Distill.Tests;
+
+/// <summary>
+/// A small real world for the engine and plugin tests: a tiny autoencoder and prior trained on the demo
+/// corpus through the trainer's own stages, ending in its own export (<c>world.distill</c>). Built once per
+/// test run, and cached in the temp folder under a key of the trainer's and runtime's build, so a rebuild of
+/// either makes a fresh one.
+/// </summary>
+public static class TestWorld
+{
+    static readonly Lazy<string> Built = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Path of the exported bundle.</summary>
+    public static string BundlePath => Built.Value;
+
+    /// <summary>The demo textures the world was trained on (one file each, 2 s).</summary>
+    public static int Anchors => DemoCorpus.Textures.Count;
+
+    static string Build()
+    {
+        string key = $"{typeof(AutoencoderTrainer).Assembly.ManifestModule.ModuleVersionId:N}-{typeof(Runtime.Engine.Instrument).Assembly.ManifestModule.ModuleVersionId:N}"[..24];
+        string root = Path.Combine(Path.GetTempPath(), "distill-test-world-" + key);
+        string bundle = Path.Combine(root, "run", Trainer.Export.WorldExport.DefaultFile);
+        if (File.Exists(bundle)) return bundle;
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+
+        string corpusDir = Path.Combine(root, "corpus"), runDir = Path.Combine(root, "run");
+        DemoCorpus.Generate(corpusDir, seed: 1, secondsPerFile: 2.0);
+        var corpus = Corpus.Load(corpusDir, new FeatureConfig());
+        var config = TrainCommand.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 6, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
+        {
+            Model = new AutoencoderConfig { StemChannels = 4, StageChannels = [8, 8, 16, 16], LatentDim = 16, CodebookSize = 32, Levels = 3, StftHeadChannels = 2 },
+            WarmupSteps = 4,
+        };
+        Directory.CreateDirectory(runDir);
+        new AutoencoderTrainer(config, corpus, runDir, new NullObserver()).Run(CancellationToken.None);
+        int code = PriorStage.Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 6), CancellationToken.None);
+        if (code != 0 || !File.Exists(bundle)) throw new InvalidOperationException($"test world not built (prior stage exit {code})");
+        return bundle;
+    }
+}
