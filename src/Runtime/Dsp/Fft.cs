@@ -14,6 +14,7 @@ public sealed class Fft
 {
     public int Size { get; }
     readonly double[] cos, sin;     // per stage of half-length h: e^(−2πik/2h) for k < h, at offset h − 1
+    readonly double[] sinInverse;   // −sin, for e^(+2πik/2h)
     readonly int[] swaps;           // pairs (i, j), i < j, exchanged by the bit-reversal permutation
 
     public Fft(int size)
@@ -31,6 +32,7 @@ public sealed class Fft
                 cos[half - 1 + k] = Math.Cos(2 * Math.PI * (k * stride) / size);
                 sin[half - 1 + k] = -Math.Sin(2 * Math.PI * (k * stride) / size);
             }
+        sinInverse = Array.ConvertAll(sin, v => -v);
         var pairs = new List<int>();
         int bits = BitOperations.Log2((uint)size);
         for (int i = 0; i < size; i++)
@@ -62,7 +64,7 @@ public sealed class Fft
         int width = Vector<double>.Count;
         for (int half = 2; half < n; half <<= 1)
         {
-            ref double wc = ref cos[half - 1], ws = ref sin[half - 1];
+            ref double wc = ref cos[half - 1], ws = ref (inverse ? sinInverse : sin)[half - 1];
             for (int start = 0; start < n; start += 2 * half)
             {
                 int k = 0;
@@ -72,7 +74,6 @@ public sealed class Fft
                         nuint a = (nuint)(start + k), b = a + (nuint)half;
                         var c = Vector.LoadUnsafe(ref wc, (nuint)k);
                         var s = Vector.LoadUnsafe(ref ws, (nuint)k);
-                        if (inverse) s = -s;
                         var xr = Vector.LoadUnsafe(ref r0, b); var xi = Vector.LoadUnsafe(ref i0, b);
                         var yr = Vector.LoadUnsafe(ref r0, a); var yi = Vector.LoadUnsafe(ref i0, a);
                         var tr = xr * c - xi * s; var ti = xr * s + xi * c;
@@ -82,7 +83,7 @@ public sealed class Fft
                 for (; k < half; k++)
                 {
                     int a = start + k, b = a + half;
-                    double c = Unsafe.Add(ref wc, k), s = inverse ? -Unsafe.Add(ref ws, k) : Unsafe.Add(ref ws, k);
+                    double c = Unsafe.Add(ref wc, k), s = Unsafe.Add(ref ws, k);
                     double tr = re[b] * c - im[b] * s, ti = re[b] * s + im[b] * c;
                     re[b] = re[a] - tr; im[b] = im[a] - ti;
                     re[a] += tr; im[a] += ti;
@@ -92,7 +93,14 @@ public sealed class Fft
         if (inverse)
         {
             double scale = 1.0 / n;
-            for (int i = 0; i < n; i++) { re[i] *= scale; im[i] *= scale; }
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; i <= n - width; i += width)
+                {
+                    (Vector.LoadUnsafe(ref r0, (nuint)i) * scale).StoreUnsafe(ref r0, (nuint)i);
+                    (Vector.LoadUnsafe(ref i0, (nuint)i) * scale).StoreUnsafe(ref i0, (nuint)i);
+                }
+            for (; i < n; i++) { re[i] *= scale; im[i] *= scale; }
         }
     }
 }

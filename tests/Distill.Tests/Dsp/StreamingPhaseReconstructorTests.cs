@@ -43,10 +43,19 @@ public class StreamingPhaseReconstructorTests(ITestOutputHelper output)
         return x;
     }
 
+    /// <summary>Unit-ish clicks every 4567 samples: transients between silences.</summary>
+    static float[] Clicks(double seconds)
+    {
+        var x = new float[(int)(seconds * Rate)];
+        for (int i = 1000; i < x.Length; i += 4567) x[i] = 0.8f;
+        return x;
+    }
+
     static float[] Material(string name) => name switch
     {
         "chord" => Chord(3),
         "filtered noise" => FilteredNoise(3),
+        "clicks" => Clicks(2),
         _ => DemoCorpus.Render(name, 1, 3),
     };
 
@@ -65,6 +74,7 @@ public class StreamingPhaseReconstructorTests(ITestOutputHelper output)
     [Theory]
     [InlineData("chord")]
     [InlineData("filtered noise")]
+    [InlineData("clicks")]
     [InlineData("wind")]
     [InlineData("pad")]
     public void SpectralConvergenceMatchesOrBeatsOfflineGriffinLimWithAHundredIterations(string material)
@@ -195,21 +205,26 @@ public class StreamingPhaseReconstructorTests(ITestOutputHelper output)
     [Fact]
     public void CostPerFrameIsASmallFractionOfACore()
     {
-        // One voice needs 48000 / 512 = 93.75 frames per second; printed, not asserted.
+        // One voice needs 48000 / 512 = 93.75 frames per second; printed, not asserted. The machine
+        // may be shared, so the figure is the best of many short rounds after a warm-up long enough
+        // for the JIT's optimised code.
         var magnitude = new Stft(NFft, Hop).Magnitude(FilteredNoise(2), out int frames);
         var reconstructor = new StreamingPhaseReconstructor();
         var audio = new float[frames * Hop];
-        reconstructor.Push(magnitude, audio); // warm-up (JIT)
-        double best = double.MaxValue;
-        for (int round = 0; round < 5; round++)
+        for (int round = 0; round < 3; round++) reconstructor.Push(magnitude, audio);
+        const int roundFrames = 32;
+        var perFrame = new List<double>();
+        for (int round = 0; round < 40; round++)
         {
+            int start = round * roundFrames % (frames - roundFrames);
             var clock = Stopwatch.StartNew();
-            reconstructor.Push(magnitude, audio);
-            best = Math.Min(best, clock.Elapsed.TotalMicroseconds / frames);
+            reconstructor.Push(magnitude.AsSpan(start * Bins, roundFrames * Bins), audio);
+            perFrame.Add(clock.Elapsed.TotalMicroseconds / roundFrames);
         }
-        double framesPerSecond = (double)Rate / Hop;
-        output.WriteLine($"{best:F0} µs per frame (best of 5 rounds of {frames}); one voice at {framesPerSecond} frames/s uses " +
-                         $"{best * framesPerSecond / 1e4:F2} % of a core; real-time factor {1e6 / framesPerSecond / best:F0}×");
+        perFrame.Sort();
+        double best = perFrame[0], median = perFrame[perFrame.Count / 2], framesPerSecond = (double)Rate / Hop;
+        output.WriteLine($"{best:F0} µs per frame (best of 40 rounds of {roundFrames}; median {median:F0}); one voice at " +
+                         $"{framesPerSecond} frames/s uses {best * framesPerSecond / 1e4:F2} % of a core; real-time factor {1e6 / framesPerSecond / best:F0}×");
         Assert.True(best > 0);
     }
 }
