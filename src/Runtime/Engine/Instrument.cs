@@ -115,6 +115,7 @@ public sealed class Instrument : IDisposable
 
     public void NoteOn(int key, float velocity, int noteId = -1)
     {
+        if (Offline) WaitForWorld();
         AdoptPendingWorld();
         var world = worlds[currentWorld];
         if (world is null || key < 0 || key > 127 || !(velocity > 0)) return;

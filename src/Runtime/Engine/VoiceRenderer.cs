@@ -39,6 +39,10 @@ public sealed class VoiceRenderer : IDisposable
 
     public int Hop { get; }
     public CodeStream Codes => codes;
+    /// <summary>The magnitude frame last pushed into phase reconstruction (for tests and meters).</summary>
+    internal ReadOnlySpan<float> LastFrame => frame;
+    /// <summary>Frames of look-ahead inside phase reconstruction: render k pushed frame k + this.</summary>
+    public int LatencyFrames => phase.LatencyFrames;
 
     /// <param name="generative">false: replay anchors only, without the prior (for pre-rendered openings).</param>
     public VoiceRenderer(WorldModels models, DecoderLayout layout, bool generative = true)

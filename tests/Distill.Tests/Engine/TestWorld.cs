@@ -11,8 +11,8 @@ namespace Distill.Tests;
 /// <summary>
 /// A small real world for the engine and plugin tests: a tiny autoencoder and prior trained on the demo
 /// corpus through the trainer's own stages, ending in its own export (<c>world.distill</c>). Built once per
-/// test run, and cached in the temp folder under a key of the trainer's and runtime's build, so a rebuild of
-/// either makes a fresh one.
+/// test run, and cached in the temp folder under a key of the trainer's, runtime's and tests' builds, so a rebuild
+/// of any makes a fresh one.
 /// </summary>
 public static class TestWorld
 {
@@ -26,7 +26,9 @@ public static class TestWorld
 
     static string Build()
     {
-        string key = $"{typeof(AutoencoderTrainer).Assembly.ManifestModule.ModuleVersionId:N}-{typeof(Runtime.Engine.Instrument).Assembly.ManifestModule.ModuleVersionId:N}"[..24];
+        var builds = new[] { typeof(AutoencoderTrainer), typeof(Runtime.Engine.Instrument), typeof(TestWorld) }
+            .Select(t => t.Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8]);
+        string key = string.Join("-", builds);
         string root = Path.Combine(Path.GetTempPath(), "distill-test-world-" + key);
         string bundle = Path.Combine(root, "run", Trainer.Export.WorldExport.DefaultFile);
         if (File.Exists(bundle)) return bundle;
@@ -35,14 +37,14 @@ public static class TestWorld
         string corpusDir = Path.Combine(root, "corpus"), runDir = Path.Combine(root, "run");
         DemoCorpus.Generate(corpusDir, seed: 1, secondsPerFile: 2.0);
         var corpus = Corpus.Load(corpusDir, new FeatureConfig());
-        var config = TrainCommand.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 6, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
+        var config = TrainCommand.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 12, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
         {
             Model = new AutoencoderConfig { StemChannels = 4, StageChannels = [8, 8, 16, 16], LatentDim = 16, CodebookSize = 32, Levels = 3, StftHeadChannels = 2 },
             WarmupSteps = 4,
         };
         Directory.CreateDirectory(runDir);
         new AutoencoderTrainer(config, corpus, runDir, new NullObserver()).Run(CancellationToken.None);
-        int code = PriorStage.Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 6), CancellationToken.None);
+        int code = PriorStage.Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 12), CancellationToken.None);
         if (code != 0 || !File.Exists(bundle)) throw new InvalidOperationException($"test world not built (prior stage exit {code})");
         return bundle;
     }
