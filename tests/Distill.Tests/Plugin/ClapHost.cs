@@ -18,6 +18,7 @@ public sealed unsafe class ClapModule
 
     ClapModule(string path)
     {
+        PluginEnvironment.Isolate();
         var clock = Stopwatch.StartNew();
         nint library = NativeLibrary.Load(path);
         Entry = (ClapPluginEntry*)NativeLibrary.GetExport(library, "clap_entry");
@@ -44,6 +45,7 @@ public sealed unsafe class ClapPluginUnderTest : IPluginUnderTest
     readonly ClapModule module;
     readonly ClapHost* host;
     readonly ClapPlugin* plugin;
+    internal ClapPlugin* Plugin => plugin;
     bool active;
 
     public ClapPluginUnderTest(ClapModule module)

@@ -16,6 +16,7 @@ public sealed unsafe class Vst3Module
 
     Vst3Module(string path)
     {
+        PluginEnvironment.Isolate();
         var clock = Stopwatch.StartNew();
         nint library = NativeLibrary.Load(path);
         var entry = (delegate* unmanaged<nint, byte>)NativeLibrary.GetExport(library, "ModuleEntry");
