@@ -125,7 +125,8 @@ public class PluginWorldTests(ITestOutputHelper output)
         using var plugin = PluginFormats.Create(format);
         Assert.True(plugin.Activate(Rate, Block));
         var (left, right) = PluginRendering.Render(plugin, Rate, [HostEvent.NoteOn(0, 60, 0.9)], Block);
-        Assert.All(left.Concat(right), v => Assert.Equal(0f, v));
+        int sounding = left.Concat(right).Count(v => v != 0);
+        Assert.True(sounding == 0, $"{sounding} non-zero samples without a playable world");
         string text = plugin.ValueToText((uint)ParameterId.World, 0) ?? "";
         output.WriteLine($"{format}: World reads '{text}'");
         string[] reasons = ["missing", "not found", "no world", "corrupt", "invalid", "unreadable", "cannot", "failed", "error"];
