@@ -49,6 +49,11 @@ public class PluginWorldTests(ITestOutputHelper output)
         double rms = PluginRendering.Rms(left.AsSpan(Rate / 2));
         output.WriteLine($"{format}: RMS {rms:0.0000} over the held note");
         Assert.True(rms > 1e-3, $"RMS {rms}");
+        // The engine's OnnxRuntime came from beside the plugin binary, not from wherever the host process lives.
+        string expected = format == PluginFormats.Clap
+            ? Path.Combine(PluginBinaries.Folder, "libonnxruntime.so")
+            : Path.Combine(Path.GetDirectoryName(PluginBinaries.Vst3Binary)!, "libonnxruntime.so");
+        Assert.Contains(File.ReadLines("/proc/self/maps"), line => line.EndsWith(" " + Path.GetFullPath(expected), StringComparison.Ordinal));
     }
 
     [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
