@@ -4,7 +4,7 @@ namespace Distill.Plugin.Clap;
 /// Events of other spaces, sizes too small for their type, and kinds the instrument ignores are skipped.</summary>
 static unsafe class ClapEvents
 {
-    public static void Gather(ClapInputEvents* input, Native.BlockEvents into, int frames)
+    public static void Gather(ClapInputEvents* input, Native.BlockRenderer into, int frames)
     {
         into.Clear();
         if (input == null || input->Size == null || input->Get == null) return;

@@ -15,5 +15,9 @@ static unsafe class ClapLatency
     }
 
     [UnmanagedCallersOnly]
-    static uint Get(ClapPlugin* p) => ClapWrapper.From(p) is { } w ? (uint)Math.Max(w.Plugin.LatencySamples, 0) : 0;
+    static uint Get(ClapPlugin* p)
+    {
+        try { return ClapWrapper.From(p) is { } w ? (uint)Math.Max(w.Plugin.LatencySamples, 0) : 0; }
+        catch (Exception e) { PluginLog.Error("clap latency.get", e); return 0; }
+    }
 }

@@ -47,9 +47,13 @@ static unsafe class ClapParams
     [UnmanagedCallersOnly]
     static byte GetValue(ClapPlugin* p, uint id, double* value)
     {
-        if (value == null || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
-        *value = w.Plugin.GetParameter((ParameterId)id);
-        return 1;
+        try
+        {
+            if (value == null || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
+            *value = w.Plugin.GetParameter((ParameterId)id);
+            return 1;
+        }
+        catch (Exception e) { PluginLog.Error("clap params.get_value", e); return 0; }
     }
 
     [UnmanagedCallersOnly]

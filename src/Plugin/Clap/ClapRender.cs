@@ -21,8 +21,12 @@ static unsafe class ClapRender
     [UnmanagedCallersOnly]
     static byte Set(ClapPlugin* p, ClapRenderMode mode)
     {
-        if (ClapWrapper.From(p) is not { } w || mode is not (ClapRenderMode.Realtime or ClapRenderMode.Offline)) return 0;
-        w.Plugin.Mode = mode == ClapRenderMode.Offline ? ProcessMode.Offline : ProcessMode.Realtime;
-        return 1;
+        try
+        {
+            if (ClapWrapper.From(p) is not { } w || mode is not (ClapRenderMode.Realtime or ClapRenderMode.Offline)) return 0;
+            w.Plugin.Mode = mode == ClapRenderMode.Offline ? ProcessMode.Offline : ProcessMode.Realtime;
+            return 1;
+        }
+        catch (Exception e) { PluginLog.Error("clap render.set", e); return 0; }
     }
 }

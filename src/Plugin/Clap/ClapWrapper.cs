@@ -11,19 +11,13 @@ namespace Distill.Plugin.Clap;
 sealed unsafe class ClapWrapper
 {
     public readonly DistillPlugin Plugin = new();
-    public readonly BlockEvents Events = new();
-    readonly ClapPlugin* native;
-    /// <summary>Render target when the host's output is not the stereo buffer we declared.</summary>
-    float[] scratchLeft = [], scratchRight = [];
-
-    ClapWrapper(ClapPlugin* native) => this.native = native;
+    public readonly BlockRenderer Block = new();
 
     public static ClapPlugin* Create(ClapHost* host)
     {
         var p = (ClapPlugin*)NativeMemory.AllocZeroed((nuint)sizeof(ClapPlugin));
-        var wrapper = new ClapWrapper(p);
         p->Desc = ClapDescriptor.Instance;
-        p->PluginData = GCHandle.ToIntPtr(GCHandle.Alloc(wrapper));
+        p->PluginData = GCHandle.ToIntPtr(GCHandle.Alloc(new ClapWrapper()));
         p->Init = &Init;
         p->Destroy = &Destroy;
         p->Activate = &Activate;
@@ -37,9 +31,12 @@ sealed unsafe class ClapWrapper
         return p;
     }
 
-    /// <summary>The instance behind <paramref name="p"/>, or null for a destroyed or foreign pointer.</summary>
-    public static ClapWrapper? From(ClapPlugin* p) =>
-        p == null || p->PluginData == 0 ? null : GCHandle.FromIntPtr(p->PluginData).Target as ClapWrapper;
+    /// <summary>The instance behind <paramref name="p"/>, or null for a destroyed or foreign pointer. Never throws.</summary>
+    public static ClapWrapper? From(ClapPlugin* p)
+    {
+        try { return p == null || p->PluginData == 0 ? null : GCHandle.FromIntPtr(p->PluginData).Target as ClapWrapper; }
+        catch (InvalidOperationException) { return null; }
+    }
 
     [UnmanagedCallersOnly]
     static byte Init(ClapPlugin* p) => From(p) is null ? (byte)0 : (byte)1;
@@ -65,7 +62,7 @@ sealed unsafe class ClapWrapper
         {
             if (From(p) is not { } w) return 0;
             int frames = (int)Math.Clamp(maxFrames, 1u, 1u << 20);
-            if (w.scratchLeft.Length < frames) { w.scratchLeft = new float[frames]; w.scratchRight = new float[frames]; }
+            w.Block.Prepare(frames);
             return w.Plugin.Activate(sampleRate, frames) ? (byte)1 : (byte)0;
         }
         catch (Exception e) { PluginLog.Error("clap activate", e); return 0; }
@@ -116,23 +113,10 @@ sealed unsafe class ClapWrapper
     ClapProcessStatus Render(ClapProcess* process)
     {
         int frames = (int)Math.Min(process->FramesCount, int.MaxValue);
-        ClapEvents.Gather(process->InEvents, Events, frames);
+        ClapEvents.Gather(process->InEvents, Block, frames);
         var output = process->AudioOutputsCount > 0 ? process->AudioOutputs : null;
-        if (output != null && output->Data32 != null && output->ChannelCount >= 2
-            && output->Data32[0] != null && output->Data32[1] != null)
-        {
-            Events.Render(Plugin, new Span<float>(output->Data32[0], frames), new Span<float>(output->Data32[1], frames));
-            output->ConstantMask = 0;
-            for (int c = 2; c < output->ChannelCount; c++)
-                if (output->Data32[c] != null) new Span<float>(output->Data32[c], frames).Clear();
-            return ClapProcessStatus.Continue;
-        }
-        // Hosts should honour our one stereo port; anything else still gets its events applied and a mono fold.
-        int n = Math.Min(frames, scratchLeft.Length);
-        Events.Render(Plugin, scratchLeft.AsSpan(0, n), scratchRight.AsSpan(0, n));
-        ClearOutputs(process);
-        if (output != null && output->Data32 != null && output->ChannelCount == 1 && output->Data32[0] != null)
-            scratchLeft.AsSpan(0, n).CopyTo(new Span<float>(output->Data32[0], frames));
+        Block.Render(Plugin, output != null ? output->Data32 : null, output != null ? (int)Math.Min(output->ChannelCount, 64) : 0, frames);
+        if (output != null) output->ConstantMask = 0;
         return ClapProcessStatus.Continue;
     }
 

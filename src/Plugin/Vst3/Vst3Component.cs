@@ -68,7 +68,7 @@ sealed unsafe partial class Vst3Wrapper
         {
             if (From(self) is not { } w) return Vst3Result.InvalidArgument;
             if (state == 0) { w.Plugin.Deactivate(); return Vst3Result.Ok; }
-            w.PrepareScratch();
+            w.Block.Prepare(w.setup.MaxSamplesPerBlock);
             return w.Plugin.Activate(w.setup.SampleRate, w.setup.MaxSamplesPerBlock) ? Vst3Result.Ok : Vst3Result.False;
         }
         catch (Exception e) { PluginLog.Error("vst3 setActive", e); return Vst3Result.InternalError; }

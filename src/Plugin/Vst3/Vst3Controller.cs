@@ -100,15 +100,22 @@ sealed unsafe partial class Vst3Wrapper
         InstrumentParameters.TryGet(id, out var spec) ? spec.ToNormalized(plain) : 0;
 
     [UnmanagedCallersOnly]
-    static double GetParamNormalized(void* self, uint id) =>
-        InstrumentParameters.TryGet(id, out var spec) && From(self) is { } w ? spec.ToNormalized(w.Plugin.GetParameter(spec.Id)) : 0;
+    static double GetParamNormalized(void* self, uint id)
+    {
+        try { return InstrumentParameters.TryGet(id, out var spec) && From(self) is { } w ? spec.ToNormalized(w.Plugin.GetParameter(spec.Id)) : 0; }
+        catch (Exception e) { PluginLog.Error("vst3 getParamNormalized", e); return 0; }
+    }
 
     [UnmanagedCallersOnly]
     static int SetParamNormalized(void* self, uint id, double normalized)
     {
-        if (!InstrumentParameters.TryGet(id, out var spec) || From(self) is not { } w) return Vst3Result.InvalidArgument;
-        w.Plugin.SetParameter(spec.Id, spec.FromNormalized(normalized));
-        return Vst3Result.Ok;
+        try
+        {
+            if (!InstrumentParameters.TryGet(id, out var spec) || From(self) is not { } w) return Vst3Result.InvalidArgument;
+            w.Plugin.SetParameter(spec.Id, spec.FromNormalized(normalized));
+            return Vst3Result.Ok;
+        }
+        catch (Exception e) { PluginLog.Error("vst3 setParamNormalized", e); return Vst3Result.InternalError; }
     }
 
     /// <summary>Ardour refuses the plugin unless this succeeds; nothing is sent back to the host yet.</summary>

@@ -4,18 +4,18 @@ using Distill.Runtime.Engine;
 namespace Distill.Plugin.Vst3;
 
 /// <summary>One block's IParameterChanges (every point of every queue, normalized → plain) and IEventList notes,
-/// merged by offset into the preallocated <see cref="BlockEvents"/>. Parameter points go in first, so at equal
+/// merged by offset into the preallocated <see cref="BlockRenderer"/>. Parameter points go in first, so at equal
 /// offsets a change applies before a note that starts there.</summary>
 static unsafe class Vst3Events
 {
-    public static void Gather(void* changes, void* eventList, BlockEvents into, int frames)
+    public static void Gather(void* changes, void* eventList, BlockRenderer into, int frames)
     {
         into.Clear();
         if (changes != null) GatherParameters(changes, into, frames);
         if (eventList != null) GatherNotes(eventList, into, frames);
     }
 
-    static void GatherParameters(void* changes, BlockEvents into, int frames)
+    static void GatherParameters(void* changes, BlockRenderer into, int frames)
     {
         var list = *(ParameterChangesVtbl**)changes;
         int queues = list->GetParameterCount(changes);
@@ -37,7 +37,7 @@ static unsafe class Vst3Events
         }
     }
 
-    static void GatherNotes(void* eventList, BlockEvents into, int frames)
+    static void GatherNotes(void* eventList, BlockRenderer into, int frames)
     {
         var list = *(EventListVtbl**)eventList;
         int count = list->GetEventCount(eventList);

@@ -101,7 +101,7 @@ static unsafe class Vst3Factory
             *obj = null;
             if (cid == null || iid == null) return Vst3Result.InvalidArgument;
             if (Vst3Iid.Read(cid) != PluginDescriptor.Vst3ClassId) return Vst3Result.False;
-            var wrapper = Vst3Wrapper.Create();
+            var wrapper = new Vst3Wrapper();
             int result = wrapper.QueryInterface(Vst3Iid.Read(iid), obj);
             wrapper.Release(); // the creation reference: the object now lives on the caller's reference, if any
             return result;

@@ -9,8 +9,6 @@ sealed unsafe partial class Vst3Wrapper
 
     /// <summary>What setupProcessing last said (defaults for hosts that activate without it).</summary>
     ProcessSetup setup = new() { SampleRate = 44100, MaxSamplesPerBlock = 1024 };
-    /// <summary>Render target when the host's output is not the stereo bus we declared.</summary>
-    float[] scratchLeft = [], scratchRight = [];
 
     static AudioProcessorVtbl* CreateProcessorTable()
     {
@@ -25,13 +23,6 @@ sealed unsafe partial class Vst3Wrapper
         v->Process = &Process;
         v->GetTailSamples = &GetTailSamples;
         return v;
-    }
-
-    void PrepareScratch()
-    {
-        if (scratchLeft.Length >= setup.MaxSamplesPerBlock) return;
-        scratchLeft = new float[setup.MaxSamplesPerBlock];
-        scratchRight = new float[setup.MaxSamplesPerBlock];
     }
 
     [UnmanagedCallersOnly]
@@ -50,7 +41,11 @@ sealed unsafe partial class Vst3Wrapper
     static int CanProcessSampleSize(void* self, int size) => size == Vst3Constants.Sample32 ? Vst3Result.Ok : Vst3Result.False;
 
     [UnmanagedCallersOnly]
-    static uint GetLatencySamples(void* self) => From(self) is { } w ? (uint)Math.Max(w.Plugin.LatencySamples, 0) : 0;
+    static uint GetLatencySamples(void* self)
+    {
+        try { return From(self) is { } w ? (uint)Math.Max(w.Plugin.LatencySamples, 0) : 0; }
+        catch (Exception e) { PluginLog.Error("vst3 getLatencySamples", e); return 0; }
+    }
 
     [UnmanagedCallersOnly]
     static int SetupProcessing(void* self, ProcessSetup* setup)
@@ -101,21 +96,10 @@ sealed unsafe partial class Vst3Wrapper
     void Render(ProcessData* data)
     {
         int frames = Math.Max(data->NumSamples, 0);
-        Vst3Events.Gather(data->InputParameterChanges, data->InputEvents, Events, frames);
+        Vst3Events.Gather(data->InputParameterChanges, data->InputEvents, Block, frames);
         var output = data->NumOutputs > 0 ? data->Outputs : null;
-        if (output != null && output->ChannelBuffers32 != null && output->NumChannels >= 2
-            && output->ChannelBuffers32[0] != null && output->ChannelBuffers32[1] != null)
-        {
-            Events.Render(Plugin, new Span<float>(output->ChannelBuffers32[0], frames), new Span<float>(output->ChannelBuffers32[1], frames));
-            output->SilenceFlags = 0;
-            return;
-        }
-        // Hosts should honour our stereo bus; anything else still gets its events applied and a mono fold.
-        int n = Math.Min(frames, scratchLeft.Length);
-        Events.Render(Plugin, scratchLeft.AsSpan(0, n), scratchRight.AsSpan(0, n));
-        ClearOutputs(data);
-        if (output != null && output->ChannelBuffers32 != null && output->NumChannels == 1 && output->ChannelBuffers32[0] != null)
-            scratchLeft.AsSpan(0, n).CopyTo(new Span<float>(output->ChannelBuffers32[0], frames));
+        Block.Render(Plugin, output != null ? output->ChannelBuffers32 : null, output != null ? Math.Clamp(output->NumChannels, 0, 64) : 0, frames);
+        if (output != null) output->SilenceFlags = 0;
     }
 
     static void ClearOutputs(ProcessData* data)

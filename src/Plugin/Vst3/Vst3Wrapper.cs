@@ -22,11 +22,12 @@ sealed unsafe partial class Vst3Wrapper
     const int ComponentFace = 0, ProcessorFace = 1, ControllerFace = 2, MidiMappingFace = 3, FaceCount = 4;
 
     public readonly DistillPlugin Plugin = new();
-    public readonly BlockEvents Events = new();
+    public readonly BlockRenderer Block = new();
     readonly Vst3Face* faces;
     int references = 1;
 
-    Vst3Wrapper()
+    /// <summary>A new instance holding one reference.</summary>
+    public Vst3Wrapper()
     {
         faces = (Vst3Face*)NativeMemory.AllocZeroed(FaceCount, (nuint)sizeof(Vst3Face));
         nint handle = GCHandle.ToIntPtr(GCHandle.Alloc(this));
@@ -36,12 +37,12 @@ sealed unsafe partial class Vst3Wrapper
         faces[MidiMappingFace] = new Vst3Face { Vtbl = MidiMappingTable, Handle = handle };
     }
 
-    /// <summary>A new instance holding one reference.</summary>
-    public static Vst3Wrapper Create() => new();
-
-    /// <summary>The instance behind one of our interface pointers, or null once it is freed.</summary>
-    public static Vst3Wrapper? From(void* self) =>
-        self == null || ((Vst3Face*)self)->Handle == 0 ? null : GCHandle.FromIntPtr(((Vst3Face*)self)->Handle).Target as Vst3Wrapper;
+    /// <summary>The instance behind one of our interface pointers, or null once it is freed. Never throws.</summary>
+    public static Vst3Wrapper? From(void* self)
+    {
+        try { return self == null || ((Vst3Face*)self)->Handle == 0 ? null : GCHandle.FromIntPtr(((Vst3Face*)self)->Handle).Target as Vst3Wrapper; }
+        catch (InvalidOperationException) { return null; }
+    }
 
     public int QueryInterface(Guid iid, void** obj)
     {

@@ -213,7 +213,7 @@ public class PluginHostTests(ITestOutputHelper output)
     {
         var clap = ClapModule.Shared;
         var vst3 = Vst3Module.Shared;
-        output.WriteLine($"CLAP load + init: {clap.LoadTime.TotalMilliseconds:0.0} ms (first load in this process may be shared with other tests)");
+        output.WriteLine($"CLAP load + init: {clap.LoadTime.TotalMilliseconds:0.0} ms (dlopen, clap_entry.init, get_factory)");
         output.WriteLine($"VST3 load + ModuleEntry + GetPluginFactory: {vst3.LoadTime.TotalMilliseconds:0.0} ms");
         output.WriteLine($"Distill.clap {new FileInfo(PluginBinaries.ClapPath).Length / 1e6:0.00} MB, Distill.so {new FileInfo(PluginBinaries.Vst3Binary).Length / 1e6:0.00} MB, "
             + $"libonnxruntime.so {new FileInfo(Path.Combine(PluginBinaries.Folder, "libonnxruntime.so")).Length / 1e6:0.0} MB");
