@@ -208,6 +208,20 @@ public class PluginHostTests(ITestOutputHelper output)
         Assert.Equal(0.0, plugin.GetValue((uint)ParameterId.ModWheel), 9);
     }
 
+    /// <summary>VST3 hosts send parameter changes in zero-length blocks, and some hosts exceed the block size they
+    /// promised: every change still arrives.</summary>
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void ZeroLengthAndOversizedBlocksStillDeliverEveryChange(string format)
+    {
+        using var plugin = PluginFormats.Create(format);
+        Assert.True(plugin.Activate(48000, 64));
+        Assert.True(plugin.Process(0, [HostEvent.Param(0, (uint)ParameterId.Seed, 77)], [], []));
+        Assert.Equal(77, plugin.GetValue((uint)ParameterId.Seed));
+        var left = new float[1000];
+        Assert.True(plugin.Process(1000, [HostEvent.Param(10, (uint)ParameterId.Seed, 5), HostEvent.Param(990, (uint)ParameterId.Seed, 6)], left, new float[1000]));
+        Assert.Equal(6, plugin.GetValue((uint)ParameterId.Seed));
+    }
+
     [Fact]
     public void LoadTimesAndBinarySizes()
     {
