@@ -3,6 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
+# The plugin tests drive the real NativeAOT binaries: build them first (out/plugins).
+bash scripts/build-plugins.sh
 log=$(mktemp)
 set +e
 dotnet test PluginSuite.sln -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"

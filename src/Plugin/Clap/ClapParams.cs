@@ -1,0 +1,100 @@
+using System.Runtime.InteropServices;
+using Distill.Plugin.Native;
+using Distill.Runtime.Engine;
+
+namespace Distill.Plugin.Clap;
+
+/// <summary>clap.params over <see cref="DistillPlugin.Parameters"/>: CLAP values are the core's plain values.</summary>
+static unsafe class ClapParams
+{
+    public static readonly ClapPluginParams* Extension = Create();
+
+    static ClapPluginParams* Create()
+    {
+        var x = (ClapPluginParams*)NativeMemory.AllocZeroed((nuint)sizeof(ClapPluginParams));
+        x->Count = &Count;
+        x->GetInfo = &GetInfo;
+        x->GetValue = &GetValue;
+        x->ValueToText = &ValueToText;
+        x->TextToValue = &TextToValue;
+        x->Flush = &Flush;
+        return x;
+    }
+
+    [UnmanagedCallersOnly]
+    static uint Count(ClapPlugin* p) => (uint)DistillPlugin.Parameters.Count;
+
+    [UnmanagedCallersOnly]
+    static byte GetInfo(ClapPlugin* p, uint index, ClapParamInfo* info)
+    {
+        if (info == null || index >= DistillPlugin.Parameters.Count) return 0;
+        try
+        {
+            var spec = DistillPlugin.Parameters[(int)index];
+            *info = default;
+            info->Id = (uint)spec.Id;
+            info->Flags = ClapParamFlags.Automatable | (spec.Stepped ? ClapParamFlags.Stepped : 0);
+            NativeText.WriteUtf8(spec.Name, info->Name, ClapParamInfo.NameSize);
+            NativeText.WriteUtf8(spec.Module, info->Module, ClapParamInfo.PathSize);
+            info->MinValue = spec.Min;
+            info->MaxValue = spec.Max;
+            info->DefaultValue = spec.Default;
+            return 1;
+        }
+        catch (Exception e) { PluginLog.Error("clap params.get_info", e); return 0; }
+    }
+
+    [UnmanagedCallersOnly]
+    static byte GetValue(ClapPlugin* p, uint id, double* value)
+    {
+        try
+        {
+            if (value == null || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
+            *value = w.Plugin.GetParameter((ParameterId)id);
+            return 1;
+        }
+        catch (Exception e) { PluginLog.Error("clap params.get_value", e); return 0; }
+    }
+
+    [UnmanagedCallersOnly]
+    static byte ValueToText(ClapPlugin* p, uint id, double value, byte* text, uint capacity)
+    {
+        if (text == null || capacity == 0 || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
+        try
+        {
+            NativeText.WriteUtf8(w.Plugin.FormatParameter((ParameterId)id, value), text, (int)Math.Min(capacity, int.MaxValue));
+            return 1;
+        }
+        catch (Exception e) { PluginLog.Error("clap params.value_to_text", e); return 0; }
+    }
+
+    [UnmanagedCallersOnly]
+    static byte TextToValue(ClapPlugin* p, uint id, byte* text, double* value)
+    {
+        if (text == null || value == null || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
+        try
+        {
+            if (!w.Plugin.TryParseParameter((ParameterId)id, NativeText.ReadUtf8(text)!, out double plain)) return 0;
+            *value = plain;
+            return 1;
+        }
+        catch (Exception e) { PluginLog.Error("clap params.text_to_value", e); return 0; }
+    }
+
+    /// <summary>Parameter changes while not processing (main thread when inactive, audio thread otherwise; never
+    /// concurrent with process). Only values matter here, so they are set directly.</summary>
+    [UnmanagedCallersOnly]
+    static void Flush(ClapPlugin* p, ClapInputEvents* input, ClapOutputEvents* output)
+    {
+        try
+        {
+            if (ClapWrapper.From(p) is not { } w || input == null || input->Size == null || input->Get == null) return;
+            uint count = input->Size(input);
+            for (uint i = 0; i < count; i++)
+                if (ClapEvents.Translate(input->Get(input, i), out var e) && e.Kind == PluginEventKind.ParameterValue
+                    && InstrumentParameters.TryGet(e.Parameter, out _))
+                    w.Plugin.SetParameter((ParameterId)e.Parameter, e.Value);
+        }
+        catch (Exception e) { PluginLog.Error("clap params.flush", e); }
+    }
+}

@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace Distill.Plugin.Native;
+
+/// <summary>Exports for the project's own test host, not for plugin hosts.</summary>
+static class Diagnostics
+{
+    /// <summary>Bytes the plugin runtime has allocated on the calling thread: a test host reads it before and
+    /// after a run of process calls on its audio thread to prove that path allocates nothing.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "distill_allocated_bytes")]
+    public static long AllocatedBytes() => GC.GetAllocatedBytesForCurrentThread();
+}

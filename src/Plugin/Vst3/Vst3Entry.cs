@@ -1,0 +1,37 @@
+using System.Runtime.InteropServices;
+using Distill.Plugin.Native;
+
+namespace Distill.Plugin.Vst3;
+
+/// <summary>The module's exports. On Linux all three are mandatory (Ardour rejects a module without them).</summary>
+static unsafe class Vst3Entry
+{
+    [UnmanagedCallersOnly(EntryPoint = "ModuleEntry")]
+    static byte ModuleEntry(void* sharedLibraryHandle)
+    {
+        InstallOnnxRuntime();
+        return 1;
+    }
+
+    [UnmanagedCallersOnly(EntryPoint = "ModuleExit")]
+    static byte ModuleExit() => 1;
+
+    /// <summary>Returns the factory with a reference the host releases.</summary>
+    [UnmanagedCallersOnly(EntryPoint = "GetPluginFactory")]
+    static void* GetPluginFactory()
+    {
+        try
+        {
+            InstallOnnxRuntime(); // some hosts skip ModuleEntry
+            return Vst3Factory.Acquire();
+        }
+        catch (Exception e)
+        {
+            PluginLog.Error("vst3 GetPluginFactory", e);
+            return null;
+        }
+    }
+
+    static void InstallOnnxRuntime() =>
+        OnnxRuntimeLocation.Install((nint)(delegate* unmanaged<long>)&Diagnostics.AllocatedBytes);
+}

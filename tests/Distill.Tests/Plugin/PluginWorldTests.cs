@@ -1,0 +1,162 @@
+using Distill.Runtime.Dsp;
+using Distill.Runtime.Engine;
+using Xunit.Abstractions;
+
+namespace Distill.Tests.Plugin;
+
+/// <summary>
+/// The real binaries playing a world. All but the missing/corrupt-world tests need <see cref="TestWorld"/>, which
+/// the engine branch provides: until then they fail at <see cref="TestWorld.BundlePath"/>.
+/// </summary>
+public class PluginWorldTests(ITestOutputHelper output)
+{
+    const int Rate = 48000, Block = 512;
+
+    /// <summary>A worlds folder holding the test world only (so it is world index 0).</summary>
+    static string WorldsWithTestWorld()
+    {
+        string folder = ExternalTools.TempDir("plugin-worlds");
+        string source = TestWorld.BundlePath;
+        string target = Path.Combine(folder, Path.GetFileName(source.TrimEnd('/')));
+        if (Directory.Exists(source))
+            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+            {
+                string to = Path.Combine(target, Path.GetRelativePath(source, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
+        else File.Copy(source, target);
+        return folder;
+    }
+
+    /// <summary>Offline render of one held note with the given parameters set before it starts.</summary>
+    static float[] RenderNote(string format, string worlds, int frames, params (ParameterId Id, double Plain)[] parameters)
+    {
+        using var _ = PluginEnvironment.UseWorlds(worlds);
+        using var plugin = PluginFormats.Create(format);
+        plugin.SetOffline(true);
+        Assert.True(plugin.Activate(Rate, Block));
+        var events = parameters.Select(p => HostEvent.Param(0, (uint)p.Id, p.Plain)).Append(HostEvent.NoteOn(0, 60, 0.9)).ToList();
+        var (left, right) = PluginRendering.Render(plugin, frames, events, Block);
+        Assert.True(PluginRendering.AllFinite(left) && PluginRendering.AllFinite(right));
+        return left;
+    }
+
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void NotesSound(string format)
+    {
+        float[] left = RenderNote(format, WorldsWithTestWorld(), 2 * Rate);
+        double rms = PluginRendering.Rms(left.AsSpan(Rate / 2));
+        output.WriteLine($"{format}: RMS {rms:0.0000} over the held note");
+        Assert.True(rms > 1e-3, $"RMS {rms}");
+        // The engine's OnnxRuntime came from beside the plugin binary, not from wherever the host process lives.
+        string expected = format == PluginFormats.Clap
+            ? Path.Combine(PluginBinaries.Folder, "libonnxruntime.so")
+            : Path.Combine(Path.GetDirectoryName(PluginBinaries.Vst3Binary)!, "libonnxruntime.so");
+        Assert.Contains(File.ReadLines("/proc/self/maps"), line => line.EndsWith(" " + Path.GetFullPath(expected), StringComparison.Ordinal));
+    }
+
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void OfflineRenderingIsDeterministicForASeed(string format)
+    {
+        string worlds = WorldsWithTestWorld();
+        float[] a = RenderNote(format, worlds, Rate, (ParameterId.Seed, 7));
+        float[] b = RenderNote(format, worlds, Rate, (ParameterId.Seed, 7));
+        float[] c = RenderNote(format, worlds, Rate, (ParameterId.Seed, 8));
+        Assert.Equal(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void TemperatureChangesTheSpectrum(string format)
+    {
+        string worlds = WorldsWithTestWorld();
+        var cold = PluginSpectrum.AverageDb(RenderNote(format, worlds, 2 * Rate, (ParameterId.Seed, 3), (ParameterId.Temperature, 0)));
+        var hot = PluginSpectrum.AverageDb(RenderNote(format, worlds, 2 * Rate, (ParameterId.Seed, 3), (ParameterId.Temperature, 1.5)));
+        double distance = PluginSpectrum.DistanceDb(cold, hot);
+        output.WriteLine($"{format}: temperature 0 vs 1.5: {distance:0.00} dB mean spectral difference");
+        Assert.True(distance > 1, $"{distance} dB");
+    }
+
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void VariationChangesTheSpectrum(string format)
+    {
+        string worlds = WorldsWithTestWorld();
+        var fixedSound = PluginSpectrum.AverageDb(RenderNote(format, worlds, 2 * Rate, (ParameterId.Seed, 3), (ParameterId.Variation, 0)));
+        var free = PluginSpectrum.AverageDb(RenderNote(format, worlds, 2 * Rate, (ParameterId.Seed, 3), (ParameterId.Variation, 1)));
+        double distance = PluginSpectrum.DistanceDb(fixedSound, free);
+        output.WriteLine($"{format}: variation 0 vs 1: {distance:0.00} dB mean spectral difference");
+        Assert.True(distance > 1, $"{distance} dB");
+    }
+
+    /// <summary>Gain automated to its minimum (−inf dB) at a frame inside a block: the output is silent from
+    /// exactly that frame on and sounding just before it.</summary>
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void AutomationLandsAtTheExactSample(string format)
+    {
+        const int mute = Rate + 7 * Block + 301;
+        using var _ = PluginEnvironment.UseWorlds(WorldsWithTestWorld());
+        using var plugin = PluginFormats.Create(format);
+        plugin.SetOffline(true);
+        Assert.True(plugin.Activate(Rate, Block));
+        var gainMin = InstrumentParameters.Get(ParameterId.Gain).Min;
+        var (left, _) = PluginRendering.Render(plugin, 2 * Rate,
+            [HostEvent.NoteOn(0, 60, 0.9), HostEvent.Param(mute, (uint)ParameterId.Gain, gainMin)], Block, 100, 1000);
+        Assert.True(PluginRendering.Rms(left.AsSpan(mute - 64, 64)) > 1e-4, "sounding before the automation point");
+        int firstNonZero = Array.FindIndex(left, mute, v => v != 0);
+        Assert.True(firstNonZero < 0, $"sample {firstNonZero} ({firstNonZero - mute} after the automation point) is not silent");
+    }
+
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void MissingWorldLeavesThePluginSilentAndSaysWhy(string format)
+    {
+        string empty = ExternalTools.TempDir("plugin-no-world");
+        AssertSilentWithReason(format, empty);
+    }
+
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void CorruptWorldLeavesThePluginSilentAndSaysWhy(string format)
+    {
+        string folder = ExternalTools.TempDir("plugin-corrupt-world");
+        var garbage = new byte[4096];
+        new Random(9).NextBytes(garbage);
+        File.WriteAllBytes(Path.Combine(folder, "broken.distill"), garbage);
+        AssertSilentWithReason(format, folder);
+    }
+
+    void AssertSilentWithReason(string format, string worlds)
+    {
+        using var _ = PluginEnvironment.UseWorlds(worlds);
+        using var plugin = PluginFormats.Create(format);
+        Assert.True(plugin.Activate(Rate, Block));
+        var (left, right) = PluginRendering.Render(plugin, Rate, [HostEvent.NoteOn(0, 60, 0.9)], Block);
+        int sounding = left.Concat(right).Count(v => v != 0);
+        Assert.True(sounding == 0, $"{sounding} non-zero samples without a playable world");
+        string text = plugin.ValueToText((uint)ParameterId.World, 0) ?? "";
+        output.WriteLine($"{format}: World reads '{text}'");
+        string[] reasons = ["missing", "not found", "no world", "corrupt", "invalid", "unreadable", "cannot", "failed", "error"];
+        Assert.Contains(reasons, r => text.Contains(r, StringComparison.OrdinalIgnoreCase));
+    }
+}
+
+/// <summary>Average log-magnitude spectra (the project's STFT, 2048/512 Hann) and their mean distance.</summary>
+internal static class PluginSpectrum
+{
+    public static double[] AverageDb(float[] signal)
+    {
+        var stft = new Stft(2048, 512);
+        float[] magnitude = stft.Magnitude(signal, out int frames);
+        var mean = new double[stft.Bins];
+        for (int f = 0; f < frames; f++)
+            for (int b = 0; b < stft.Bins; b++) mean[b] += (double)magnitude[f * stft.Bins + b] * magnitude[f * stft.Bins + b] / frames;
+        return mean.Select(p => 10 * Math.Log10(p + 1e-12)).ToArray();
+    }
+
+    /// <summary>Mean absolute difference in dB over the bins where either spectrum is within 80 dB of its peak.</summary>
+    public static double DistanceDb(double[] a, double[] b)
+    {
+        double floor = Math.Max(a.Max(), b.Max()) - 80;
+        var bins = Enumerable.Range(0, a.Length).Where(i => a[i] > floor || b[i] > floor).ToArray();
+        return bins.Length == 0 ? 0 : bins.Average(i => Math.Abs(a[i] - b[i]));
+    }
+}
