@@ -1,3 +1,4 @@
+using System.Globalization;
 using Distill.Runtime.Bundle;
 using Distill.Runtime.Engine;
 
@@ -72,10 +73,28 @@ public sealed partial class DistillPlugin : IDisposable
 
     public bool TryParseParameter(ParameterId id, string text, out double plain)
     {
-        if (id == ParameterId.World)
-            for (int i = 0; i < Worlds.Count; i++)
-                if (string.Equals(Worlds[i].Name, text.Trim(), StringComparison.OrdinalIgnoreCase)) { plain = i; return true; }
+        if (id == ParameterId.World && TryParseWorld(text.Trim(), out int index))
+        {
+            plain = index;
+            return true;
+        }
         return InstrumentParameters.TryParse(InstrumentParameters.Get(id), text, out plain);
+    }
+
+    /// <summary>A world's name, the status text of the current one, or "N: …" as <see cref="FormatParameter"/> writes.</summary>
+    bool TryParseWorld(string text, out int index)
+    {
+        for (index = 0; index < Worlds.Count; index++)
+            if (string.Equals(Worlds[index].Name, text, StringComparison.OrdinalIgnoreCase)) return true;
+        index = (int)GetParameter(ParameterId.World);
+        if (text == WorldStatus) return true;
+        int colon = text.IndexOf(':');
+        if (int.TryParse(colon > 0 ? text[..colon] : text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number >= 1)
+        {
+            index = (int)InstrumentParameters.Get(ParameterId.World).Clamp(number - 1);
+            return true;
+        }
+        return false;
     }
 
     /// <returns>false when the configuration cannot be used (the reason is logged).</returns>

@@ -20,7 +20,9 @@ public sealed class Instrument : IDisposable
     const int ModelRate = 48000;
     /// <summary>Model-rate samples per chunk: below the worker's look-ahead, so offline waits always end.</summary>
     const int ChunkSamples = 4096;
-    const int StealFade = 240, WorldFade = 2400, StarveFade = 64, GainRamp = 32;
+    const int StealFade = 240, WorldFade = 2400, StarveFade = 64;
+    /// <summary>Host samples over which a gain change ramps (from its exact sample), so automation never clicks.</summary>
+    public const int GainRampSamples = 32;
     const float ReleaseFloor = 1e-4f; // −80 dB: a released note is over
 
     enum Stage : byte { Attack, Hold, Release, Fade }
@@ -176,7 +178,7 @@ public sealed class Instrument : IDisposable
                 break;
             case ParameterId.Gain:
                 gainTarget = DecibelsToGain(v);
-                gainStep = (gainTarget - gain) / GainRamp;
+                gainStep = (gainTarget - gain) / GainRampSamples;
                 break;
             case ParameterId.Attack or ParameterId.Release:
                 break; // read when a note starts or is released
@@ -407,7 +409,9 @@ public sealed class Instrument : IDisposable
             }
             catch (Exception e)
             {
-                worldStatus = $"{entry.Name}: {FirstLine(e.Message)}";
+                worldStatus = e is Bundle.InvalidWorldException invalid
+                    ? $"{entry.Name}: invalid world ({invalid.Problems[0]})"
+                    : $"{entry.Name}: cannot load ({FirstLine(e.Message)})";
                 Volatile.Write(ref loadedRequest, wanted);
                 WorldLoadFailed?.Invoke(entry, e);
             }

@@ -37,14 +37,14 @@ public static class TestWorld
         string corpusDir = Path.Combine(root, "corpus"), runDir = Path.Combine(root, "run");
         DemoCorpus.Generate(corpusDir, seed: 1, secondsPerFile: 2.0);
         var corpus = Corpus.Load(corpusDir, new FeatureConfig());
-        var config = TrainCommand.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 12, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
+        var config = TrainCommand.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 40, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
         {
             Model = new AutoencoderConfig { StemChannels = 4, StageChannels = [8, 8, 16, 16], LatentDim = 16, CodebookSize = 32, Levels = 3, StftHeadChannels = 2 },
             WarmupSteps = 4,
         };
         Directory.CreateDirectory(runDir);
         new AutoencoderTrainer(config, corpus, runDir, new NullObserver()).Run(CancellationToken.None);
-        int code = PriorStage.Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 12), CancellationToken.None);
+        int code = PriorStage.Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 40), CancellationToken.None);
         if (code != 0 || !File.Exists(bundle)) throw new InvalidOperationException($"test world not built (prior stage exit {code})");
         return bundle;
     }

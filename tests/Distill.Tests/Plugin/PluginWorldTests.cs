@@ -89,8 +89,8 @@ public class PluginWorldTests(ITestOutputHelper output)
         Assert.True(distance > 1, $"{distance} dB");
     }
 
-    /// <summary>Gain automated to its minimum (−inf dB) at a frame inside a block: the output is silent from
-    /// exactly that frame on and sounding just before it.</summary>
+    /// <summary>Gain automated to its minimum (−inf dB) at a frame inside a block: the output is untouched before
+    /// that frame, starts falling at it, and is silent once the click-free gain ramp has run.</summary>
     [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
     public void AutomationLandsAtTheExactSample(string format)
     {
@@ -102,8 +102,14 @@ public class PluginWorldTests(ITestOutputHelper output)
         var gainMin = InstrumentParameters.Get(ParameterId.Gain).Min;
         var (left, _) = PluginRendering.Render(plugin, 2 * Rate,
             [HostEvent.NoteOn(0, 60, 0.9), HostEvent.Param(mute, (uint)ParameterId.Gain, gainMin)], Block, 100, 1000);
+        using var unautomated = PluginFormats.Create(format);
+        unautomated.SetOffline(true);
+        Assert.True(unautomated.Activate(Rate, Block));
+        var (reference, _) = PluginRendering.Render(unautomated, 2 * Rate, [HostEvent.NoteOn(0, 60, 0.9)], Block, 100, 1000);
         Assert.True(PluginRendering.Rms(left.AsSpan(mute - 64, 64)) > 1e-4, "sounding before the automation point");
-        int firstNonZero = Array.FindIndex(left, mute, v => v != 0);
+        Assert.Equal(reference[..mute], left[..mute]);
+        Assert.True(Math.Abs(left[mute + 1]) < Math.Abs(reference[mute + 1]), "the gain does not move at the automation point");
+        int firstNonZero = Array.FindIndex(left, mute + Instrument.GainRampSamples, v => v != 0);
         Assert.True(firstNonZero < 0, $"sample {firstNonZero} ({firstNonZero - mute} after the automation point) is not silent");
     }
 
@@ -132,7 +138,10 @@ public class PluginWorldTests(ITestOutputHelper output)
         var (left, right) = PluginRendering.Render(plugin, Rate, [HostEvent.NoteOn(0, 60, 0.9)], Block);
         int sounding = left.Concat(right).Count(v => v != 0);
         Assert.True(sounding == 0, $"{sounding} non-zero samples without a playable world");
-        string text = plugin.ValueToText((uint)ParameterId.World, 0) ?? "";
+        // Worlds load in the background: wait (bounded) until the plugin has tried.
+        string text = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(20); DateTime.UtcNow < deadline; Thread.Sleep(20))
+            if (!(text = plugin.ValueToText((uint)ParameterId.World, 0) ?? "").StartsWith("loading", StringComparison.Ordinal)) break;
         output.WriteLine($"{format}: World reads '{text}'");
         string[] reasons = ["missing", "not found", "no world", "corrupt", "invalid", "unreadable", "cannot", "failed", "error"];
         Assert.Contains(reasons, r => text.Contains(r, StringComparison.OrdinalIgnoreCase));
