@@ -26,17 +26,16 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         return prior;
     }
 
-    /// <summary>Steps the exported graph over a ring cache the test keeps (token n's keys and values go to
-    /// slot n mod cacheSlots, unwritten slots masked) beside <see cref="CodePrior.Step"/> with its own
-    /// sliding window; returns the largest logit difference.</summary>
+    /// <summary>Steps the exported graph with the runtime's <see cref="PriorStep"/> (its ring cache, its rotary
+    /// angles) beside <see cref="CodePrior.Step"/> with its own sliding window; returns the largest logit difference.</summary>
     static double MaxLogitDifference(CodePrior prior, int tokens, int seed)
     {
         var c = prior.Config;
-        int heads = c.Heads, d = c.Hidden / c.Heads, slots = c.ContextTokens - 1;
-        using var graph = new OrtGraph(OnnxExport.PriorStep(prior));
-        var keys = new float[c.Layers * heads * slots * d];
-        var values = new float[keys.Length];
-        var mask = Enumerable.Repeat(WorldGraphs.PriorStep.EmptySlot, slots).ToArray();
+        var shape = new Runtime.Bundle.PriorShape(c.Hidden, c.Layers, c.Heads, c.Hidden / c.Heads, c.ContextSteps, c.TokensPerStep,
+                                                  c.ContextTokens, c.ContextTokens - 1, c.RopeBase);
+        using var options = RealtimeSessionOptions.Create();
+        using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(OnnxExport.PriorStep(prior), options);
+        using var step = new PriorStep(session, shape, c.CodebookSize);
         var cache = new PriorCache(c.Layers);
         var random = new Random(seed);
         long previous = 0;
@@ -45,27 +44,9 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         for (int n = 0; n < tokens; n++)
         {
             using var scope = torch.NewDisposeScope();
-            var (cos, sin) = Rotary.Angles(Tensors.Copy(new[] { c.TimeOf(n) }), d, c.RopeBase);
-            var result = graph.Run(
-                (WorldGraphs.PriorStep.PreviousToken, OrtGraph.Input(new[] { previous }, 1)),
-                (WorldGraphs.PriorStep.Slot, OrtGraph.Input(new[] { (long)n }, 1)),
-                (WorldGraphs.PriorStep.RopeCos, OrtGraph.Input(cos.data<float>().ToArray(), 1, d / 2)),
-                (WorldGraphs.PriorStep.RopeSin, OrtGraph.Input(sin.data<float>().ToArray(), 1, d / 2)),
-                (WorldGraphs.PriorStep.PastKeys, OrtGraph.Input(keys, c.Layers, heads, slots, d)),
-                (WorldGraphs.PriorStep.PastValues, OrtGraph.Input(values, c.Layers, heads, slots, d)),
-                (WorldGraphs.PriorStep.PastMask, OrtGraph.Input(mask, slots)));
+            var logits = step.Step(previous).ToArray();
             var expected = prior.Step(Tensors.Copy(new[] { previous }), cache).data<float>().ToArray();
-            worst = Math.Max(worst, ExportedModel.MaxAbsDifference(expected, (float[])result[WorldGraphs.PriorStep.Logits]));
-
-            int slot = n % slots;
-            var newKeys = (float[])result[WorldGraphs.PriorStep.NewKeys];
-            var newValues = (float[])result[WorldGraphs.PriorStep.NewValues];
-            for (int lh = 0; lh < c.Layers * heads; lh++)
-            {
-                Array.Copy(newKeys, lh * d, keys, (lh * slots + slot) * d, d);
-                Array.Copy(newValues, lh * d, values, (lh * slots + slot) * d, d);
-            }
-            mask[slot] = 0;
+            worst = Math.Max(worst, ExportedModel.MaxAbsDifference(expected, logits));
             previous = random.Next(c.CodebookSize);
         }
         return worst;
