@@ -56,6 +56,10 @@ sealed class GenerationWorker : IDisposable
     /// <summary>Frames that had to wait for ring space (a stalled audio thread), for diagnostics.</summary>
     public long Stalls;
 
+    /// <summary>Time spent rendering frames (the worker's CPU load, for benchmarks), in Stopwatch ticks.</summary>
+    public long BusyTicks => Volatile.Read(ref busyTicks);
+    long busyTicks;
+
     void Run()
     {
         while (!stopping)
@@ -92,9 +96,11 @@ sealed class GenerationWorker : IDisposable
             Stalls++;
             return false; // keep timeline order: nothing later may run before this frame
         }
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             next.Renderer!.Render(controls, hop);
+            Volatile.Write(ref busyTicks, busyTicks + System.Diagnostics.Stopwatch.GetTimestamp() - started);
         }
         catch (Exception ex)
         {

@@ -75,6 +75,9 @@ public sealed class Instrument : IDisposable
     public double HostRate => hostRate;
     /// <summary>Whether a world is playing (the audio thread has adopted one).</summary>
     public bool HasWorld => currentWorld >= 0;
+    /// <summary>Time the generation worker has spent rendering voices so far.</summary>
+    public TimeSpan WorkerBusy => System.Diagnostics.Stopwatch.GetElapsedTime(0, worker.BusyTicks);
+
     /// <summary>Blocks in which a voice ran out of generated audio (real-time mode only).</summary>
     public long Underruns { get; private set; }
 

@@ -2,6 +2,8 @@ using System.Reflection;
 using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Inference;
+using Distill.Trainer.Data;
+using Distill.Trainer.Models;
 using Distill.Trainer.Prior;
 using Distill.Trainer.Telemetry;
 using Distill.Trainer.Training;
@@ -22,9 +24,34 @@ public static class WorldExport
             throw new UserFacingException($"The autoencoder in '{run.Folder}' has not finished; run: distill train --resume {run.Folder}");
         var prior = run.LoadPrior();
         var codes = run.LoadCodes();
-        var graphs = new WorldGraphFiles(OnnxExport.Encoder(run.Autoencoder, run.Config.Stats), OnnxExport.Decoder(run.Autoencoder, run.Config.Stats),
-                                         OnnxExport.PriorStep(prior));
-        var manifest = Manifest(run, prior.Config, codes, name ?? Path.GetFileName(Path.GetFullPath(run.Folder).TrimEnd(Path.DirectorySeparatorChar)));
+        // The prior's best weights date the world, so exporting the same run twice gives the same bundle.
+        var created = File.GetLastWriteTimeUtc(Path.Combine(run.PriorDirectory, PriorTrainer.BestFile));
+        return Write(path, run.Autoencoder, run.Config.Stats, prior, codes,
+                     name ?? Path.GetFileName(Path.GetFullPath(run.Folder).TrimEnd(Path.DirectorySeparatorChar)), created,
+                     Summary(run, codes));
+    }
+
+    /// <summary>Writes a bundle from models in memory (a run's, or the benchmark's untrained ones).</summary>
+    public static WorldManifest Write(string path, Autoencoder autoencoder, FeatureStats stats, CodePrior prior,
+                                      IReadOnlyList<CodeSequence> anchors, string name, DateTimeOffset created, TrainingSummary training)
+    {
+        var graphs = new WorldGraphFiles(OnnxExport.Encoder(autoencoder, stats), OnnxExport.Decoder(autoencoder, stats), OnnxExport.PriorStep(prior));
+        var m = autoencoder.Config;
+        var p = prior.Config;
+        var f = new FeatureConfig();
+        var manifest = new WorldManifest
+        {
+            Name = name,
+            Producer = $"distill {typeof(WorldExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?"}",
+            Created = created,
+            Audio = new AudioParameters(f.SampleRate, f.NFft, f.Hop, f.Mels, f.FMin, f.FMax, f.LogFloor, stats.MelMean, stats.MelStd, stats.MagnitudeMean, stats.MagnitudeStd),
+            Grid = new GridShape(m.FrequencyPositions, WorldGraphs.FramesPerStep, StepsPerSecond(m)),
+            Quantizer = new QuantizerShape(m.Levels, m.CodebookSize, m.LatentDim),
+            Prior = new PriorShape(p.Hidden, p.Layers, p.Heads, p.Hidden / p.Heads, p.ContextSteps, p.TokensPerStep, p.ContextTokens, p.ContextTokens - 1, p.RopeBase),
+            Training = training,
+            Anchors = anchors.Select(c => new Anchor(c.Name, c.TimeSteps, AnchorCodes.Encode(c.Tokens))).ToArray(),
+            Members = [],
+        };
         try
         {
             string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -37,31 +64,10 @@ public static class WorldExport
         }
     }
 
-    static WorldManifest Manifest(TrainedRun run, PriorConfig prior, IReadOnlyList<CodeSequence> codes, string name)
-    {
-        var m = run.Config.Model;
-        var f = new FeatureConfig();
-        var s = run.Config.Stats;
-        double stepsPerSecond = f.FramesPerSecond / m.Downsampling;
-        return new WorldManifest
-        {
-            Name = name,
-            Producer = $"distill {typeof(WorldExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?"}",
-            // The prior's best weights date the world, so exporting the same run twice gives the same bundle.
-            Created = File.GetLastWriteTimeUtc(Path.Combine(run.PriorDirectory, PriorTrainer.BestFile)),
-            Audio = new AudioParameters(f.SampleRate, f.NFft, f.Hop, f.Mels, f.FMin, f.FMax, f.LogFloor, s.MelMean, s.MelStd, s.MagnitudeMean, s.MagnitudeStd),
-            Grid = new GridShape(m.FrequencyPositions, WorldGraphs.FramesPerStep, stepsPerSecond),
-            Quantizer = new QuantizerShape(m.Levels, m.CodebookSize, m.LatentDim),
-            Prior = new PriorShape(prior.Hidden, prior.Layers, prior.Heads, prior.Hidden / prior.Heads, prior.ContextSteps, prior.TokensPerStep,
-                                   prior.ContextTokens, prior.ContextTokens - 1, prior.RopeBase),
-            Training = Summary(run, codes, stepsPerSecond),
-            Anchors = codes.Select(c => new Anchor(c.Name, c.TimeSteps, AnchorCodes.Encode(c.Tokens))).ToArray(),
-            Members = [],
-        };
-    }
+    static double StepsPerSecond(AutoencoderConfig m) => new FeatureConfig().FramesPerSecond / m.Downsampling;
 
     /// <summary>Codebook health over every clip's codes; the prior's best validation epoch against the unigram baseline.</summary>
-    static TrainingSummary Summary(TrainedRun run, IReadOnlyList<CodeSequence> codes, double stepsPerSecond)
+    static TrainingSummary Summary(TrainedRun run, IReadOnlyList<CodeSequence> codes)
     {
         var m = run.Config.Model;
         var counts = CodebookHealth.NewCounts(m.Levels, m.CodebookSize);
@@ -75,7 +81,7 @@ public static class WorldExport
         return new TrainingSummary
         {
             Files = run.Config.Files.Length,
-            Seconds = codes.Sum(c => c.TimeSteps) / stepsPerSecond,
+            Seconds = codes.Sum(c => c.TimeSteps) / StepsPerSecond(m),
             AutoencoderSteps = run.State.NextStep,
             ValidationLoss = run.State.LastValidationLoss,
             CodebookHealth = health,

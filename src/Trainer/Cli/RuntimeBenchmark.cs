@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using Distill.Runtime.Bundle;
+using Distill.Runtime.Dsp;
+using Distill.Runtime.Engine;
+using Distill.Runtime.Inference;
+using Distill.Trainer.Data;
+using Distill.Trainer.Export;
+using Distill.Trainer.Models;
+using Distill.Trainer.Prior;
+using Distill.Trainer.Training;
+using TorchSharp;
+
+namespace Distill.Trainer.Cli;
+
+/// <summary>
+/// Speed of playing worlds, printed as numbers: the streaming path (decode + phase + resample) and the prior
+/// per size tier, single-threaded, on bundles exported from untrained models of each tier's real size (speed
+/// does not depend on the weights); and the instrument as a plugin runs it, paced in real time.
+/// </summary>
+static class RuntimeBenchmark
+{
+    static readonly int[] TierFiles = [20, 100, 500];
+
+    /// <summary>A bundle of the default autoencoder and the prior tier for <paramref name="files"/> files, with 16
+    /// random anchors of 4 s.</summary>
+    public static string TierWorld(string folder, int files)
+    {
+        string path = Path.Combine(folder, $"tier-{files}.distill");
+        TorchThreads.Use(1);
+        torch.manual_seed(files).Dispose();
+        var autoencoder = new Autoencoder(new AutoencoderConfig { CodebookSize = AdaptiveSizing.CodebookSize(files) });
+        autoencoder.eval();
+        var (hidden, layers) = AdaptiveSizing.Prior(files);
+        var m = autoencoder.Config;
+        var prior = new CodePrior(new PriorConfig { Hidden = hidden, Layers = layers, Levels = m.Levels, CodebookSize = m.CodebookSize, FrequencyPositions = m.FrequencyPositions });
+        prior.eval();
+        var random = new Random(files);
+        int steps = 24, tokens = steps * prior.Config.TokensPerStep;
+        var anchors = Enumerable.Range(0, 16).Select(i => new CodeSequence($"anchor-{i:D2}", Enumerable.Range(0, tokens).Select(_ => (long)random.Next(m.CodebookSize)).ToArray(), steps)).ToArray();
+        // Log statistics of real worlds (training normalises to them), so magnitudes land in a realistic range.
+        var stats = new FeatureStats(-7f, 3f, -5f, 2f);
+        WorldExport.Write(path, autoencoder, stats, prior, anchors, $"benchmark {hidden}h/{layers}L", DateTimeOffset.UnixEpoch, new TrainingSummary());
+        return path;
+    }
+
+    /// <summary>Issue-4 figures: real-time factors of the streaming path and of full generation, prior tokens/s, bundle size.</summary>
+    public static void Streaming(string folder)
+    {
+        Console.WriteLine("Runtime, single-threaded (OnnxRuntime intra-op 1), default autoencoder, 48 kHz model rate resampled to 44.1 kHz:");
+        foreach (int files in TierFiles)
+        {
+            string path = TierWorld(folder, files);
+            var bundle = WorldBundle.Open(path);
+            using var models = WorldModels.Create(bundle.Manifest, bundle.Models, path);
+            var p = bundle.Manifest.Prior;
+            double replay = RealTimeFactor(models, bundle, generative: false);
+            double full = RealTimeFactor(models, bundle, generative: true);
+            double tokensPerSecond = PriorTokensPerSecond(models, bundle);
+            double needed = p.TokensPerStep * bundle.Manifest.Grid.StepsPerSecond;
+            Console.WriteLine($"  prior {p.Hidden}h/{p.Layers}L, codebook {bundle.Manifest.Quantizer.CodebookSize}: bundle {new FileInfo(path).Length / 1048576.0:F1} MiB; " +
+                              $"decode+phase+resample {replay:F1}× real time; prior {tokensPerSecond:F0} tokens/s ({tokensPerSecond / needed:F1}× the {needed:F0}/s one voice needs); " +
+                              $"full generation {full:F1}× real time");
+        }
+    }
+
+    static double RealTimeFactor(WorldModels models, WorldBundle bundle, bool generative)
+    {
+        using var voice = new VoiceRenderer(models, DecoderLayout.Default, generative);
+        var resampler = new PolyphaseResampler(48000, 44100);
+        var controls = GenerationControls.Defaults with { Variation = 1 };
+        var hop = new float[voice.Hop];
+        var resampled = new float[resampler.MaxOutputFor(hop.Length)];
+        voice.Start(bundle.Anchors[0], bundle.Anchors[1], 1, controls);
+        for (int i = 0; i < 64; i++) voice.Render(controls, hop); // warm-up: first inferences are slower
+        const int frames = 940; // ~10 s of audio
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < frames; i++)
+        {
+            voice.Render(controls, hop);
+            resampler.Process(hop, resampled);
+        }
+        return frames * hop.Length / 48000.0 / clock.Elapsed.TotalSeconds;
+    }
+
+    static double PriorTokensPerSecond(WorldModels models, WorldBundle bundle)
+    {
+        using var step = new PriorStep(models.Prior, bundle.Manifest.Prior, bundle.Manifest.Quantizer.CodebookSize);
+        for (int i = 0; i < 100; i++) step.Step(i % 7);
+        const int tokens = 2000;
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < tokens; i++) step.Step(i % 7);
+        return tokens / clock.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Issue-5 figures: the instrument as a plugin runs it (4 held notes, real-time pacing).</summary>
+    public static void Plugin(string folder)
+    {
+        string path = TierWorld(folder, TierFiles[0]);
+        var catalog = new[] { new WorldEntry("benchmark", path) };
+        Console.WriteLine($"Instrument (the plugin core), default autoencoder with a {AdaptiveSizing.Prior(TierFiles[0]).Hidden}h prior, {Instrument.Polyphony} voices held:");
+
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        long before = Process.GetCurrentProcess().PrivateMemorySize64;
+        var clock = Stopwatch.StartNew();
+        var first = Loaded(catalog);
+        double loadSeconds = clock.Elapsed.TotalSeconds;
+        var second = Loaded(catalog);
+        GC.Collect(); GC.WaitForPendingFinalizers();
+        long perInstance = (Process.GetCurrentProcess().PrivateMemorySize64 - before) / 2;
+        Console.WriteLine($"  load: {loadSeconds * 1000:F0} ms from construction to playable (sessions, {Instrument.Slots} voice renderers, pre-rendered openings); memory {perInstance / 1048576.0:F0} MiB per instance");
+        second.Dispose();
+
+        foreach (int block in new[] { 64, 256, 1024 })
+        {
+            var (times, underruns, workerSeconds, audioSeconds) = Paced(first, block, seconds: 6);
+            Array.Sort(times);
+            double Ms(double q) => times[Math.Min(times.Length - 1, (int)(q * times.Length))] * 1000;
+            Console.WriteLine($"  {block,4}-sample blocks at 48 kHz: audio thread {Ms(0.5):F3} ms median, {Ms(0.99):F3} ms p99, {times[^1] * 1000:F3} ms max " +
+                              $"(block lasts {block / 48.0:F2} ms); worker {workerSeconds / audioSeconds * 1000:F0} ms CPU per second of audio; {underruns} underrun blocks");
+        }
+        first.Dispose();
+    }
+
+    static Instrument Loaded(WorldEntry[] catalog)
+    {
+        var instrument = new Instrument(catalog);
+        instrument.Activate(48000, 1024);
+        var one = new float[1];
+        while (!instrument.HasWorld) { instrument.Render(one, one); Thread.Sleep(1); }
+        return instrument;
+    }
+
+    /// <summary>Plays <paramref name="seconds"/> of four held notes in blocks paced like a host's audio callback.</summary>
+    static (double[] Times, long Underruns, double WorkerSeconds, double AudioSeconds) Paced(Instrument instrument, int block, double seconds)
+    {
+        instrument.Activate(48000, block);
+        foreach (int key in new[] { 48, 55, 60, 64 }) instrument.NoteOn(key, 0.8f);
+        var left = new float[block];
+        var right = new float[block];
+        int blocks = (int)(seconds * 48000 / block);
+        var times = new double[blocks];
+        long underruns = instrument.Underruns;
+        var busy = instrument.WorkerBusy;
+        var wall = Stopwatch.StartNew();
+        for (int b = 0; b < blocks; b++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            instrument.Render(left, right);
+            times[b] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            double due = (b + 1) * block / 48000.0;
+            while (wall.Elapsed.TotalSeconds < due - 0.002) Thread.Sleep(1);
+            while (wall.Elapsed.TotalSeconds < due) Thread.SpinWait(50);
+        }
+        return (times, instrument.Underruns - underruns, (instrument.WorkerBusy - busy).TotalSeconds, blocks * block / 48000.0);
+    }
+}
