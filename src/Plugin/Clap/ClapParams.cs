@@ -81,14 +81,21 @@ static unsafe class ClapParams
         catch (Exception e) { PluginLog.Error("clap params.text_to_value", e); return 0; }
     }
 
-    /// <summary>Parameter changes while not processing (main thread when inactive, audio thread otherwise; never
-    /// concurrent with process). Only values matter here, so they are set directly.</summary>
+    /// <summary>Parameter changes while not processing: on the audio thread when active (never concurrent with
+    /// process), delivered as a zero-length block as VST3 hosts do; on the main thread when inactive, set directly.</summary>
     [UnmanagedCallersOnly]
     static void Flush(ClapPlugin* p, ClapInputEvents* input, ClapOutputEvents* output)
     {
         try
         {
-            if (ClapWrapper.From(p) is not { } w || input == null || input->Size == null || input->Get == null) return;
+            if (ClapWrapper.From(p) is not { } w) return;
+            if (w.Plugin.IsActive)
+            {
+                ClapEvents.Gather(input, w.Block, 0);
+                w.Block.Render(w.Plugin, null, 0, 0);
+                return;
+            }
+            if (input == null || input->Size == null || input->Get == null) return;
             uint count = input->Size(input);
             for (uint i = 0; i < count; i++)
                 if (ClapEvents.Translate(input->Get(input, i), out var e) && e.Kind == PluginEventKind.ParameterValue

@@ -15,8 +15,6 @@ sealed unsafe class BlockRenderer
     int count;
     float[] scratchLeft = [], scratchRight = [];
 
-    public int Count => count;
-
     public void Clear() => count = 0;
 
     /// <summary>Adds <paramref name="e"/> at its offset clamped to [0, frames − 1]; false when full.</summary>

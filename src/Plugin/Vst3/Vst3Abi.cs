@@ -308,6 +308,5 @@ struct Vst3Event
     [FieldOffset(18)] public ushort Type;
     [FieldOffset(24)] public NoteOnEvent NoteOn;
     [FieldOffset(24)] public NoteOffEvent NoteOff;
-    /// <summary>The union's largest member is 24 bytes.</summary>
-    [FieldOffset(40)] public long PayloadTail;
+    // The payload union's largest member is 24 bytes: Size = 48 reserves it.
 }

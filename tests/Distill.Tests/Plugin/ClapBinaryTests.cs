@@ -72,12 +72,15 @@ public unsafe class ClapBinaryTests
     }
 
     [Fact]
-    public void FlushAppliesParameterValuesWhileInactive()
+    public void FlushAppliesParameterValuesActiveOrNot()
     {
         using var plugin = new ClapPluginUnderTest(ClapModule.Shared);
         plugin.Flush([HostEvent.Param(0, (uint)ParameterId.Seed, 42), HostEvent.Param(0, (uint)ParameterId.Attack, 99)]);
         Assert.Equal(42, plugin.GetValue((uint)ParameterId.Seed));
         Assert.Equal(InstrumentParameters.Get(ParameterId.Attack).Max, plugin.GetValue((uint)ParameterId.Attack));
+        Assert.True(plugin.Activate(48000, 256));
+        plugin.Flush([HostEvent.Param(0, (uint)ParameterId.Seed, 43), HostEvent.Param(0, 999, 1)]);
+        Assert.Equal(43, plugin.GetValue((uint)ParameterId.Seed));
     }
 
     [Fact]

@@ -40,6 +40,12 @@ public class InstallerTests(ITestOutputHelper output)
     public void UserInstallIsFoundByTheHostsAndUninstallLeavesNothing()
     {
         var home = new IsolatedHome();
+        try { UserInstall(home); }
+        finally { Directory.Delete(home.Root, recursive: true); } // half a gigabyte of CLI if a step failed
+    }
+
+    void UserInstall(IsolatedHome home)
+    {
         var env = Environment(home);
         string world = Path.Combine(ExternalTools.TempDir("installer-world"), "demo.distill");
         File.WriteAllBytes(world, [1, 2, 3]);
@@ -68,8 +74,14 @@ public class InstallerTests(ITestOutputHelper output)
     public void SystemInstallStagesIntoTheStandardFoldersAndUninstallsCleanly()
     {
         var home = new IsolatedHome();
-        var env = Environment(home);
         string root = ExternalTools.TempDir("installer-root");
+        try { SystemInstall(home, root); }
+        finally { Directory.Delete(root, recursive: true); Directory.Delete(home.Root, recursive: true); }
+    }
+
+    void SystemInstall(IsolatedHome home, string root)
+    {
+        var env = Environment(home);
         env["DESTDIR"] = root;
         output.WriteLine(Install(env, "--system"));
         Assert.True(File.Exists(Path.Combine(root, "usr/lib/clap/Distill/Distill.clap")));

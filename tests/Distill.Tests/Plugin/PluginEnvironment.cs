@@ -29,6 +29,22 @@ internal static class PluginEnvironment
         return new Restore();
     }
 
+    /// <summary>Copies a world bundle (a file or a folder) into <paramref name="folder"/>, which then holds it as
+    /// world index 0 when it held nothing else; returns the folder.</summary>
+    public static string WorldsFolderWith(string bundle, string folder)
+    {
+        string target = Path.Combine(folder, Path.GetFileName(bundle.TrimEnd('/')));
+        if (Directory.Exists(bundle))
+            foreach (var file in Directory.EnumerateFiles(bundle, "*", SearchOption.AllDirectories))
+            {
+                string to = Path.Combine(target, Path.GetRelativePath(bundle, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
+                File.Copy(file, to);
+            }
+        else File.Copy(bundle, target);
+        return folder;
+    }
+
     sealed class Restore : IDisposable
     {
         public void Dispose() => PluginBinaries.SetNativeEnvironment("DISTILL_WORLDS", Isolated.Value.Worlds);

@@ -12,22 +12,7 @@ public class PluginWorldTests(ITestOutputHelper output)
 {
     const int Rate = 48000, Block = 512;
 
-    /// <summary>A worlds folder holding the test world only (so it is world index 0).</summary>
-    static string WorldsWithTestWorld()
-    {
-        string folder = ExternalTools.TempDir("plugin-worlds");
-        string source = TestWorld.BundlePath;
-        string target = Path.Combine(folder, Path.GetFileName(source.TrimEnd('/')));
-        if (Directory.Exists(source))
-            foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
-            {
-                string to = Path.Combine(target, Path.GetRelativePath(source, file));
-                Directory.CreateDirectory(Path.GetDirectoryName(to)!);
-                File.Copy(file, to);
-            }
-        else File.Copy(source, target);
-        return folder;
-    }
+    static string WorldsWithTestWorld() => PluginEnvironment.WorldsFolderWith(TestWorld.BundlePath, ExternalTools.TempDir("plugin-worlds"));
 
     /// <summary>Offline render of one held note with the given parameters set before it starts.</summary>
     static float[] RenderNote(string format, string worlds, int frames, params (ParameterId Id, double Plain)[] parameters)
@@ -98,7 +83,7 @@ public class PluginWorldTests(ITestOutputHelper output)
         using var _ = PluginEnvironment.UseWorlds(WorldsWithTestWorld());
         using var plugin = PluginFormats.Create(format);
         plugin.SetOffline(true);
-        Assert.True(plugin.Activate(Rate, Block));
+        Assert.True(plugin.Activate(Rate, 1024));
         var gainMin = InstrumentParameters.Get(ParameterId.Gain).Min;
         var (left, _) = PluginRendering.Render(plugin, 2 * Rate,
             [HostEvent.NoteOn(0, 60, 0.9), HostEvent.Param(mute, (uint)ParameterId.Gain, gainMin)], Block, 100, 1000);

@@ -43,8 +43,7 @@ public class RealHostTests(ITestOutputHelper output)
     {
         const int rate = 48000, seconds = 4;
         var home = new IsolatedHome();
-        string worlds = Directory.CreateDirectory(Path.Combine(home.Root, "worlds")).FullName;
-        File.Copy(TestWorld.BundlePath, Path.Combine(worlds, Path.GetFileName(TestWorld.BundlePath)));
+        string worlds = PluginEnvironment.WorldsFolderWith(TestWorld.BundlePath, Directory.CreateDirectory(Path.Combine(home.Root, "worlds")).FullName);
         RealHosts.ArdourScan(PluginBinaries.Vst3Bundle, home);
         var temperature = InstrumentParameters.Get(ParameterId.Temperature);
         string script = Path.Combine(PluginBinaries.RepositoryRoot, "tests", "hosts", "ardour-render.lua");

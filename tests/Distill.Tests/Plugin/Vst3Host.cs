@@ -25,7 +25,7 @@ public sealed unsafe class Vst3Module
         if (Factory == null) throw new InvalidOperationException("GetPluginFactory returned null");
         LoadTime = clock.Elapsed;
         allocatedBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "distill_allocated_bytes");
-        _ = (delegate* unmanaged<byte>)NativeLibrary.GetExport(library, "ModuleExit");
+        NativeLibrary.GetExport(library, "ModuleExit"); // mandatory on Linux (Ardour refuses a module without it): throws if absent
     }
 
     internal PluginFactoryVtbl* FactoryTable => *(PluginFactoryVtbl**)Factory;
