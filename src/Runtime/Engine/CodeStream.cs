@@ -51,18 +51,18 @@ public sealed class CodeStream
     public void Next(in GenerationControls controls)
     {
         var step = history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
-        int anchorBase = Steps % anchorSteps * tokensPerStep;
+        var reference = AnchorStep(Steps);
         bool primed = Steps < PrimeSteps;
         if (prior is null)
         {
-            anchor.AsSpan(anchorBase, tokensPerStep).CopyTo(step);
+            reference.CopyTo(step);
             Steps++;
             return;
         }
         for (int j = 0; j < tokensPerStep; j++)
         {
             var logits = prior.Step(previous);
-            long code = anchor[anchorBase + j];
+            long code = reference[j];
             if (!primed && choice.NextDouble() < controls.Variation)
                 code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels));
             step[j] = code;
@@ -70,6 +70,9 @@ public sealed class CodeStream
         }
         Steps++;
     }
+
+    /// <summary>The anchor's own codes at time step <paramref name="step"/> (looping).</summary>
+    public ReadOnlySpan<long> AnchorStep(int step) => anchor.AsSpan(step % anchorSteps * tokensPerStep, tokensPerStep);
 
     /// <summary>Codes of time step <paramref name="step"/> (one of the last <see cref="HistorySteps"/>).</summary>
     public ReadOnlySpan<long> Step(int step)

@@ -28,7 +28,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly DecoderWindow decoder;
     readonly StreamingPhaseReconstructor phase;
     readonly DecoderLayout layout;
-    readonly int bins, tokensPerStep, framesPerWindow;
+    readonly int bins, tokensPerStep;
     readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod capacity][bin]
     readonly int ringFrames;
     readonly float[] frame, discard;
@@ -56,8 +56,7 @@ public sealed class VoiceRenderer : IDisposable
         codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels, historySteps: Math.Max(64, 2 * layout.Window));
         decoder = new DecoderWindow(models.Decoder, layout.Window, m.Grid.FrequencyPositions, m.Quantizer.Levels, bins);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
-        framesPerWindow = layout.Output * WorldGraphs.FramesPerStep;
-        ringFrames = 2 * framesPerWindow + 2;
+        ringFrames = 2 * layout.Output * WorldGraphs.FramesPerStep + 2;
         decoded = new float[ringFrames * bins];
         frame = new float[bins];
         discard = new float[Hop];
@@ -89,19 +88,24 @@ public sealed class VoiceRenderer : IDisposable
         if (!controls.Freeze) position += controls.StepRate;
     }
 
-    /// <summary>Decodes the next <see cref="DecoderLayout.Output"/> steps, generating the codes they need.</summary>
+    /// <summary>Decodes the next <see cref="DecoderLayout.Output"/> steps, generating the codes they need (up to their
+    /// right context). At the start of a note the window cannot reach back, so it extends further right; those
+    /// extra steps only shape frames decoded again later, and take the anchor's codes rather than making the
+    /// prior generate ahead while a chord's voices are all starting at once.</summary>
     void DecodeNextWindow(in GenerationControls controls)
     {
         int first = (int)(decodedFrames / WorldGraphs.FramesPerStep);
         int windowStart = Math.Max(0, first - layout.Left);
-        while (codes.Steps < windowStart + layout.Window) codes.Next(controls);
+        int needed = first + layout.Output + layout.Right;
+        while (codes.Steps < needed) codes.Next(controls);
 
         var codeInput = decoder.Codes;
         var morphInput = decoder.MorphCodes;
         for (int s = 0; s < layout.Window; s++)
         {
             int step = windowStart + s;
-            codes.Step(step).CopyTo(codeInput.Slice(s * tokensPerStep, tokensPerStep));
+            var stepCodes = step < codes.Steps ? codes.Step(step) : codes.AnchorStep(step);
+            stepCodes.CopyTo(codeInput.Slice(s * tokensPerStep, tokensPerStep));
             morphAnchor.AsSpan(step % morphSteps * tokensPerStep, tokensPerStep).CopyTo(morphInput.Slice(s * tokensPerStep, tokensPerStep));
         }
         decoder.Morph.Fill(controls.Morph);
@@ -110,9 +114,10 @@ public sealed class VoiceRenderer : IDisposable
 
         var magnitude = decoder.Magnitude;
         int offset = (first - windowStart) * WorldGraphs.FramesPerStep;
-        for (int f = 0; f < framesPerWindow; f++)
+        int frames = layout.Output * WorldGraphs.FramesPerStep;
+        for (int f = 0; f < frames; f++)
             magnitude.Slice((offset + f) * bins, bins).CopyTo(decoded.AsSpan((int)((decodedFrames + f) % ringFrames) * bins, bins));
-        decodedFrames += framesPerWindow;
+        decodedFrames += frames;
     }
 
     public void Dispose()

@@ -9,10 +9,11 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 public sealed class World : IDisposable
 {
-    /// <summary>Model-rate samples of each note that come from the pre-rendered opening.</summary>
-    public const int OpeningSamples = 8192;
+    /// <summary>Model-rate samples of each note that come from the pre-rendered opening (341 ms: time for the worker
+    /// to prime the prior and decode the first window of several notes struck together).</summary>
+    public const int OpeningSamples = 16384;
     /// <summary>The last part of the opening crossfades into the generated stream.</summary>
-    public const int HandoverSamples = 1024;
+    public const int HandoverSamples = 2048;
     /// <summary>MIDI keys: anchors past this many can only be reached by the morph target.</summary>
     const int Keys = 128;
 

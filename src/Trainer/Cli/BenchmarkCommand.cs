@@ -17,12 +17,34 @@ public static class BenchmarkCommand
     {
         var epochs = new Option<int>("--epochs") { Description = "Epochs to time.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default 1, as training)." };
-        var command = new Command("benchmark", "Measure training steps/s, seconds per epoch and peak memory on the demo corpus, and prior generation speed per size tier.") { epochs, threads };
+        var only = new Option<string?>("--only") { Description = "One part: training, runtime (streaming path and prior tiers) or plugin (the instrument in real time)." };
+        only.AcceptOnlyFromAmong("training", "runtime", "plugin");
+        var command = new Command("benchmark",
+            "Measure training (steps/s, s/epoch, peak memory, prior generation per tier), the runtime's streaming path and prior per tier " +
+            "(real-time factors, tokens/s, bundle size) and the instrument as a plugin runs it (audio-thread time per block, worker CPU, memory, load time).")
+        {
+            epochs, threads, only,
+        };
         command.SetAction(parse =>
         {
-            int code = Run(parse.GetValue(epochs), parse.GetValue(threads));
-            PriorGenerationSpeed();
-            return code;
+            string? part = parse.GetValue(only);
+            if (part is null or "training")
+            {
+                int code = Run(parse.GetValue(epochs), parse.GetValue(threads));
+                if (code != 0) return code;
+                PriorGenerationSpeed();
+            }
+            string folder = Directory.CreateTempSubdirectory("distill-bench-worlds").FullName;
+            try
+            {
+                if (part is null or "runtime") RuntimeBenchmark.Streaming(folder);
+                if (part is null or "plugin") RuntimeBenchmark.Plugin(folder);
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            return 0;
         });
         return command;
     }

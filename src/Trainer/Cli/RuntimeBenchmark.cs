@@ -39,7 +39,8 @@ static class RuntimeBenchmark
         var anchors = Enumerable.Range(0, 16).Select(i => new CodeSequence($"anchor-{i:D2}", Enumerable.Range(0, tokens).Select(_ => (long)random.Next(m.CodebookSize)).ToArray(), steps)).ToArray();
         // Log statistics of real worlds (training normalises to them), so magnitudes land in a realistic range.
         var stats = new FeatureStats(-7f, 3f, -5f, 2f);
-        WorldExport.Write(path, autoencoder, stats, prior, anchors, $"benchmark {hidden}h/{layers}L", DateTimeOffset.UnixEpoch, new TrainingSummary());
+        WorldExport.Write(path, autoencoder, stats, prior, anchors, $"benchmark {hidden}h/{layers}L", DateTimeOffset.UnixEpoch,
+                          new TrainingSummary { CodebookHealth = [], PriorBits = [], UnigramBits = [] });
         return path;
     }
 
@@ -110,6 +111,7 @@ static class RuntimeBenchmark
         Console.WriteLine($"  load: {loadSeconds * 1000:F0} ms from construction to playable (sessions, {Instrument.Slots} voice renderers, pre-rendered openings); memory {perInstance / 1048576.0:F0} MiB per instance");
         second.Dispose();
 
+        Paced(first, 256, seconds: 1); // warm-up: every path of the audio thread and the worker runs once
         foreach (int block in new[] { 64, 256, 1024 })
         {
             var (times, underruns, workerSeconds, audioSeconds) = Paced(first, block, seconds: 6);
@@ -133,7 +135,7 @@ static class RuntimeBenchmark
     /// <summary>Plays <paramref name="seconds"/> of four held notes in blocks paced like a host's audio callback.</summary>
     static (double[] Times, long Underruns, double WorkerSeconds, double AudioSeconds) Paced(Instrument instrument, int block, double seconds)
     {
-        instrument.Activate(48000, block);
+        instrument.Activate(48000, block); // also silences the previous run's notes
         foreach (int key in new[] { 48, 55, 60, 64 }) instrument.NoteOn(key, 0.8f);
         var left = new float[block];
         var right = new float[block];
