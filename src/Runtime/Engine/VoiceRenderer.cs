@@ -7,10 +7,12 @@ namespace Distill.Runtime.Engine;
 /// <summary>How the decoder runs over a stream: windows of <see cref="Left"/> + <see cref="Output"/> +
 /// <see cref="Right"/> time steps, of which the middle <see cref="Output"/> steps are kept. Context on both
 /// sides makes the kept frames match a decode of the whole sequence (the convolutions see the same
-/// neighbours); the right context is look-ahead the code stream must have generated.</summary>
+/// neighbours); the right context is look-ahead the code stream must have generated. Four steps each side
+/// cover the decoder's receptive field: the kept frames equal the whole-sequence decode exactly (three leave
+/// errors of ~0.08 in log magnitude; tested).</summary>
 public readonly record struct DecoderLayout(int Left, int Output, int Right)
 {
-    public static DecoderLayout Default => new(3, 4, 3);
+    public static DecoderLayout Default => new(4, 4, 4);
     public int Window => Left + Output + Right;
 }
 
