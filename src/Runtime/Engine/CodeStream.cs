@@ -9,12 +9,17 @@ namespace Distill.Runtime.Engine;
 /// <see cref="GenerationControls.Variation"/>, drawn from the prior and otherwise copied from the anchor
 /// (looping) — so variation 0 replays the anchor exactly and 1 lets the prior run free. The prior sees every
 /// token either way, so moving the control mid-note stays coherent. Without a prior the stream only replays
-/// the anchor (pre-rendered openings need nothing else). Keeps the last
-/// <see cref="HistorySteps"/> steps for the decoder.
+/// the anchor (pre-rendered openings need nothing else). Keeps the last <see cref="HistorySteps"/> steps for
+/// the decoder.
+/// <para>The prior reads the primed tokens lazily — when the first step is sampled, or earlier through
+/// <see cref="Prime"/> in the worker's idle time — so a chord's note-ons cost no prior work at all; the
+/// prior's state depends only on the tokens it reads, not on when.</para>
 /// </summary>
 public sealed class CodeStream
 {
-    public const int PrimeSteps = 4;
+    /// <summary>1.4 s of the anchor before the prior may vary it: enough context for the prior, and it covers
+    /// the first decoder window, so a note starts without waiting for the prior.</summary>
+    public const int PrimeSteps = 8;
     readonly PriorStep? prior;
     readonly TokenSampler sampler;
     readonly int tokensPerStep, levels;
@@ -22,7 +27,8 @@ public sealed class CodeStream
     long[] anchor = [];
     int anchorSteps;
     Pcg32 choice;
-    long previous;
+    long fed;        // tokens the prior has read
+    long previous;   // the last of them
 
     public int HistorySteps { get; }
     /// <summary>Time steps generated so far.</summary>
@@ -43,7 +49,7 @@ public sealed class CodeStream
         sampler.Reseed(seed);
         choice = new Pcg32(seed, stream: 7);
         prior?.Reset();
-        previous = 0;
+        fed = previous = 0;
         Steps = 0;
     }
 
@@ -52,23 +58,38 @@ public sealed class CodeStream
     {
         var step = history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
         var reference = AnchorStep(Steps);
-        bool primed = Steps < PrimeSteps;
-        if (prior is null)
+        if (prior is null || Steps < PrimeSteps)
         {
             reference.CopyTo(step);
             Steps++;
             return;
         }
+        Prime(long.MaxValue);
         for (int j = 0; j < tokensPerStep; j++)
         {
             var logits = prior.Step(previous);
             long code = reference[j];
-            if (!primed && choice.NextDouble() < controls.Variation)
+            if (choice.NextDouble() < controls.Variation)
                 code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels));
             step[j] = code;
             previous = code;
         }
+        fed += tokensPerStep;
         Steps++;
+    }
+
+    /// <summary>Lets the prior read up to <paramref name="tokens"/> more of the tokens already decided (the primed
+    /// opening); returns whether it read any.</summary>
+    public bool Prime(long tokens)
+    {
+        if (prior is null) return false;
+        long known = (long)Math.Min(Steps, PrimeSteps) * tokensPerStep, start = fed;
+        for (; fed < known && fed - start < tokens; fed++)
+        {
+            prior.Step(previous);
+            previous = anchor[fed % ((long)anchorSteps * tokensPerStep)];
+        }
+        return fed > start;
     }
 
     /// <summary>The anchor's own codes at time step <paramref name="step"/> (looping).</summary>
