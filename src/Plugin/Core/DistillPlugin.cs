@@ -22,10 +22,10 @@ public sealed partial class DistillPlugin : IDisposable
     Exception? fault;     // set on the audio thread, logged by the next main-thread call
     bool faultLogged;
 
-    /// <param name="worldsFolder">Where installed worlds are found (default <see cref="UserFolders.Worlds"/>).</param>
+    /// <param name="worldsFolder">Where installed worlds are found (default <see cref="UserFolders.WorldSearchPath"/>).</param>
     public DistillPlugin(string? worldsFolder = null)
     {
-        instrument = new Instrument(WorldCatalog.Scan(worldsFolder ?? UserFolders.Worlds));
+        instrument = new Instrument(WorldCatalog.Scan(worldsFolder is null ? UserFolders.WorldSearchPath : [worldsFolder]));
         instrument.WorldLoadFailed += (world, e) => PluginLog.Write($"world '{world.Name}' ({world.Path}) not loaded: {e.Message}");
     }
 

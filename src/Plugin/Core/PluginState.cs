@@ -67,7 +67,7 @@ public sealed partial class DistillPlugin
                 // Silent rather than a different sound: the index past the installed worlds plays nothing.
                 missingWorld = name;
                 index = Worlds.Count;
-                PluginLog.Write($"the project's world '{name}' is not installed in {UserFolders.Worlds}; the instrument stays silent");
+                PluginLog.Write($"the project's world '{name}' is not installed in {string.Join(" or ", UserFolders.WorldSearchPath)}; the instrument stays silent");
             }
             SetParameter(ParameterId.World, index);
         }

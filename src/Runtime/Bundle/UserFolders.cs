@@ -16,7 +16,26 @@ public static class UserFolders
         : OperatingSystem.IsMacOS() ? Path.Combine(Home, "Library/Logs")
         : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
 
-    /// <summary>Where installed worlds live: $DISTILL_WORLDS, else &lt;data&gt;/distill/worlds.</summary>
+    /// <summary>Where <c>distill install-world</c> puts worlds: $DISTILL_WORLDS, else &lt;data&gt;/distill/worlds.</summary>
     public static string Worlds =>
         Environment.GetEnvironmentVariable("DISTILL_WORLDS") is { Length: > 0 } path ? path : Path.Combine(Data, "distill", "worlds");
+
+    /// <summary>Where plugins look for worlds, the user's first: $DISTILL_WORLDS alone when set, else the user's
+    /// folder then each of $XDG_DATA_DIRS (default /usr/local/share:/usr/share) + /distill/worlds on Linux, where
+    /// a system-wide install puts them.</summary>
+    public static IReadOnlyList<string> WorldSearchPath
+    {
+        get
+        {
+            if (Environment.GetEnvironmentVariable("DISTILL_WORLDS") is { Length: > 0 } only) return [only];
+            var folders = new List<string> { Worlds };
+            if (OperatingSystem.IsLinux())
+            {
+                string dirs = Environment.GetEnvironmentVariable("XDG_DATA_DIRS") is { Length: > 0 } d ? d : "/usr/local/share:/usr/share";
+                folders.AddRange(dirs.Split(':', StringSplitOptions.RemoveEmptyEntries).Where(Path.IsPathRooted)
+                                     .Select(dir => Path.Combine(dir, "distill", "worlds")));
+            }
+            return folders.Distinct().ToArray();
+        }
+    }
 }

@@ -8,18 +8,21 @@ public static class WorldCatalog
 {
     public const string Extension = ".distill";
 
-    /// <summary>Every <c>*.distill</c> directly in <paramref name="folder"/> (none if it does not exist), ordered
-    /// ordinally by name, at most <see cref="InstrumentParameters.MaxWorlds"/>.</summary>
-    public static WorldEntry[] Scan(string folder)
+    /// <summary>Every <c>*.distill</c> directly in the folders (missing ones skipped), ordered ordinally by name; a
+    /// name in an earlier folder hides the same name in later ones. At most <see cref="InstrumentParameters.MaxWorlds"/>.</summary>
+    public static WorldEntry[] Scan(params IEnumerable<string> folders) =>
+        folders.SelectMany(Files)
+               .DistinctBy(p => Path.GetFileNameWithoutExtension(p))
+               .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
+               .Take(InstrumentParameters.MaxWorlds)
+               .Select(p => new WorldEntry(Path.GetFileNameWithoutExtension(p), p))
+               .ToArray();
+
+    static IEnumerable<string> Files(string folder)
     {
         try
         {
-            if (!Directory.Exists(folder)) return [];
-            return Directory.EnumerateFiles(folder, "*" + Extension)
-                .OrderBy(p => Path.GetFileName(p), StringComparer.Ordinal)
-                .Take(InstrumentParameters.MaxWorlds)
-                .Select(p => new WorldEntry(Path.GetFileNameWithoutExtension(p), p))
-                .ToArray();
+            return Directory.Exists(folder) ? Directory.GetFiles(folder, "*" + Extension) : [];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
