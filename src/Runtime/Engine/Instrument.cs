@@ -57,7 +57,9 @@ public sealed class Instrument : IDisposable
     int hostChunk;
 
     // Worlds: requested by the World parameter, loaded by a background task, adopted by the audio thread.
-    int currentWorld = -1, pendingWorld = -1, requestedWorld, loadedRequest = -1;
+    // A request that cannot be played leaves the instrument silent (NoWorld), never on the previous world.
+    const int NothingPending = -1, NoWorld = -2;
+    int currentWorld = -1, pendingWorld = NothingPending, requestedWorld, loadedRequest = -1;
     Task? loading;
     volatile string worldStatus = "";
 
@@ -75,6 +77,17 @@ public sealed class Instrument : IDisposable
     public double HostRate => hostRate;
     /// <summary>Whether a world is playing (the audio thread has adopted one).</summary>
     public bool HasWorld => currentWorld >= 0;
+    /// <summary>Notes sounding now (held or releasing; voices fading out after being stolen do not count). Audio thread.</summary>
+    public int SoundingNotes
+    {
+        get
+        {
+            int n = 0;
+            foreach (var v in voices) if (v.Active && v.Stage != Stage.Fade) n++;
+            return n;
+        }
+    }
+
     /// <summary>Time the generation worker has spent rendering voices so far.</summary>
     public TimeSpan WorkerBusy => System.Diagnostics.Stopwatch.GetElapsedTime(0, worker.BusyTicks);
 
@@ -369,10 +382,10 @@ public sealed class Instrument : IDisposable
     void AdoptPendingWorld()
     {
         int entry = Volatile.Read(ref pendingWorld);
-        if (entry < 0 || Interlocked.CompareExchange(ref pendingWorld, -1, entry) != entry) return;
+        if (entry == NothingPending || Interlocked.CompareExchange(ref pendingWorld, NothingPending, entry) != entry) return;
         int previous = currentWorld;
-        currentWorld = entry;
-        Post(new EngineEvent { Kind = EngineEventKind.WorldChanged, World = entry });
+        currentWorld = entry == NoWorld ? -1 : entry;
+        Post(new EngineEvent { Kind = EngineEventKind.WorldChanged, World = currentWorld });
         if (previous < 0) return;
         foreach (var v in voices)
         {
@@ -390,11 +403,11 @@ public sealed class Instrument : IDisposable
     {
         int wanted = Volatile.Read(ref requestedWorld);
         if (wanted == Volatile.Read(ref loadedRequest) || loading is { IsCompleted: false }) return;
-        if (catalog.Length == 0) { loadedRequest = wanted; worldStatus = "no worlds installed"; return; }
-        if (wanted >= catalog.Length)
+        if (catalog.Length == 0 || wanted >= catalog.Length)
         {
-            loadedRequest = wanted;
-            worldStatus = $"world {wanted + 1} is not installed ({catalog.Length} installed)";
+            worldStatus = catalog.Length == 0 ? "no worlds installed" : $"world {wanted + 1} is not installed ({catalog.Length} installed)";
+            Publish(NoWorld);
+            Volatile.Write(ref loadedRequest, wanted);
             return;
         }
         var entry = catalog[wanted];
@@ -406,7 +419,7 @@ public sealed class Instrument : IDisposable
                 var world = World.Load(entry.Path, Slots);
                 int index = worlds.Add(world);
                 if (index < 0) { world.Dispose(); return; } // table full during a switch storm: retried
-                Volatile.Write(ref pendingWorld, index);
+                Publish(index);
                 worldStatus = entry.Name;
                 Volatile.Write(ref loadedRequest, wanted);
             }
@@ -415,10 +428,20 @@ public sealed class Instrument : IDisposable
                 worldStatus = e is Bundle.InvalidWorldException invalid
                     ? $"{entry.Name}: invalid world ({invalid.Problems[0]})"
                     : $"{entry.Name}: cannot load ({FirstLine(e.Message)})";
+                Publish(NoWorld);
                 Volatile.Write(ref loadedRequest, wanted);
                 WorldLoadFailed?.Invoke(entry, e);
             }
         });
+    }
+
+    /// <summary>Hands the audio thread its next world; one it never took up (a newer request came first) is freed.</summary>
+    void Publish(int entry)
+    {
+        int unused = Interlocked.Exchange(ref pendingWorld, entry);
+        if (unused < 0) return;
+        worlds.Retire(unused);
+        worlds.ReleaseIfRetired(unused);
     }
 
     /// <summary>Raised on a background thread when a world cannot be loaded (for logging).</summary>

@@ -230,4 +230,56 @@ public class InstrumentTests(ITestOutputHelper output)
         output.WriteLine($"3000 blocks of 1–1024 samples with notes and parameter changes: {allocated} bytes allocated on the audio thread, {instrument.Underruns} underruns");
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void AFifthNoteStealsTheOldestAndReleasedNotesGoFirst()
+    {
+        using var instrument = NewInstrument();
+        instrument.Offline = true;
+        instrument.Activate(48000, 512);
+        var block = new float[480];
+        void Play(int blocks) { for (int i = 0; i < blocks; i++) instrument.Render(block, block); }
+        foreach (int key in new[] { 60, 62, 64, 65 }) { instrument.NoteOn(key, 0.8f); Play(1); }
+        Assert.Equal(4, instrument.SoundingNotes);
+        instrument.NoteOff(62); // released: the first to be stolen
+        instrument.NoteOn(67, 0.8f);
+        Play(2); // the stolen note fades out within 5 ms
+        Assert.Equal(4, instrument.SoundingNotes);
+        instrument.NoteOff(60); instrument.NoteOff(64); instrument.NoteOff(65); instrument.NoteOff(67);
+        instrument.NoteOn(69, 0.8f);
+        Play(2);
+        Assert.Equal(4, instrument.SoundingNotes);
+        instrument.NoteOff(69);
+        Play(300); // 3 s: every release is over
+        Assert.Equal(0, instrument.SoundingNotes);
+    }
+
+    /// <summary>Switching worlds mid-note: the new world loads in the background, held notes crossfade into it,
+    /// and the output stays smooth (no step larger than the music itself makes).</summary>
+    [Fact]
+    public void SwitchingWorldsCrossfadesHeldNotes()
+    {
+        string folder = ExternalTools.TempDir("two-worlds");
+        File.Copy(TestWorld.BundlePath, Path.Combine(folder, "a.distill"));
+        File.Copy(TestWorld.BundlePath, Path.Combine(folder, "b.distill"));
+        using var instrument = new Instrument(WorldCatalog.Scan(folder));
+        PerformanceEvent[] events =
+        [
+            new(0, PerformanceEventKind.NoteOn, 60, 0.9f), new(0, PerformanceEventKind.NoteOn, 71, 0.9f),
+            Set(ParameterId.Variation, 0), Set(ParameterId.World, 1, 1.0),
+        ];
+        var (left, _) = Performance.Render(instrument, events, 48000, 2.5);
+        Assert.Equal("b", instrument.WorldStatus);
+        Assert.Equal(2, instrument.SoundingNotes);
+        double Jump(int from, int to)
+        {
+            double worst = 0;
+            for (int i = from + 1; i < to; i++) worst = Math.Max(worst, Math.Abs(left[i] - left[i - 1]));
+            return worst;
+        }
+        double before = Jump(12000, 48000), around = Jump(48000, 48000 + 9600), after = Jump(60000, 120000);
+        output.WriteLine($"largest sample step: before {before:E2}, around the switch {around:E2}, after {after:E2}; rms after {Rms(left.AsSpan(60000)):E2}");
+        Assert.True(around < 1.5 * Math.Max(before, after), "the switch clicks");
+        Assert.True(Rms(left.AsSpan(60000)) > 1e-3, "notes did not carry over into the new world");
+    }
 }

@@ -1,0 +1,77 @@
+using Distill.Plugin;
+using Distill.Runtime.Engine;
+
+namespace Distill.Tests.Plugin;
+
+/// <summary>The format-agnostic core in process: what a host project stores and gets back.</summary>
+[Collection(TorchCollection.Name)]
+public class PluginCoreTests
+{
+    static string Worlds(params string[] names)
+    {
+        string folder = ExternalTools.TempDir("core-worlds");
+        foreach (var name in names) File.Copy(TestWorld.BundlePath, Path.Combine(folder, name + WorldCatalog.Extension));
+        return folder;
+    }
+
+    static float[] Render(DistillPlugin plugin)
+    {
+        plugin.Mode = ProcessMode.Offline;
+        Assert.True(plugin.Activate(44100, 512));
+        var left = new float[2 * 44100];
+        var right = new float[left.Length];
+        for (int at = 0; at < left.Length; at += 512)
+        {
+            int n = Math.Min(512, left.Length - at);
+            PluginEvent[] events = at switch
+            {
+                0 => [PluginEvent.NoteOn(5, 62, 0.8f), PluginEvent.NoteOn(300, 66, 0.6f)],
+                44032 => [PluginEvent.NoteOff(100, 62), PluginEvent.NoteOff(100, 66)],
+                _ => [],
+            };
+            plugin.Process(events, left.AsSpan(at, n), right.AsSpan(at, n));
+        }
+        plugin.Deactivate();
+        return left;
+    }
+
+    [Fact]
+    public void ARestoredProjectRendersTheSameAudio()
+    {
+        string folder = Worlds("first", "second");
+        byte[] state;
+        float[] original;
+        using (var plugin = new DistillPlugin(folder))
+        {
+            foreach (var (id, value) in new (ParameterId, double)[]
+                     {
+                         (ParameterId.World, 1), (ParameterId.Temperature, 1.3), (ParameterId.Variation, 0.8), (ParameterId.Seed, 42),
+                         (ParameterId.Depth, 2.5), (ParameterId.Morph, 0.3), (ParameterId.StepRate, 1.5), (ParameterId.Attack, 0.05),
+                     })
+                plugin.SetParameter(id, value);
+            state = plugin.SaveState();
+            original = Render(plugin);
+        }
+        Assert.True(Engine.InstrumentTests.Rms(original) > 1e-3);
+
+        // The world is stored by name: installing another world that sorts first must not change the project.
+        File.Copy(TestWorld.BundlePath, Path.Combine(folder, "a-new-one" + WorldCatalog.Extension));
+        using var restored = new DistillPlugin(folder);
+        Assert.True(restored.LoadState(state));
+        Assert.Equal(2, restored.GetParameter(ParameterId.World));
+        Assert.Equal(42, restored.GetParameter(ParameterId.Seed));
+        Assert.Equal(original, Render(restored));
+    }
+
+    [Fact]
+    public void AProjectWhoseWorldIsMissingStaysSilentAndSaysWhich()
+    {
+        byte[] state;
+        using (var plugin = new DistillPlugin(Worlds("gone")))
+            state = plugin.SaveState();
+        using var other = new DistillPlugin(Worlds("present"));
+        Assert.True(other.LoadState(state));
+        Assert.Equal("gone: not installed", other.FormatParameter(ParameterId.World, other.GetParameter(ParameterId.World)));
+        Assert.All(Render(other), v => Assert.Equal(0f, v));
+    }
+}
