@@ -14,6 +14,17 @@ public class VoiceRendererTests(ITestOutputHelper output)
         return (bundle, WorldModels.Create(bundle.Manifest, bundle.Models, TestWorld.BundlePath));
     }
 
+    /// <summary>The decoder run once over a whole clip (zero padding at both ends), as a reference.</summary>
+    static DecoderWindow WholeDecode(WorldBundle bundle, WorldModels models, AnchorTokens anchor)
+    {
+        var m = bundle.Manifest;
+        var whole = new DecoderWindow(models.Decoder, anchor.TimeSteps, m.Grid.FrequencyPositions, m.Quantizer.Levels, m.Audio.NFft / 2 + 1);
+        anchor.Tokens.CopyTo(whole.Codes);
+        anchor.Tokens.CopyTo(whole.MorphCodes);
+        whole.Run();
+        return whole;
+    }
+
     /// <summary>The windowed streaming decode gives the frames a decode of the whole clip gives: the window's
     /// context covers the decoder's receptive field.</summary>
     [Fact]
@@ -23,11 +34,8 @@ public class VoiceRendererTests(ITestOutputHelper output)
         var (bundle, models) = Open();
         using var _ = models;
         var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)!;
-        int bins = bundle.Manifest.Audio.NFft / 2 + 1, tokens = bundle.Manifest.Prior.TokensPerStep;
-        using var whole = new DecoderWindow(models.Decoder, anchor.TimeSteps, bundle.Manifest.Grid.FrequencyPositions, bundle.Manifest.Quantizer.Levels, bins);
-        anchor.Tokens.AsSpan(0, anchor.TimeSteps * tokens).CopyTo(whole.Codes);
-        anchor.Tokens.AsSpan(0, anchor.TimeSteps * tokens).CopyTo(whole.MorphCodes);
-        whole.Run();
+        int bins = bundle.Manifest.Audio.NFft / 2 + 1;
+        using var whole = WholeDecode(bundle, models, anchor);
 
         using var renderer = new VoiceRenderer(models, layoutX, generative: false);
         var controls = GenerationControls.Defaults with { Variation = 0 };
@@ -75,11 +83,8 @@ public class VoiceRendererTests(ITestOutputHelper output)
         var (bundle, models) = Open();
         using var _ = models;
         var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)!;
-        int bins = bundle.Manifest.Audio.NFft / 2 + 1, tokens = bundle.Manifest.Prior.TokensPerStep;
-        using var whole = new DecoderWindow(models.Decoder, anchor.TimeSteps, bundle.Manifest.Grid.FrequencyPositions, bundle.Manifest.Quantizer.Levels, bins);
-        anchor.Tokens.AsSpan(0, anchor.TimeSteps * tokens).CopyTo(whole.Codes);
-        anchor.Tokens.AsSpan(0, anchor.TimeSteps * tokens).CopyTo(whole.MorphCodes);
-        whole.Run();
+        int bins = bundle.Manifest.Audio.NFft / 2 + 1;
+        using var whole = WholeDecode(bundle, models, anchor);
 
         using var renderer = new VoiceRenderer(models, DecoderLayout.Default, generative: false);
         var controls = GenerationControls.Defaults with { Variation = 0, StepRate = (float)Math.Max(rate, 0.25), Freeze = rate == 0 };
