@@ -54,14 +54,31 @@ public sealed partial class DistillPlugin : IDisposable
 
     public double GetParameter(ParameterId id) => Volatile.Read(ref values[(int)id]);
 
-    /// <summary>Main-thread parameter change (state restore, a VST3 controller edit while not processing).</summary>
+    /// <summary>Main-thread parameter change (state restore, a controller edit). While active, the audio thread may be
+    /// in <see cref="Process"/>: the change is queued and applied at the start of its next block, so the instrument
+    /// only ever hears from one thread.</summary>
     public void SetParameter(ParameterId id, double plain)
     {
         if (!InstrumentParameters.TryGet((uint)id, out var spec)) return;
         double v = spec.Clamp(plain);
         Volatile.Write(ref values[(int)id], v);
-        instrument.SetParameter(id, v);
+        if (!IsActive) instrument.SetParameter(id, v);
+        else if (!fromMainThread.TryWrite(new ParameterChange(id, v)))
+            PluginLog.Write($"parameter change dropped ({id} = {v}): more than {fromMainThread.Capacity} queued while the audio thread is not processing");
     }
+
+    readonly record struct ParameterChange(ParameterId Id, double Value);
+
+    /// <summary>On the audio thread while active; on the main thread at (de)activation, when none is processing.</summary>
+    void ApplyMainThreadChanges()
+    {
+        while (fromMainThread.TryPeek(out var change))
+        {
+            fromMainThread.Skip(1);
+            instrument.SetParameter(change.Id, change.Value);
+        }
+    }
+    readonly SpscRing<ParameterChange> fromMainThread = new(1024);
 
     public string FormatParameter(ParameterId id, double plain)
     {
@@ -101,6 +118,7 @@ public sealed partial class DistillPlugin : IDisposable
     public bool Activate(double sampleRate, int maxFrames)
     {
         LogFault();
+        ApplyMainThreadChanges();
         try
         {
             instrument.Activate(sampleRate, maxFrames);
@@ -120,6 +138,7 @@ public sealed partial class DistillPlugin : IDisposable
         LogFault();
         if (IsActive) instrument.Reset();
         IsActive = false;
+        ApplyMainThreadChanges();
     }
 
     /// <summary>Silences every voice and clears buffers.</summary>
@@ -136,6 +155,7 @@ public sealed partial class DistillPlugin : IDisposable
         }
         try
         {
+            ApplyMainThreadChanges();
             int done = 0;
             foreach (ref readonly var e in events)
             {

@@ -32,27 +32,32 @@ public sealed class LogMelFeatures(FeatureConfig config)
     public FeatureConfig Config => config;
     public MelFilterbank Filterbank => filterbank;
 
-    public float[] LogMel(ReadOnlySpan<float> audio, out int frames)
+    public float[] LogMel(ReadOnlySpan<float> audio, out int frames) => Extract(audio, withMagnitude: false, out frames).LogMel;
+
+    /// <summary>Both features from one STFT: log-mel power and log magnitude, frame-major.</summary>
+    public (float[] LogMel, float[] LogMagnitude) LogMelAndMagnitude(ReadOnlySpan<float> audio, out int frames)
+    {
+        var (mel, magnitude) = Extract(audio, withMagnitude: true, out frames);
+        return (mel, magnitude!);
+    }
+
+    (float[] LogMel, float[]? LogMagnitude) Extract(ReadOnlySpan<float> audio, bool withMagnitude, out int frames)
     {
         var (re, im, f) = stft.Forward(audio);
         frames = f;
         int bins = config.Bins, mels = config.Mels;
         var power = new float[bins];
-        var result = new float[frames * mels];
+        var logMel = new float[frames * mels];
+        var logMagnitude = withMagnitude ? new float[frames * bins] : null;
         for (int t = 0; t < frames; t++)
         {
             for (int k = 0; k < bins; k++) { float a = re[t * bins + k], b = im[t * bins + k]; power[k] = a * a + b * b; }
-            var row = result.AsSpan(t * mels, mels);
+            var row = logMel.AsSpan(t * mels, mels);
             filterbank.Apply(power, row);
             for (int m = 0; m < mels; m++) row[m] = MathF.Log(MathF.Max(row[m], config.LogFloor));
+            if (logMagnitude is not null)
+                for (int k = 0; k < bins; k++) logMagnitude[t * bins + k] = MathF.Log(MathF.Max(MathF.Sqrt(power[k]), config.LogFloor));
         }
-        return result;
-    }
-
-    public float[] LogMagnitude(ReadOnlySpan<float> audio, out int frames)
-    {
-        var mag = stft.Magnitude(audio, out frames);
-        for (int i = 0; i < mag.Length; i++) mag[i] = MathF.Log(MathF.Max(mag[i], config.LogFloor));
-        return mag;
+        return (logMel, logMagnitude);
     }
 }

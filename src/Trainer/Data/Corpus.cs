@@ -65,8 +65,7 @@ public sealed class Corpus
             }
             if (loaded.SampleRate != features.SampleRate)
                 audio = PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, features.SampleRate);
-            float[] mel = extractor.LogMel(audio, out int frames);
-            float[] mag = extractor.LogMagnitude(audio, out _);
+            var (mel, mag) = extractor.LogMelAndMagnitude(audio, out int frames);
             clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, Array.ConvertAll(mag, v => (Half)v),
                                      loaded.Seconds, loaded.SampleRate, loaded.Channels));
         }

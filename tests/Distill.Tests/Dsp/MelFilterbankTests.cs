@@ -56,10 +56,22 @@ public class MelFilterbankTests
     public void SilenceIsTheLogFloorAndFramesAgreeBetweenFeatures()
     {
         var features = new LogMelFeatures(new FeatureConfig());
-        var mel = features.LogMel(new float[24000], out int melFrames);
-        var mag = features.LogMagnitude(new float[24000], out int magFrames);
-        Assert.Equal(melFrames, magFrames);
+        var (mel, mag) = features.LogMelAndMagnitude(new float[24000], out int frames);
+        Assert.Equal(frames * 128, mel.Length);
+        Assert.Equal(frames * 1025, mag.Length);
         Assert.All(mel, v => Assert.Equal(MathF.Log(1e-5f), v, 5));
         Assert.All(mag, v => Assert.Equal(MathF.Log(1e-5f), v, 5));
+    }
+
+    [Fact]
+    public void BothFeaturesComeFromTheSameFramesAsTheirSeparateDefinitions()
+    {
+        var config = new FeatureConfig();
+        var features = new LogMelFeatures(config);
+        var audio = Distill.Runtime.Demo.DemoCorpus.Render("pad", seed: 3, seconds: 0.5);
+        var (mel, mag) = features.LogMelAndMagnitude(audio, out _);
+        Assert.Equal(features.LogMel(audio, out _), mel);
+        var magnitude = new Stft(config.NFft, config.Hop).Magnitude(audio, out _);
+        for (int i = 0; i < magnitude.Length; i++) Assert.Equal(MathF.Log(MathF.Max(magnitude[i], config.LogFloor)), mag[i], 4);
     }
 }
