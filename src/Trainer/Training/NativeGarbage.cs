@@ -1,11 +1,10 @@
 namespace Distill.Trainer.Training;
 
 /// <summary>
-/// TorchSharp 0.107 frees native objects (tensors, scalars) in .NET finalizers. A temporary whose
-/// wrapper the JIT considers dead while its native call still runs can then be freed mid-call by
-/// the finalizer thread: under CPU load this showed up as a corrupted Scalar crash and as runs that
-/// were no longer bit-identical. Collecting at a point where no native call is in flight, before
-/// each step, lets those finalizers run there instead of during the step.
+/// TorchSharp 0.107 frees native objects (tensors, scalars) in .NET finalizers, on the finalizer thread,
+/// whenever a collection happens. Collecting at a point where no native call is in flight, before each
+/// step, keeps that work out of the steps. (Run-to-run drift was once blamed on it; its cause was
+/// libtorch reading uninitialised heap memory, fixed by <see cref="HeapFill"/>.)
 /// </summary>
 public static class NativeGarbage
 {

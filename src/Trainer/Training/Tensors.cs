@@ -5,9 +5,9 @@ using static TorchSharp.torch;
 namespace Distill.Trainer.Training;
 
 /// <summary>
-/// Tensors made from .NET arrays by copying into libtorch's own memory. torch.tensor(array) wraps
-/// the managed array in place; a run whose only difference was GC timing (another process loading
-/// the CPU) then stopped being bit-identical, so no tensor here ever aliases managed memory.
+/// Tensors made from .NET arrays by copying into libtorch's own memory. torch.tensor(array) wraps the
+/// managed array in place, tying the tensor's contents to the array's lifetime; a copy never depends
+/// on what the GC does with the array.
 /// </summary>
 public static class Tensors
 {
