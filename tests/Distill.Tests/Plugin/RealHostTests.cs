@@ -41,7 +41,7 @@ public class RealHostTests(ITestOutputHelper output)
     [Fact]
     public void ArdourRendersASessionWhoseSpectrumFollowsTheAutomation()
     {
-        const int rate = 48000, seconds = 4;
+        const int rate = 48000, seconds = 8; // generation parameters act on codes ~1 s ahead of hearing them (the decoder's look-ahead): halves long enough to show it
         var home = new IsolatedHome();
         string worlds = PluginEnvironment.WorldsFolderWith(TestWorld.BundlePath, Directory.CreateDirectory(Path.Combine(home.Root, "worlds")).FullName);
         RealHosts.ArdourScan(PluginBinaries.Vst3Bundle, home);
