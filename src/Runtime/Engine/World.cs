@@ -9,9 +9,9 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 public sealed class World : IDisposable
 {
-    /// <summary>Model-rate samples of each note that come from the pre-rendered opening (341 ms: time for the worker
-    /// to prime the prior and decode the first window of several notes struck together).</summary>
-    public const int OpeningSamples = 16384;
+    /// <summary>Model-rate samples of each note that come from the pre-rendered opening (512 ms: time for the worker to
+    /// decode the first window of four notes struck together on a busy 2-core machine).</summary>
+    public const int OpeningSamples = 24576;
     /// <summary>The last part of the opening crossfades into the generated stream.</summary>
     public const int HandoverSamples = 2048;
     /// <summary>MIDI keys: anchors past this many can only be reached by the morph target.</summary>

@@ -100,15 +100,15 @@ static class RuntimeBenchmark
         var catalog = new[] { new WorldEntry("benchmark", path) };
         Console.WriteLine($"Instrument (the plugin core), default autoencoder with a {AdaptiveSizing.Prior(TierFiles[0]).Hidden}h prior, {Instrument.Polyphony} voices held:");
 
-        GC.Collect(); GC.WaitForPendingFinalizers();
-        long before = Process.GetCurrentProcess().PrivateMemorySize64;
+        long before = SettledPrivateBytes();
         var clock = Stopwatch.StartNew();
         var first = Loaded(catalog);
         double loadSeconds = clock.Elapsed.TotalSeconds;
+        long withOne = SettledPrivateBytes();
         var second = Loaded(catalog);
-        GC.Collect(); GC.WaitForPendingFinalizers();
-        long perInstance = (Process.GetCurrentProcess().PrivateMemorySize64 - before) / 2;
-        Console.WriteLine($"  load: {loadSeconds * 1000:F0} ms from construction to playable (sessions, {Instrument.Slots} voice renderers, pre-rendered openings); memory {perInstance / 1048576.0:F0} MiB per instance");
+        long perInstance = SettledPrivateBytes() - withOne;
+        Console.WriteLine($"  load: {loadSeconds * 1000:F0} ms from construction to playable (sessions, {Instrument.Slots} voice renderers, pre-rendered openings); " +
+                          $"memory {(withOne - before) / 1048576.0:F0} MiB for the first instance (OnnxRuntime included), {perInstance / 1048576.0:F0} MiB for each further one");
         second.Dispose();
 
         Paced(first, 256, seconds: 1); // warm-up: every path of the audio thread and the worker runs once
@@ -121,6 +121,13 @@ static class RuntimeBenchmark
                               $"(block lasts {block / 48.0:F2} ms); worker {workerSeconds / audioSeconds * 1000:F0} ms CPU per second of audio; {underruns} underrun blocks");
         }
         first.Dispose();
+    }
+
+    /// <summary>Private memory once garbage (and TorchSharp's native objects behind it) has been collected.</summary>
+    static long SettledPrivateBytes()
+    {
+        GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        return Process.GetCurrentProcess().PrivateMemorySize64;
     }
 
     static Instrument Loaded(WorldEntry[] catalog)
