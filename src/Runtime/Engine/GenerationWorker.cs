@@ -11,9 +11,10 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 sealed class GenerationWorker : IDisposable
 {
-    /// <summary>How far ahead of the playhead voices are rendered (one time step, ~171 ms at 48 kHz): the
-    /// delay with which generation parameters take effect, and the largest block rendered without waiting.</summary>
-    public const int LookAhead = 8192;
+    /// <summary>How far ahead of the playhead voices are rendered (256 ms at 48 kHz): the delay with which
+    /// generation parameters take effect, and the slack that absorbs the worker's bursts — every four time steps
+    /// each voice decodes a window and samples four steps of codes, and notes struck together do so together.</summary>
+    public const int LookAhead = 12288;
 
     sealed class Voice(int slot)
     {

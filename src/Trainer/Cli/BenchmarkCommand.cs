@@ -28,21 +28,22 @@ public static class BenchmarkCommand
         command.SetAction(parse =>
         {
             string? part = parse.GetValue(only);
+            string folder = Directory.CreateTempSubdirectory("distill-bench-worlds").FullName;
+            try
+            {
+                // The instrument first: its memory figures are cleanest before training has used the heap.
+                if (part is null or "plugin") RuntimeBenchmark.Plugin(folder);
+                if (part is null or "runtime") RuntimeBenchmark.Streaming(folder);
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
             if (part is null or "training")
             {
                 int code = Run(parse.GetValue(epochs), parse.GetValue(threads));
                 if (code != 0) return code;
                 PriorGenerationSpeed();
-            }
-            string folder = Directory.CreateTempSubdirectory("distill-bench-worlds").FullName;
-            try
-            {
-                if (part is null or "runtime") RuntimeBenchmark.Streaming(folder);
-                if (part is null or "plugin") RuntimeBenchmark.Plugin(folder);
-            }
-            finally
-            {
-                Directory.Delete(folder, recursive: true);
             }
             return 0;
         });

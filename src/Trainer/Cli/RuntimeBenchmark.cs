@@ -17,7 +17,7 @@ namespace Distill.Trainer.Cli;
 /// per size tier, single-threaded, on bundles exported from untrained models of each tier's real size (speed
 /// does not depend on the weights); and the instrument as a plugin runs it, paced in real time.
 /// </summary>
-static class RuntimeBenchmark
+static partial class RuntimeBenchmark
 {
     static readonly int[] TierFiles = [20, 100, 500];
 
@@ -123,12 +123,17 @@ static class RuntimeBenchmark
         first.Dispose();
     }
 
-    /// <summary>Private memory once garbage (and TorchSharp's native objects behind it) has been collected.</summary>
+    /// <summary>Private memory once garbage (and TorchSharp's native objects behind it) has been collected and glibc
+    /// has handed freed heap back, so what training or export left behind does not blur the figure.</summary>
     static long SettledPrivateBytes()
     {
         GC.Collect(); GC.WaitForPendingFinalizers(); GC.Collect();
+        if (OperatingSystem.IsLinux()) MallocTrim(0);
         return Process.GetCurrentProcess().PrivateMemorySize64;
     }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     static Instrument Loaded(WorldEntry[] catalog)
     {
