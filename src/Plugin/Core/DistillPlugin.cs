@@ -27,6 +27,7 @@ public sealed partial class DistillPlugin : IDisposable
     {
         instrument = new Instrument(WorldCatalog.Scan(worldsFolder is null ? UserFolders.WorldSearchPath : [worldsFolder]));
         instrument.WorldLoadFailed += (world, e) => PluginLog.Write($"world '{world.Name}' ({world.Path}) not loaded: {e.Message}");
+        instrument.GenerationFailed += e => PluginLog.Error("generation", e);
     }
 
     public double SampleRate { get; private set; }

@@ -51,11 +51,8 @@ sealed class GenerationWorker : IDisposable
     /// <summary>Offline renders set this so the worker yields instead of sleeping between checks.</summary>
     public volatile bool Eager;
 
-    /// <summary>Raised on the worker thread when rendering a voice failed (for logging).</summary>
+    /// <summary>Raised on the worker thread when something failed there (a voice that failed is silenced).</summary>
     public event Action<Exception>? Faulted;
-
-    /// <summary>Frames that had to wait for ring space (a stalled audio thread), for diagnostics.</summary>
-    public long Stalls;
 
     /// <summary>Time spent working — events, frames, priming — (the worker's CPU load, for benchmarks), in Stopwatch ticks.</summary>
     public long BusyTicks => Volatile.Read(ref busyTicks);
@@ -65,13 +62,21 @@ sealed class GenerationWorker : IDisposable
     {
         while (!stopping)
         {
-            long started = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (Work() || Prime())
+            try
             {
-                Volatile.Write(ref busyTicks, busyTicks + System.Diagnostics.Stopwatch.GetTimestamp() - started);
-                continue;
+                long started = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (Work() || Prime())
+                {
+                    Volatile.Write(ref busyTicks, busyTicks + System.Diagnostics.Stopwatch.GetTimestamp() - started);
+                    continue;
+                }
+                idle();
             }
-            idle();
+            catch (Exception e)
+            {
+                // An exception escaping a plugin's thread would take the host down with it.
+                Faulted?.Invoke(e);
+            }
             if (Eager) Thread.Yield();
             else Thread.Sleep(1);
         }
@@ -97,11 +102,7 @@ sealed class GenerationWorker : IDisposable
         }
         if (next is null || nextTime >= now) return false;
         var ring = channels[next.Slot].Audio;
-        if (ring.Free < hop.Length)
-        {
-            Stalls++;
-            return false; // keep timeline order: nothing later may run before this frame
-        }
+        if (ring.Free < hop.Length) return false; // keep timeline order: nothing later may run before this frame
         try
         {
             next.Renderer!.Render(controls, hop);

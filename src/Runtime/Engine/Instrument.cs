@@ -68,13 +68,13 @@ public sealed class Instrument : IDisposable
         this.catalog = catalog.ToArray();
         for (int i = 0; i < Slots; i++) { channels[i] = new VoiceChannel(); voices[i] = new Voice(i); }
         worker = new GenerationWorker(events, channels, worlds, () => Volatile.Read(ref playhead), ServiceWorldRequest);
+        worker.Faulted += e => GenerationFailed?.Invoke(e);
         worldStatus = this.catalog.Length == 0 ? "no worlds installed" : $"loading {this.catalog[0].Name}";
     }
 
     /// <summary>A human-readable state of the World parameter: the world playing, loading, or why none plays.</summary>
     public string WorldStatus => worldStatus;
     public IReadOnlyList<WorldEntry> Catalog => catalog;
-    public double HostRate => hostRate;
     /// <summary>Whether a world is playing (the audio thread has adopted one).</summary>
     public bool HasWorld => currentWorld >= 0;
     /// <summary>Notes sounding now (held or releasing; voices fading out after being stolen do not count). Audio thread.</summary>
@@ -103,8 +103,6 @@ public sealed class Instrument : IDisposable
 
     /// <summary>Output delay in host samples: the resampler's look-ahead (0 at the model rate).</summary>
     public int LatencySamples => resampler is null ? 0 : (int)Math.Round(resampler.LatencyInput * hostRate / ModelRate);
-
-    public double Parameter(ParameterId id) => values[(int)id];
 
     /// <summary>Prepares for a host rate and block size (main thread; allocates).</summary>
     public void Activate(double sampleRate, int maxFrames)
@@ -443,6 +441,9 @@ public sealed class Instrument : IDisposable
         worlds.Retire(unused);
         worlds.ReleaseIfRetired(unused);
     }
+
+    /// <summary>Raised on the generation thread when generating failed (the voice concerned falls silent), for logging.</summary>
+    public event Action<Exception>? GenerationFailed;
 
     /// <summary>Raised on a background thread when a world cannot be loaded (for logging).</summary>
     public event Action<WorldEntry, Exception>? WorldLoadFailed;
