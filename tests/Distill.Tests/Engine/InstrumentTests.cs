@@ -282,4 +282,34 @@ public class InstrumentTests(ITestOutputHelper output)
         Assert.True(around < 1.5 * Math.Max(before, after), "the switch clicks");
         Assert.True(Rms(left.AsSpan(60000)) > 1e-3, "notes did not carry over into the new world");
     }
+
+    /// <summary>A host far faster than real time starves the worker: voices fade out and back in (no step in the
+    /// output larger than the music's own), never click or emit garbage.</summary>
+    [Fact]
+    public void UnderrunsFadeInsteadOfClicking()
+    {
+        static double LargestStep(float[] x)
+        {
+            double worst = 0;
+            for (int i = 1; i < x.Length; i++) worst = Math.Max(worst, Math.Abs(x[i] - x[i - 1]));
+            return worst;
+        }
+        var offline = Render(Chord, seconds: 3.0, block: 256);
+        using var instrument = NewInstrument();
+        instrument.Activate(48000, 256);
+        var one = new float[1];
+        for (var deadline = DateTime.UtcNow.AddSeconds(60); !instrument.HasWorld && DateTime.UtcNow < deadline; Thread.Sleep(5)) instrument.Render(one, one);
+        instrument.Reset();
+        var left = new float[offline.Length];
+        var right = new float[left.Length];
+        instrument.NoteOn(60, 0.9f);
+        instrument.NoteOn(64, 0.7f);
+        instrument.NoteOn(67, 0.8f);
+        for (int at = 0; at < left.Length; at += 256) // no pacing: the worker cannot keep up
+            instrument.Render(left.AsSpan(at, Math.Min(256, left.Length - at)), right.AsSpan(at, Math.Min(256, left.Length - at)));
+        output.WriteLine($"{instrument.Underruns} underrun blocks; largest sample step {LargestStep(left):E2} starved vs {LargestStep(offline):E2} offline");
+        Assert.True(instrument.Underruns > 0, "the worker kept up: nothing was tested");
+        Assert.All(left, v => Assert.True(float.IsFinite(v)));
+        Assert.True(LargestStep(left) <= 1.5 * LargestStep(offline), "an underrun clicks");
+    }
 }
