@@ -1,17 +1,31 @@
--- Renders Distill (VST3) in a headless Ardour 7 session and exports a WAV at the session rate.
---   ardour7-lua ardour-render.lua VST3_DIR SESSION_DIR EXPORT_DIR RATE SECONDS CLASS_ID PARAM FIRST SECOND
+-- Plays Distill (VST3) in a headless Ardour 7 session: a MIDI region of exact notes, exact plugin automation.
+--   ardour7-lua ardour-render.lua VST3_DIR SESSION_DIR OUT_DIR RATE CLASS_ID SCORE MODE SECONDS
 -- VST3_DIR holds Distill.vst3 (already scanned into $XDG_CACHE_HOME: ardour-lua only reads the cache);
--- SESSION_DIR must not exist. One MIDI track carries the plugin; a held note C4 plays for SECONDS; the
--- plugin's control input PARAM is automated to FIRST (fraction of its range) for the first half and SECOND
--- for the second half. Prints "DISTILL-EXPORTED <wav>" on success. Ardour 7.3 quirks (each observed):
--- strict I/O aborts some runs; Lua cannot create a MIDI region, so one is recorded from a feeder track and
--- its notes are then rewritten exactly; teardown sometimes crashes, so the script ends with os.exit(0).
+-- SESSION_DIR must not exist. SCORE is a text file of lines
+--   note KEY VELOCITY START LENGTH        (MIDI key and velocity 1–127, seconds from the region start)
+--   auto PARAM TIME FRACTION              (control input PARAM at TIME seconds, FRACTION of its range)
+-- Automation is a step at each point: the value holds until the next point (Ardour ramps over 1 ms to it).
+-- MODE "export" exports SECONDS of the region to OUT_DIR/distill.wav, 32-bit float at the session rate (Ardour
+-- freewheels; the float preset is written to $XDG_CONFIG_HOME/ardour7/export);
+-- MODE "roll" plays SECONDS in real time and deactivates the plugin, so it logs its underrun count.
+-- Prints "DISTILL-DONE" on success. Ardour 7.3 quirks (each observed): strict I/O aborts some runs; Lua cannot
+-- create a MIDI region, so one is recorded from a feeder track and its notes are then rewritten exactly;
+-- teardown sometimes crashes, so the script ends with os.exit(0).
 io.stdout:setvbuf ("no")
-local vst3_dir, session_dir, export_dir = arg[1], arg[2], arg[3]
-local rate, seconds, class_id = tonumber (arg[4]), tonumber (arg[5]), arg[6]
-local param, first, second = tonumber (arg[7]), tonumber (arg[8]), tonumber (arg[9])
+local vst3_dir, session_dir, out_dir = arg[1], arg[2], arg[3]
+local rate, class_id, score, mode, seconds = tonumber (arg[4]), arg[5], arg[6], arg[7], tonumber (arg[8])
 
 local function fail (message) print ("DISTILL-FAILED " .. message); os.exit (1) end
+
+local notes, points = {}, {}
+for line in io.lines (score) do
+  local kind, a, b, c, d = line:match ("^(%a+)%s+(%S+)%s+(%S+)%s+(%S+)%s*(%S*)")
+  if kind == "note" then
+    table.insert (notes, { key = tonumber (a), velocity = tonumber (b), start = tonumber (c), length = tonumber (d) })
+  elseif kind == "auto" then
+    table.insert (points, { param = tonumber (a), time = tonumber (b), fraction = tonumber (c) })
+  end
+end
 
 AudioEngine:set_backend ("None (Dummy)", "", "")
 ARDOUR.config ():set_plugin_path_vst3 (vst3_dir)
@@ -48,7 +62,7 @@ local function send (bytes)
   end
 end
 
--- Record a rough region: arm, roll, note on, wait, note off, stop.
+-- Record a rough region as long as the performance: arm, roll, note on, wait, note off, stop.
 track:rec_enable_control ():set_value (1, PBD.GroupControlDisposition.NoGroup)
 s:maybe_enable_record (false)
 s:request_roll (ARDOUR.TransportRequestSource.TRS_UI)
@@ -67,36 +81,76 @@ for r in track:playlist ():region_list ():iter () do region = r:to_midiregion ()
 if region == nil or region:isnil () then fail ("nothing recorded") end
 print ("recorded region", region:position ():samples (), region:length ():samples ())
 
--- Rewrite the notes exactly: one C4 from the region start for SECONDS.
+-- Rewrite the notes exactly, in beats from the region start.
 local tm = Temporal.TempoMap.read ()
+local start = region:position ():samples ()
+local function beats (t) return tm:quarters_at_sample (start + math.floor (t * rate + 0.5)) - tm:quarters_at_sample (start) end
 local model = region:midi_source (0):model ()
 local diff = model:new_note_diff_command ("exact notes")
 for note in ARDOUR.LuaAPI.note_list (model):iter () do diff:remove (note) end
-local start = region:position ():samples ()
-local length = tm:quarters_at_sample (start + math.floor (seconds * rate)) - tm:quarters_at_sample (start)
-diff:add (ARDOUR.LuaAPI.new_noteptr (0, Temporal.Beats (0, 0), length, 60, 100))
+for _, n in ipairs (notes) do
+  local on = beats (n.start)
+  diff:add (ARDOUR.LuaAPI.new_noteptr (0, on, beats (n.start + n.length) - on, n.key, n.velocity))
+end
 model:apply_command (s, diff)
 
--- Automation of the chosen control input: FIRST until the middle, SECOND after it.
-local al, cl, pd = ARDOUR.LuaAPI.plugin_automation (proc, param)
-if al:isnil () then fail ("no automation list for control " .. param) end
-local function value (fraction) return pd.lower + fraction * (pd.upper - pd.lower) end
-local middle = start + math.floor (seconds * rate / 2)
-cl:clear_list ()
-cl:add (Temporal.timepos_t (0), value (first), false, false)
-cl:add (Temporal.timepos_t (middle - math.floor (rate / 100)), value (first), false, false)
-cl:add (Temporal.timepos_t (middle), value (second), false, false)
-cl:add (Temporal.timepos_t (start + math.floor ((seconds + 1) * rate)), value (second), false, false)
-local control = proc:to_automatable ():automation_control (Evoral.Parameter (ARDOUR.AutomationType.PluginAutomation, 0, param), false)
-if control:isnil () then fail ("no automation control " .. param) end
-control:set_automation_state (ARDOUR.AutoState.Play)
-print ("automation", param, pd.lower, pd.upper, "middle", middle)
+-- Automation: a step at every point, per control input.
+local lists = {}
+for _, p in ipairs (points) do
+  if not lists[p.param] then
+    local al, cl, pd = ARDOUR.LuaAPI.plugin_automation (proc, p.param)
+    if al:isnil () then fail ("no automation list for control " .. p.param) end
+    cl:clear_list ()
+    lists[p.param] = { cl = cl, pd = pd, last = nil }
+  end
+  local l = lists[p.param]
+  local value = l.pd.lower + p.fraction * (l.pd.upper - l.pd.lower)
+  local at = start + math.floor (p.time * rate + 0.5)
+  if l.last ~= nil then l.cl:add (Temporal.timepos_t (at - math.floor (rate / 1000)), l.last, false, false) end
+  l.cl:add (Temporal.timepos_t (at), value, false, false)
+  l.last = value
+end
+for param, l in pairs (lists) do
+  l.cl:add (Temporal.timepos_t (start + math.floor ((seconds + 1) * rate)), l.last, false, false)
+  local control = proc:to_automatable ():automation_control (Evoral.Parameter (ARDOUR.AutomationType.PluginAutomation, 0, param), false)
+  if control:isnil () then fail ("no automation control " .. param) end
+  control:set_automation_state (ARDOUR.AutoState.Play)
+end
 
-local export = s:simple_export ()
-export:set_range (start, start + math.floor (seconds * rate))
-export:set_name ("distill")
-export:set_folder (export_dir)
-if not export:set_preset ("75969a1c-3133-4694-864b-a1fa50e43348") then fail ("export preset") end
-if not export:run_export () then fail ("export") end
-print ("DISTILL-EXPORTED", export_dir, "start", start, "middle", middle)
+-- Export as 32-bit float WAV at the session rate, undithered: a preset of ours over Ardour's own float format.
+local function write_float_preset ()
+  local folder = os.getenv ("XDG_CONFIG_HOME") .. "/ardour7/export"
+  os.execute ("mkdir -p '" .. folder .. "'")
+  local f = io.open (folder .. "/distill-float.preset", "w")
+  f:write ([[<?xml version="1.0" encoding="UTF-8"?>
+<ExportPreset id="9c2d3b57-2f0e-4a8e-b1d4-6f1e0d7c5a31" name="Distill float WAV">
+  <ExportFormat id="20b4ab09-6452-4cb3-bd66-b921cdbd2942"/>
+  <ExportFilename>
+    <Folder relative="1" path="export"/>
+    <Field name="timespan" enabled="1"/>
+  </ExportFilename>
+</ExportPreset>
+]])
+  f:close ()
+end
+
+if mode == "export" then
+  write_float_preset ()
+  local export = s:simple_export ()
+  export:set_range (start, start + math.floor (seconds * rate))
+  export:set_name ("distill")
+  export:set_folder (out_dir)
+  if not export:set_preset ("9c2d3b57-2f0e-4a8e-b1d4-6f1e0d7c5a31") then fail ("export preset") end
+  if not export:run_export () then fail ("export") end
+else
+  s:request_locate (start, false, ARDOUR.LocateTransportDisposition.MustStop, ARDOUR.TransportRequestSource.TRS_UI)
+  ARDOUR.LuaAPI.usleep (500000)
+  s:request_roll (ARDOUR.TransportRequestSource.TRS_UI)
+  ARDOUR.LuaAPI.usleep (math.floor (seconds * 1e6))
+  s:request_stop (false, false, ARDOUR.TransportRequestSource.TRS_UI)
+  ARDOUR.LuaAPI.usleep (300000)
+  proc:deactivate () -- the plugin writes its underrun count to its log
+  ARDOUR.LuaAPI.usleep (200000)
+end
+print ("DISTILL-DONE", mode, "start", start)
 os.exit (0)

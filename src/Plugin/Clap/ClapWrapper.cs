@@ -38,8 +38,16 @@ sealed unsafe class ClapWrapper
         catch (InvalidOperationException) { return null; }
     }
 
+    bool initialized;
+
+    /// <summary>Once per instance: a second init is the host's error and is refused.</summary>
     [UnmanagedCallersOnly]
-    static byte Init(ClapPlugin* p) => From(p) is null ? (byte)0 : (byte)1;
+    static byte Init(ClapPlugin* p)
+    {
+        if (From(p) is not { } w || w.initialized) return 0;
+        w.initialized = true;
+        return 1;
+    }
 
     [UnmanagedCallersOnly]
     static void Destroy(ClapPlugin* p)
@@ -60,7 +68,7 @@ sealed unsafe class ClapWrapper
     {
         try
         {
-            if (From(p) is not { } w) return 0;
+            if (From(p) is not { initialized: true } w || w.Plugin.IsActive || !Runtime.Engine.Instrument.SupportsRate(sampleRate)) return 0;
             int frames = (int)Math.Clamp(maxFrames, 1u, 1u << 20);
             w.Block.Prepare(frames);
             return w.Plugin.Activate(sampleRate, frames) ? (byte)1 : (byte)0;

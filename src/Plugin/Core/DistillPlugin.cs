@@ -19,8 +19,11 @@ public sealed partial class DistillPlugin : IDisposable
     /// <summary>Plain values as the host last set or automated them, read by the main thread.</summary>
     readonly double[] values = InstrumentParameters.Defaults();
     readonly Instrument instrument;
-    Exception? fault;     // set on the audio thread, logged by the next main-thread call
-    bool faultLogged;
+    readonly HostPace pace = new();
+    ProcessMode declaredMode;
+    Exception? fault;     // set on the audio thread: silent until the next reset or activation
+    Exception? unlogged;  // the same, until the next main-thread call writes it to the log
+    long underrunsAtActivation, framesSinceActivation, notesSinceActivation;
 
     /// <param name="worldsFolder">Where installed worlds are found (default <see cref="UserFolders.WorldSearchPath"/>).</param>
     public DistillPlugin(string? worldsFolder = null)
@@ -34,11 +37,24 @@ public sealed partial class DistillPlugin : IDisposable
     public int MaxFrames { get; private set; }
     public bool IsActive { get; private set; }
 
+    /// <summary>What the host says of its processing (VST3 process mode, CLAP render mode). Offline waits for
+    /// generation, so a bounce never underruns; a host that says nothing but calls faster than real time is
+    /// treated the same (<see cref="HostPace"/>).</summary>
     public ProcessMode Mode
     {
-        get => instrument.Offline ? ProcessMode.Offline : ProcessMode.Realtime;
-        set => instrument.Offline = value == ProcessMode.Offline;
+        get => declaredMode;
+        set
+        {
+            declaredMode = value;
+            instrument.Offline = value == ProcessMode.Offline || pace.Fast;
+        }
     }
+
+    /// <summary>Whether generation is being waited for now: declared offline, or a host found running faster than real time.</summary>
+    public bool WaitsForGeneration => instrument.Offline;
+
+    /// <summary>Blocks in which a voice ran out of generated audio since activation (real-time playback only).</summary>
+    public long Underruns => instrument.Underruns - underrunsAtActivation;
 
     /// <summary>Samples of output delay the host should compensate (the resampler's, at rates other than 48 kHz).</summary>
     public int LatencySamples => instrument.LatencySamples;
@@ -47,11 +63,23 @@ public sealed partial class DistillPlugin : IDisposable
     public IReadOnlyList<WorldEntry> Worlds => instrument.Catalog;
 
     /// <summary>What the World parameter shows: the world playing, loading, or why none plays.</summary>
-    public string WorldStatus => missingWorld is { } name && (int)GetParameter(ParameterId.World) >= Worlds.Count
-        ? $"{name}: not installed" : instrument.WorldStatus;
+    public string WorldStatus
+    {
+        get
+        {
+            string status = missingWorld is { } name && (int)GetParameter(ParameterId.World) >= Worlds.Count
+                ? $"{name}: not installed" : instrument.WorldStatus;
+            return fault is { } e ? $"{status} (silenced by an error: {e.GetType().Name}; reset or reactivate to resume)" : status;
+        }
+    }
 
-    /// <summary>A world named by restored state that is not installed.</summary>
+    /// <summary>A world named by restored state that is not installed: kept, and saved again, until another world is chosen.</summary>
     string? missingWorld;
+
+    void ForgetMissingWorld(ParameterId id, double value)
+    {
+        if (id == ParameterId.World && value < Worlds.Count) missingWorld = null;
+    }
 
     public double GetParameter(ParameterId id) => Volatile.Read(ref values[(int)id]);
 
@@ -63,6 +91,7 @@ public sealed partial class DistillPlugin : IDisposable
         if (!InstrumentParameters.TryGet((uint)id, out var spec)) return;
         double v = spec.Clamp(plain);
         Volatile.Write(ref values[(int)id], v);
+        ForgetMissingWorld(id, v);
         if (!IsActive) instrument.SetParameter(id, v);
         else if (!fromMainThread.TryWrite(new ParameterChange(id, v)))
             PluginLog.Write($"parameter change dropped ({id} = {v}): more than {fromMainThread.Capacity} queued while the audio thread is not processing");
@@ -120,9 +149,15 @@ public sealed partial class DistillPlugin : IDisposable
     {
         LogFault();
         ApplyMainThreadChanges();
+        if (IsActive) return false;
         try
         {
             instrument.Activate(sampleRate, maxFrames);
+            pace.Reset(sampleRate);
+            Mode = declaredMode;
+            fault = null;
+            underrunsAtActivation = instrument.Underruns;
+            framesSinceActivation = notesSinceActivation = 0;
             SampleRate = sampleRate; MaxFrames = maxFrames; IsActive = true;
             return true;
         }
@@ -137,13 +172,33 @@ public sealed partial class DistillPlugin : IDisposable
     public void Deactivate()
     {
         LogFault();
-        if (IsActive) instrument.Reset();
+        if (IsActive)
+        {
+            instrument.Reset();
+            PluginLog.Write($"deactivated at {SampleRate} Hz: {Underruns} underrun blocks in {framesSinceActivation / SampleRate:0.0} s " +
+                            $"of audio and {notesSinceActivation} notes since activation");
+        }
         IsActive = false;
         ApplyMainThreadChanges();
     }
 
-    /// <summary>Silences every voice and clears buffers.</summary>
-    public void Reset() => instrument.Reset();
+    /// <summary>Silences every voice and clears buffers; after a fault, the sound comes back from here on.</summary>
+    public void Reset()
+    {
+        fault = null;
+        instrument.Reset();
+    }
+
+    /// <summary>Called once per host block before its pieces are processed (pieces of one block are not host calls).</summary>
+    public void BlockStarted(int frames)
+    {
+        pace.BlockStarted(frames, MaxFrames);
+        framesSinceActivation += frames;
+        instrument.Offline = declaredMode == ProcessMode.Offline || pace.Fast;
+    }
+
+    /// <summary>Called once per host block after it is rendered.</summary>
+    public void BlockEnded() => pace.BlockEnded();
 
     /// <summary>Renders one block, splitting it at event offsets so every event is sample-accurate.
     /// <paramref name="events"/> are in ascending offset order. Never throws.</summary>
@@ -156,6 +211,7 @@ public sealed partial class DistillPlugin : IDisposable
         }
         try
         {
+            FaultProbe?.Invoke();
             ApplyMainThreadChanges();
             int done = 0;
             foreach (ref readonly var e in events)
@@ -169,17 +225,21 @@ public sealed partial class DistillPlugin : IDisposable
         }
         catch (Exception e)
         {
-            // The audio thread cannot write files: stay silent from here on; the main thread logs it.
-            fault = e;
+            // The audio thread cannot write files: silent until the host resets or reactivates; the main thread logs it.
+            fault = unlogged = e;
             left.Clear(); right.Clear();
         }
     }
+
+    /// <summary>Tests make a block fail through this, to check that the plugin recovers.</summary>
+    internal Action? FaultProbe;
 
     void Apply(in PluginEvent e)
     {
         switch (e.Kind)
         {
             case PluginEventKind.NoteOn:
+                notesSinceActivation++;
                 instrument.NoteOn(e.Key, e.Velocity, e.NoteId);
                 break;
             case PluginEventKind.NoteOff:
@@ -194,6 +254,7 @@ public sealed partial class DistillPlugin : IDisposable
             case PluginEventKind.ParameterValue when InstrumentParameters.TryGet(e.Parameter, out var spec):
                 double v = spec.Clamp(e.Value);
                 Volatile.Write(ref values[e.Parameter], v);
+                ForgetMissingWorld(spec.Id, v);
                 instrument.SetParameter(spec.Id, v);
                 break;
         }
@@ -201,9 +262,8 @@ public sealed partial class DistillPlugin : IDisposable
 
     void LogFault()
     {
-        if (fault is null || faultLogged) return;
-        faultLogged = true;
-        PluginLog.Error("process (the instrument is silent until it is reloaded)", fault);
+        if (Interlocked.Exchange(ref unlogged, null) is { } e)
+            PluginLog.Error("process (the instrument is silent until the host resets or reactivates it)", e);
     }
 
     public void Dispose()

@@ -28,7 +28,7 @@ public sealed partial class DistillPlugin
         int world = (int)GetParameter(ParameterId.World);
         var data = new PluginStateData
         {
-            World = world < Worlds.Count ? Worlds[world].Name : null,
+            World = world < Worlds.Count ? Worlds[world].Name : missingWorld,
             Parameters = InstrumentParameters.All.ToDictionary(p => p.Key, p => GetParameter(p.Id)),
         };
         return JsonSerializer.SerializeToUtf8Bytes(data, PluginStateJson.Default.PluginStateData);
@@ -56,6 +56,7 @@ public sealed partial class DistillPlugin
             return false;
         }
         RestoreDefaults();
+        missingWorld = null;
         foreach (var (key, value) in data.Parameters)
             if (InstrumentParameters.ByKey(key) is { } spec) SetParameter(spec.Id, value);
         // The world is found by name: its index moves when worlds are installed or removed.

@@ -38,6 +38,13 @@ sealed unsafe class BlockRenderer
     /// <summary>Renders <paramref name="frames"/> into the host's channels (null or fewer than two: see the class summary).</summary>
     public void Render(DistillPlugin plugin, float** channels, int channelCount, int frames)
     {
+        plugin.BlockStarted(frames);
+        RenderChannels(plugin, channels, channelCount, frames);
+        plugin.BlockEnded();
+    }
+
+    void RenderChannels(DistillPlugin plugin, float** channels, int channelCount, int frames)
+    {
         if (channels != null && channelCount >= 2 && channels[0] != null && channels[1] != null)
         {
             Render(plugin, new Span<float>(channels[0], frames), new Span<float>(channels[1], frames));

@@ -28,6 +28,7 @@ static class Vst3Iid
     public static readonly Guid ParameterChanges = new("A4779663-0BB6-4A56-B443-84A8466FEB9D");
     public static readonly Guid ParamValueQueue = new("01263A18-ED07-4F6F-98C9-D3564686F9BA");
     public static readonly Guid EventList = new("3A2C4214-3463-49FE-B2C4-F397B9695A44");
+    public static readonly Guid ProcessContextRequirements = new("2A654303-EF76-4E3D-95B5-FE83730EF6D0");
 
     public static unsafe Guid Read(byte* tuid) => new(new ReadOnlySpan<byte>(tuid, 16), bigEndian: true);
 
@@ -103,6 +104,13 @@ unsafe struct AudioProcessorVtbl
     public delegate* unmanaged<void*, byte, int> SetProcessing;
     public delegate* unmanaged<void*, ProcessData*, int> Process;
     public delegate* unmanaged<void*, uint> GetTailSamples;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+unsafe struct ProcessContextRequirementsVtbl
+{
+    public FUnknownVtbl Unknown;
+    public delegate* unmanaged<void*, uint> GetProcessContextRequirements;
 }
 
 [StructLayout(LayoutKind.Sequential)]

@@ -67,7 +67,9 @@ sealed unsafe partial class Vst3Wrapper
         try
         {
             if (From(self) is not { } w) return Vst3Result.InvalidArgument;
+            // Deactivating twice is harmless (the SDK's validator does it in teardown); activating twice is refused.
             if (state == 0) { w.Plugin.Deactivate(); return Vst3Result.Ok; }
+            if (w.Plugin.IsActive) return Vst3Result.False;
             w.Block.Prepare(w.setup.MaxSamplesPerBlock);
             return w.Plugin.Activate(w.setup.SampleRate, w.setup.MaxSamplesPerBlock) ? Vst3Result.Ok : Vst3Result.False;
         }

@@ -57,6 +57,7 @@ sealed unsafe partial class Vst3Wrapper
             info->Id = (uint)spec.Id;
             NativeText.WriteUtf16(spec.Name, info->Title, 128);
             NativeText.WriteUtf16(spec.Name, info->ShortTitle, 128);
+            NativeText.WriteUtf16(InstrumentParameters.UnitLabel(spec), info->Units, 128);
             info->StepCount = spec.Stepped ? (int)(spec.Max - spec.Min) : 0;
             info->DefaultNormalizedValue = spec.ToNormalized(spec.Default);
             info->Flags = Vst3Constants.ParameterCanAutomate | (spec.Id == ParameterId.World ? Vst3Constants.ParameterIsList : 0);

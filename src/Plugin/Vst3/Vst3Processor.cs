@@ -53,7 +53,9 @@ sealed unsafe partial class Vst3Wrapper
         try
         {
             if (setup == null || From(self) is not { } w) return Vst3Result.InvalidArgument;
-            if (setup->SymbolicSampleSize != Vst3Constants.Sample32 || !(setup->SampleRate > 0) || setup->MaxSamplesPerBlock <= 0)
+            // Refused here, not at setActive: a host must not activate a setup that was refused.
+            if (w.Plugin.IsActive || setup->SymbolicSampleSize != Vst3Constants.Sample32
+                || !Runtime.Engine.Instrument.SupportsRate(setup->SampleRate) || setup->MaxSamplesPerBlock <= 0)
                 return Vst3Result.False;
             w.setup = *setup;
             w.setup.MaxSamplesPerBlock = Math.Min(setup->MaxSamplesPerBlock, 1 << 20);
@@ -64,7 +66,8 @@ sealed unsafe partial class Vst3Wrapper
     }
 
     [UnmanagedCallersOnly]
-    static int SetProcessing(void* self, byte state) => From(self) is null ? Vst3Result.InvalidArgument : Vst3Result.Ok;
+    static int SetProcessing(void* self, byte state) =>
+        From(self) is not { } w ? Vst3Result.InvalidArgument : w.Plugin.IsActive ? Vst3Result.Ok : Vst3Result.NotInitialized;
 
     /// <summary>The synth keeps sounding after its last note for as long as its release: let hosts keep calling.</summary>
     [UnmanagedCallersOnly]
@@ -96,6 +99,8 @@ sealed unsafe partial class Vst3Wrapper
     void Render(ProcessData* data)
     {
         int frames = Math.Max(data->NumSamples, 0);
+        // Hosts say per call whether they run in real time (Ardour sends kOffline for every call of an export).
+        Plugin.Mode = data->ProcessMode == Vst3Constants.ProcessOffline ? ProcessMode.Offline : ProcessMode.Realtime;
         Vst3Events.Gather(data->InputParameterChanges, data->InputEvents, Block, frames);
         var output = data->NumOutputs > 0 ? data->Outputs : null;
         Block.Render(Plugin, output != null ? output->ChannelBuffers32 : null, output != null ? Math.Clamp(output->NumChannels, 0, 64) : 0, frames);

@@ -19,7 +19,7 @@ unsafe struct Vst3Face
 /// </summary>
 sealed unsafe partial class Vst3Wrapper
 {
-    const int ComponentFace = 0, ProcessorFace = 1, ControllerFace = 2, MidiMappingFace = 3, FaceCount = 4;
+    const int ComponentFace = 0, ProcessorFace = 1, ControllerFace = 2, MidiMappingFace = 3, ContextRequirementsFace = 4, FaceCount = 5;
 
     public readonly DistillPlugin Plugin = new();
     public readonly BlockRenderer Block = new();
@@ -35,7 +35,11 @@ sealed unsafe partial class Vst3Wrapper
         faces[ProcessorFace] = new Vst3Face { Vtbl = ProcessorTable, Handle = handle };
         faces[ControllerFace] = new Vst3Face { Vtbl = ControllerTable, Handle = handle };
         faces[MidiMappingFace] = new Vst3Face { Vtbl = MidiMappingTable, Handle = handle };
+        faces[ContextRequirementsFace] = new Vst3Face { Vtbl = ContextRequirementsTable, Handle = handle };
     }
+
+    /// <summary>Between IPluginBase initialize and terminate (each answers kResultFalse when called out of turn).</summary>
+    bool initialized;
 
     /// <summary>The instance behind one of our interface pointers, or null once it is freed. Never throws.</summary>
     public static Vst3Wrapper? From(void* self)
@@ -50,6 +54,7 @@ sealed unsafe partial class Vst3Wrapper
             : iid == Vst3Iid.AudioProcessor ? ProcessorFace
             : iid == Vst3Iid.EditController ? ControllerFace
             : iid == Vst3Iid.MidiMapping ? MidiMappingFace
+            : iid == Vst3Iid.ProcessContextRequirements ? ContextRequirementsFace
             : -1;
         if (face < 0) { *obj = null; return Vst3Result.NoInterface; }
         Interlocked.Increment(ref references);
@@ -98,7 +103,13 @@ sealed unsafe partial class Vst3Wrapper
     }
 
     [UnmanagedCallersOnly]
-    static int Initialize(void* self, void* context) => From(self) is null ? Vst3Result.InvalidArgument : Vst3Result.Ok;
+    static int Initialize(void* self, void* context)
+    {
+        if (From(self) is not { } w) return Vst3Result.InvalidArgument;
+        if (w.initialized) return Vst3Result.False;
+        w.initialized = true;
+        return Vst3Result.Ok;
+    }
 
     [UnmanagedCallersOnly]
     static int Terminate(void* self)
@@ -106,6 +117,8 @@ sealed unsafe partial class Vst3Wrapper
         try
         {
             if (From(self) is not { } w) return Vst3Result.InvalidArgument;
+            if (!w.initialized) return Vst3Result.False;
+            w.initialized = false;
             w.Plugin.Deactivate();
             return Vst3Result.Ok;
         }
@@ -120,6 +133,20 @@ sealed unsafe partial class Vst3Wrapper
     }
 
     static T* AllocateTable<T>() where T : unmanaged => (T*)NativeMemory.AllocZeroed((nuint)sizeof(T));
+
+    static readonly ProcessContextRequirementsVtbl* ContextRequirementsTable = CreateContextRequirementsTable();
+
+    static ProcessContextRequirementsVtbl* CreateContextRequirementsTable()
+    {
+        var v = AllocateTable<ProcessContextRequirementsVtbl>();
+        SetUnknown(&v->Unknown);
+        v->GetProcessContextRequirements = &GetProcessContextRequirements;
+        return v;
+    }
+
+    /// <summary>Nothing of the process context is read: tempo, transport and positions play no part in generation.</summary>
+    [UnmanagedCallersOnly]
+    static uint GetProcessContextRequirements(void* self) => 0;
 
     static readonly MidiMappingVtbl* MidiMappingTable = CreateMidiMappingTable();
 

@@ -16,6 +16,10 @@ public static class UserFolders
         : OperatingSystem.IsMacOS() ? Path.Combine(Home, "Library/Logs")
         : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
 
+    public static string Cache => OperatingSystem.IsLinux() ? Xdg("XDG_CACHE_HOME", ".cache")
+        : OperatingSystem.IsMacOS() ? Path.Combine(Home, "Library/Caches")
+        : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
+
     /// <summary>Where <c>distill install-world</c> puts worlds: $DISTILL_WORLDS, else &lt;data&gt;/distill/worlds.</summary>
     public static string Worlds =>
         Environment.GetEnvironmentVariable("DISTILL_WORLDS") is { Length: > 0 } path ? path : Path.Combine(Data, "distill", "worlds");

@@ -1,4 +1,3 @@
-using System.Numerics;
 
 namespace Distill.Runtime.Dsp;
 
@@ -43,7 +42,7 @@ public sealed class PhaseGradientHeapIntegrator
         timeScale = (float)(hop * (double)nFft / gamma);
         frequencyScale = (float)(gamma / (hop * (double)nFft));
         logTolerance = (float)Math.Log(relativeTolerance);
-        int bins = Bins, padded = 2 * bins + Vector<float>.Count;
+        int bins = Bins, padded = 2 * bins;
         binAdvance = new float[bins];
         for (int m = 0; m < bins; m++) binAdvance[m] = (float)Math.IEEERemainder(2 * Math.PI * hop * m / nFft, 2 * Math.PI);
         angle = new float[padded];
@@ -57,14 +56,12 @@ public sealed class PhaseGradientHeapIntegrator
 
     public static float LogMagnitude(float magnitude) => MathF.Log(MathF.Max(magnitude, MagnitudeFloor));
 
-    /// <summary>Natural-log magnitudes with the silence floor (<see cref="LogMagnitude"/>), vectorised.</summary>
+    /// <summary>Natural-log magnitudes with the silence floor (<see cref="LogMagnitude"/>). Scalar on purpose: the
+    /// vectorised approximations differ with the vector width, which differs between the JIT (the CLI) and NativeAOT
+    /// (the plugins), and a bounce must equal <c>distill render</c> to the bit.</summary>
     public static void LogMagnitudes(ReadOnlySpan<float> magnitude, Span<float> result)
     {
-        int i = 0, width = Vector<float>.Count;
-        var floor = new Vector<float>(MagnitudeFloor);
-        for (; i <= magnitude.Length - width; i += width)
-            Vector.Log(Vector.Max(new Vector<float>(magnitude[i..]), floor)).CopyTo(result[i..]);
-        for (; i < magnitude.Length; i++) result[i] = LogMagnitude(magnitude[i]);
+        for (int i = 0; i < magnitude.Length; i++) result[i] = LogMagnitude(magnitude[i]);
     }
 
     /// <summary>Phase of frame n as unit phasors (re, im), from the phase of frame n−1 as unit phasors
@@ -151,12 +148,8 @@ public sealed class PhaseGradientHeapIntegrator
         float frequencyQuarter = -0.25f * frequencyScale;
         for (int m = 0; m < last; m++)
             angle[bins + m] = frequencyQuarter * (logNext[m] - logPrevious[m] + logNext[m + 1] - logPrevious[m + 1]) + MathF.PI;
-        int i = 0, width = Vector<float>.Count, count = 2 * bins - 1;
-        for (; i < count; i += width) // the arrays are padded to whole vectors
-        {
-            var (s, c) = Vector.SinCos(new Vector<float>(angle.AsSpan(i)));
-            s.CopyTo(sin.AsSpan(i)); c.CopyTo(cos.AsSpan(i));
-        }
+        for (int i = 0, count = 2 * bins - 1; i < count; i++) // scalar: see LogMagnitudes
+            (sin[i], cos[i]) = MathF.SinCos(angle[i]);
     }
 
     /// <summary>Max-priority queue over keys quantised into buckets (a bucket queue): push and pop

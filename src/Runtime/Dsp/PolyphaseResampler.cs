@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.Intrinsics;
 
 namespace Distill.Runtime.Dsp;
 
@@ -8,11 +9,15 @@ namespace Distill.Runtime.Dsp;
 /// ends at <see cref="PassbandFraction"/> of the lower Nyquist and the stopband starts at the lower
 /// Nyquist, with <see cref="StopbandDb"/> attenuation. Output sample j is aligned with input time
 /// j·in/out (linear phase, no shift), which costs <see cref="LatencyInput"/> input samples of
-/// look-ahead. Blocks of any size; no allocation after construction.
+/// look-ahead. Blocks of any size; no allocation after construction. When L is large (a rate such as 96001 Hz
+/// makes it 96001) the branches are not all stored: <see cref="TablePhases"/> of them are, and each output's
+/// coefficients are interpolated linearly between the two nearest, so memory and set-up stay bounded.
 /// </summary>
 public sealed class PolyphaseResampler
 {
     public const double PassbandFraction = 0.91, StopbandDb = 100;
+    /// <summary>Most branches stored exactly; past this the table is interpolated (error below −120 dB).</summary>
+    public const int TablePhases = 1024;
     public int InputRate { get; }
     public int OutputRate { get; }
     public int Up { get; }
@@ -21,6 +26,7 @@ public sealed class PolyphaseResampler
     public double Beta { get; }
 
     readonly float[] phases;    // [phase · taps + k], each branch reversed for a forward dot product
+    readonly float[] blended;   // one output's interpolated coefficients (interpolated table only)
     readonly float[] history;   // doubled ring: sample i at (i mod size) and (i mod size) + size
     readonly int ringSize;
     readonly long centre;       // filter centre in the upsampled domain
@@ -38,19 +44,25 @@ public sealed class PolyphaseResampler
         double transition = 2 * Math.PI * (stopHz - passHz) / inputRate; // rad/sample at the input rate
         TapsPerPhase = (int)Math.Ceiling((StopbandDb - 7.95) / (2.285 * transition)) + 1;
         Beta = 0.1102 * (StopbandDb - 8.7);
-        int length = TapsPerPhase * Up;
+        long length = (long)TapsPerPhase * Up;
         centre = (length - 1) / 2;
-        var window = Window.Kaiser((int)(2 * centre + 1), Beta);
         double cutoff = (passHz + stopHz) / 2 / ((double)inputRate * Up); // cycles per upsampled sample
-        phases = new float[length];
-        for (int n = 0; n <= 2 * centre; n++)
-        {
-            double x = 2 * cutoff * (n - centre);
-            double sinc = x == 0 ? 1 : Math.Sin(Math.PI * x) / (Math.PI * x);
-            double h = Up * 2 * cutoff * sinc * window[n];
-            int phase = n % Up, k = n / Up;
-            phases[phase * TapsPerPhase + (TapsPerPhase - 1 - k)] = (float)h;
-        }
+        double windowNorm = Window.BesselI0(Beta);
+        bool exact = Up <= TablePhases;
+        int tablePhases = exact ? Up : TablePhases + 1;
+        phases = new float[tablePhases * TapsPerPhase];
+        blended = exact ? [] : new float[TapsPerPhase];
+        for (int p = 0; p < tablePhases; p++)
+            for (int k = 0; k < TapsPerPhase; k++)
+            {
+                // Branch p holds upsampled-domain taps n = p + k·Up (exact) or n = (p / TablePhases + k)·Up.
+                double n = exact ? p + (double)k * Up : ((double)p / TablePhases + k) * Up;
+                if (n > 2 * centre) continue; // past the window: zero
+                double x = 2 * cutoff * (n - centre);
+                double sinc = x == 0 ? 1 : Math.Sin(Math.PI * x) / (Math.PI * x);
+                double w = Window.KaiserAt(n, 2 * centre + 1, Beta) / windowNorm;
+                phases[p * TapsPerPhase + (TapsPerPhase - 1 - k)] = (float)(Up * 2 * cutoff * sinc * w);
+            }
         ringSize = (int)BitOperations.RoundUpToPowerOf2((uint)TapsPerPhase);
         history = new float[2 * ringSize];
     }
@@ -59,6 +71,11 @@ public sealed class PolyphaseResampler
     public double LatencyInput => (double)centre / Up;
 
     public int MaxOutputFor(int inputFrames) => (int)(((long)inputFrames * Up + Down - 1) / Down) + 1;
+
+    /// <summary>The most <see cref="InputNeeded"/> can ever ask for <paramref name="outputCount"/> outputs (the first
+    /// call, which also fills the look-ahead): what a caller's input buffer must hold.</summary>
+    public int MaxInputNeeded(int outputCount) =>
+        outputCount <= 0 ? 0 : (int)(((long)outputCount * Down + centre) / Up) + 2;
 
     /// <summary>For pulling a fixed amount of output (an audio callback): how many more input samples
     /// must be passed to <see cref="Process"/> before <paramref name="outputCount"/> more outputs exist.
@@ -104,23 +121,37 @@ public sealed class PolyphaseResampler
             long index = nextOutput * Down + centre;
             long newest = index / Up;           // latest input sample this output needs
             if (newest >= inputCount) break;
-            int phase = (int)(index % Up);
+            long phase = index % Up;
             // Taps cover inputs newest−T+1 … newest, contiguous in the doubled ring.
             int start = (int)((newest - TapsPerPhase + 1) & (ringSize - 1));
             var x = history.AsSpan(start, TapsPerPhase);
-            var h = phases.AsSpan(phase * TapsPerPhase, TapsPerPhase);
+            var h = blended.Length == 0 ? phases.AsSpan((int)phase * TapsPerPhase, TapsPerPhase) : Blend(phase);
             output[written++] = Dot(h, x);
             nextOutput++;
         }
         return written;
     }
 
+    /// <summary>Coefficients of branch <paramref name="phase"/> of Up, between the two stored branches around it.</summary>
+    ReadOnlySpan<float> Blend(long phase)
+    {
+        double position = (double)phase * TablePhases / Up;
+        int below = (int)position;
+        float a = (float)(position - below);
+        var lo = phases.AsSpan(below * TapsPerPhase, TapsPerPhase);
+        var hi = phases.AsSpan((below + 1) * TapsPerPhase, TapsPerPhase);
+        for (int k = 0; k < TapsPerPhase; k++) blended[k] = lo[k] + a * (hi[k] - lo[k]);
+        return blended;
+    }
+
+    /// <summary>Four lanes whatever the machine's vector width, summed in a fixed order: the CLI (JIT) and the plugins
+    /// (NativeAOT) must get the same bits.</summary>
     static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
-        var acc = Vector<float>.Zero;
-        int i = 0, w = Vector<float>.Count;
-        for (; i <= a.Length - w; i += w) acc += new Vector<float>(a[i..]) * new Vector<float>(b[i..]);
-        float sum = Vector.Dot(acc, Vector<float>.One);
+        var acc = Vector128<float>.Zero;
+        int i = 0;
+        for (; i <= a.Length - 4; i += 4) acc += Vector128.Create(a[i..]) * Vector128.Create(b[i..]);
+        float sum = (acc.GetElement(0) + acc.GetElement(1)) + (acc.GetElement(2) + acc.GetElement(3));
         for (; i < a.Length; i++) sum += a[i] * b[i];
         return sum;
     }

@@ -15,12 +15,16 @@ public static class Window
     {
         var w = new double[length];
         double denominator = BesselI0(beta);
-        for (int n = 0; n < length; n++)
-        {
-            double r = length == 1 ? 0 : 2.0 * n / (length - 1) - 1;
-            w[n] = BesselI0(beta * Math.Sqrt(Math.Max(0, 1 - r * r))) / denominator;
-        }
+        for (int n = 0; n < length; n++) w[n] = KaiserAt(n, length, beta) / denominator;
         return w;
+    }
+
+    /// <summary>The Kaiser window of <paramref name="length"/> at any position 0 ≤ n ≤ length − 1, not yet divided by
+    /// I0(β): for windows too long to tabulate.</summary>
+    public static double KaiserAt(double n, long length, double beta)
+    {
+        double r = length == 1 ? 0 : 2.0 * n / (length - 1) - 1;
+        return BesselI0(beta * Math.Sqrt(Math.Max(0, 1 - r * r)));
     }
 
     /// <summary>Modified Bessel function of the first kind, order 0, by its power series.</summary>

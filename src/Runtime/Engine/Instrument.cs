@@ -52,7 +52,8 @@ public sealed class Instrument : IDisposable
     // Host side, set up by Activate.
     double hostRate;
     PolyphaseResampler? resampler;
-    float[] mix = [], source = [], ring = [], output = [];
+    readonly SafetyLimiter limiter = new();
+    float[] mix = [], source = [], ring = [];
     float gain = 1, gainTarget = 1, gainStep;
     int hostChunk;
 
@@ -104,29 +105,35 @@ public sealed class Instrument : IDisposable
     /// <summary>Output delay in host samples: the resampler's look-ahead (0 at the model rate).</summary>
     public int LatencySamples => resampler is null ? 0 : (int)Math.Round(resampler.LatencyInput * hostRate / ModelRate);
 
+    /// <summary>Host rates the instrument plays at (8–768 kHz).</summary>
+    public static bool SupportsRate(double sampleRate) => sampleRate >= 8000 && sampleRate <= 768000;
+
     /// <summary>Prepares for a host rate and block size (main thread; allocates).</summary>
     public void Activate(double sampleRate, int maxFrames)
     {
-        if (!(sampleRate >= 8000 && sampleRate <= 768000)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "unsupported sample rate");
+        if (!SupportsRate(sampleRate)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "unsupported sample rate");
         hostRate = sampleRate;
         int rate = (int)Math.Round(sampleRate);
         resampler = rate == ModelRate ? null : new PolyphaseResampler(ModelRate, rate);
         hostChunk = Math.Max(1, (int)(ChunkSamples * sampleRate / ModelRate) - 2);
-        mix = new float[ChunkSamples + 64];
-        source = new float[mix.Length];
-        ring = new float[mix.Length];
-        output = new float[hostChunk];
+        // Room for the most a chunk can ask of the model rate: the resampler's first chunk also fills its look-ahead.
+        int capacity = resampler?.MaxInputNeeded(hostChunk) ?? hostChunk;
+        mix = new float[capacity];
+        source = new float[capacity];
+        ring = new float[capacity];
+        limiter.Prepare(sampleRate);
         gain = gainTarget = DecibelsToGain(values[(int)ParameterId.Gain]);
         gainStep = 0;
         Reset();
     }
 
-    /// <summary>Silences every voice at once and clears the resampler.</summary>
+    /// <summary>Silences every voice at once and clears the resampler and limiter.</summary>
     public void Reset()
     {
         foreach (var v in voices)
             if (v.Active) End(v);
         resampler?.Reset();
+        limiter.Reset();
     }
 
     public void NoteOn(int key, float velocity, int noteId = -1)
@@ -246,6 +253,7 @@ public sealed class Instrument : IDisposable
             float x = host[i] * gain;
             host[i] = float.IsFinite(x) ? x : 0f;
         }
+        limiter.Process(host);
     }
 
     /// <summary>Adds one voice to the chunk; returns whether it ran out of generated audio.</summary>
@@ -410,7 +418,8 @@ public sealed class Instrument : IDisposable
         }
         var entry = catalog[wanted];
         worldStatus = $"loading {entry.Name}";
-        loading = Task.Run(() =>
+        // A thread of its own: on a busy thread pool (a host's, or a test run's) a queued load could wait for seconds.
+        loading = Task.Factory.StartNew(() =>
         {
             try
             {
@@ -430,7 +439,7 @@ public sealed class Instrument : IDisposable
                 Volatile.Write(ref loadedRequest, wanted);
                 WorldLoadFailed?.Invoke(entry, e);
             }
-        });
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>Hands the audio thread its next world; one it never took up (a newer request came first) is freed.</summary>
@@ -475,10 +484,11 @@ public sealed class Instrument : IDisposable
         return z ^ (z >> 31);
     }
 
+    /// <summary>Returns at once, even while a world loads (hosts release instances on their UI thread): a load still
+    /// running finds the table closed and disposes its world itself.</summary>
     public void Dispose()
     {
         worker.Dispose();
-        loading?.Wait();
         worlds.Dispose();
     }
 }

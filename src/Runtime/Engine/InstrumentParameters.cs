@@ -98,6 +98,25 @@ public static class InstrumentParameters
 
     public static ParameterSpec? ByKey(string key) => Array.Find(All, p => p.Key == key);
 
+    /// <summary>The unit a host shows beside a value (VST3 ParameterInfo.units).</summary>
+    public static string UnitLabel(ParameterSpec p) => p.Unit switch
+    {
+        ParameterUnit.Seconds => "s",
+        ParameterUnit.Decibels => "dB",
+        ParameterUnit.Ratio => "x",
+        ParameterUnit.Percent => "%",
+        ParameterUnit.Levels => "levels",
+        ParameterUnit.Index => "#",
+        _ => p.Id switch
+        {
+            ParameterId.TopK => "codes",
+            ParameterId.Freeze => "on/off",
+            ParameterId.Seed => "#",
+            ParameterId.LevelTilt => "slope",
+            _ => "temp",
+        },
+    };
+
     /// <summary>Display text of a plain value (the World parameter's names come from the plugin).</summary>
     public static string Format(ParameterSpec p, double plain)
     {

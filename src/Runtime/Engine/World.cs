@@ -30,21 +30,34 @@ public sealed class World : IDisposable
     {
         Name = name; Manifest = manifest; Models = models; Anchors = anchors; Layout = layout;
         voices = Enumerable.Range(0, voiceCount).Select(_ => new VoiceRenderer(models, layout)).ToArray();
-        openings = new float[Math.Min(anchors.Length, Keys)][];
-        using var renderer = new VoiceRenderer(models, layout, generative: false);
-        var hop = new float[renderer.Hop];
+        int count = Math.Min(anchors.Length, Keys);
+        openings = OpeningCache.TryRead(manifest, layout, count, OpeningSamples) ?? RenderOpenings(count);
+    }
+
+    /// <summary>Every opening, rendered on all cores (each with a renderer of its own), then cached: the same world is
+    /// ready at once next time.</summary>
+    float[][] RenderOpenings(int count)
+    {
+        var result = new float[count][];
         var defaults = GenerationControls.Defaults with { Variation = 0 };
-        for (int a = 0; a < openings.Length; a++)
-        {
-            var opening = new float[OpeningSamples];
-            renderer.Start(anchors[a], MorphTarget(a), seed: 0, defaults);
-            for (int n = 0; n < OpeningSamples; n += hop.Length)
+        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4) },
+            () => new VoiceRenderer(Models, Layout, generative: false),
+            (a, _, renderer) =>
             {
-                renderer.Render(defaults, hop);
-                hop.AsSpan(0, Math.Min(hop.Length, OpeningSamples - n)).CopyTo(opening.AsSpan(n));
-            }
-            openings[a] = opening;
-        }
+                var opening = new float[OpeningSamples];
+                var hop = new float[renderer.Hop];
+                renderer.Start(Anchors[a], MorphTarget(a), seed: 0, defaults);
+                for (int n = 0; n < OpeningSamples; n += hop.Length)
+                {
+                    renderer.Render(defaults, hop);
+                    hop.AsSpan(0, Math.Min(hop.Length, OpeningSamples - n)).CopyTo(opening.AsSpan(n));
+                }
+                result[a] = opening;
+                return renderer;
+            },
+            renderer => renderer.Dispose());
+        OpeningCache.TryWrite(Manifest, Layout, result);
+        return result;
     }
 
     /// <summary>Opens, validates and prepares a bundle with renderers for <paramref name="voiceCount"/> voices.

@@ -11,15 +11,17 @@ sealed class WorldTable : IDisposable
     readonly World?[] entries = new World?[Capacity];
     readonly bool[] retired = new bool[Capacity];
     readonly object gate = new(); // loader vs worker only; the audio thread never takes it
+    bool closed;
 
     public World? this[int index] => index >= 0 && index < Capacity ? Volatile.Read(ref entries[index]) : null;
 
-    /// <summary>Loader: stores a world in a free entry; −1 when all are in use (a switch storm), and the
-    /// caller disposes the world.</summary>
+    /// <summary>Loader: stores a world in a free entry; −1 when all are in use (a switch storm) or the table is
+    /// disposed (the instrument was released while the world loaded), and the caller disposes the world.</summary>
     public int Add(World world)
     {
         lock (gate)
         {
+            if (closed) return -1;
             for (int i = 0; i < Capacity; i++)
                 if (entries[i] is null)
                 {
@@ -55,10 +57,13 @@ sealed class WorldTable : IDisposable
     public void Dispose()
     {
         lock (gate)
+        {
+            closed = true;
             for (int i = 0; i < Capacity; i++)
             {
                 entries[i]?.Dispose();
                 entries[i] = null;
             }
+        }
     }
 }

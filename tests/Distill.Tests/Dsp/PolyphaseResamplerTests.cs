@@ -27,6 +27,8 @@ public class PolyphaseResamplerTests(ITestOutputHelper output)
     [InlineData(22050, 48000)]
     [InlineData(96000, 48000)]
     [InlineData(48000, 96000)]
+    [InlineData(48000, 96001)]
+    [InlineData(48000, 767999)]
     public void PassbandRippleIsBelowOneHundredthOfADecibel(int from, int to)
     {
         double edge = PolyphaseResampler.PassbandFraction * Math.Min(from, to) / 2;
@@ -170,5 +172,27 @@ public class PolyphaseResamplerTests(ITestOutputHelper output)
             Assert.True(db < -60, $"{db} dB");
         }
         finally { Directory.Delete(dir, true); }
+    }
+
+    /// <summary>Rates whose ratio has no small terms (48 kHz → 96001 Hz is 96001/48000) keep a bounded table and
+    /// interpolate between its branches: a pure tone comes out as the closed-form tone at the new rate, within −100 dB.</summary>
+    [Theory]
+    [InlineData(96001)]
+    [InlineData(767999)]
+    [InlineData(44057)]
+    public void OddRatesUseABoundedTableAndStayAccurate(int to)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var r = new PolyphaseResampler(48000, to);
+        double setup = clock.Elapsed.TotalMilliseconds;
+        Assert.True(r.Up > PolyphaseResampler.TablePhases);
+        const double hz = 1000.5;
+        var y = PolyphaseResampler.ResampleAll(Sine(hz, 48000, 0.25), 48000, to);
+        var expected = Sine(hz, to, 0.25);
+        double error = 0, power = 0;
+        for (int i = y.Length / 4; i < 3 * y.Length / 4; i++) { error += Math.Pow(y[i] - expected[i], 2); power += Math.Pow(expected[i], 2); }
+        double db = 10 * Math.Log10(error / power);
+        output.WriteLine($"48000→{to}: L = {r.Up}, set-up {setup:F1} ms, error {db:F1} dB");
+        Assert.True(db < -100, $"{db:F1} dB");
     }
 }

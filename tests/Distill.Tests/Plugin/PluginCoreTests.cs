@@ -74,4 +74,62 @@ public class PluginCoreTests
         Assert.Equal("gone: not installed", other.FormatParameter(ParameterId.World, other.GetParameter(ParameterId.World)));
         Assert.All(Render(other), v => Assert.Equal(0f, v));
     }
+
+    /// <summary>Load → save → load with the world missing keeps its name; once installed, the project plays it.</summary>
+    [Fact]
+    public void AMissingWorldKeepsItsNameThroughSaveAndLoad()
+    {
+        byte[] state;
+        using (var plugin = new DistillPlugin(Worlds("gone")))
+            state = plugin.SaveState();
+        byte[] resaved;
+        using (var without = new DistillPlugin(Worlds("present")))
+        {
+            Assert.True(without.LoadState(state));
+            resaved = without.SaveState();
+        }
+        Assert.Contains("\"world\":\"gone\"", System.Text.Encoding.UTF8.GetString(resaved));
+        using var again = new DistillPlugin(Worlds("present", "gone"));
+        Assert.True(again.LoadState(resaved));
+        Assert.Equal("gone", again.Worlds[(int)again.GetParameter(ParameterId.World)].Name);
+    }
+
+    /// <summary>A block that fails silences the instrument and says so in the World text and the log; the next reset
+    /// (or activation) brings the sound back.</summary>
+    [Fact]
+    public void AFaultIsReportedAndTheNextResetRecovers()
+    {
+        using var plugin = new DistillPlugin(Worlds("fine"));
+        plugin.Mode = ProcessMode.Offline;
+        Assert.True(plugin.Activate(48000, 512));
+        var left = new float[512];
+        var right = new float[512];
+        plugin.Process([PluginEvent.NoteOn(0, 60, 0.9f)], left, right);
+        plugin.FaultProbe = () => throw new InvalidOperationException("injected");
+        plugin.Process([], left, right);
+        plugin.FaultProbe = null;
+        plugin.Process([], left, right);
+        Assert.All(left, v => Assert.Equal(0f, v));
+        Assert.Contains("silenced by an error", plugin.WorldStatus);
+
+        plugin.Reset();
+        Assert.DoesNotContain("error", plugin.WorldStatus);
+        plugin.Process([PluginEvent.NoteOn(0, 60, 0.9f)], left, right);
+        double rms = 0;
+        for (int i = 0; i < 20; i++) { plugin.Process([], left, right); rms = Math.Max(rms, Engine.InstrumentTests.Rms(left)); }
+        Assert.True(rms > 1e-3, "no sound after the reset");
+        plugin.Deactivate(); // main thread: the fault reaches the log
+        Assert.Contains("injected", File.ReadAllText(PluginLog.FilePath));
+    }
+
+    [Fact]
+    public void ReleasingWhileAWorldLoadsReturnsAtOnce()
+    {
+        var plugin = new DistillPlugin(Worlds("slow"));
+        Assert.True(plugin.Activate(48000, 512));
+        plugin.Process([], new float[512], new float[512]);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        plugin.Dispose();
+        Assert.True(clock.ElapsedMilliseconds < 50, $"release took {clock.ElapsedMilliseconds} ms");
+    }
 }

@@ -170,6 +170,14 @@ public sealed unsafe class Vst3PluginUnderTest : IPluginUnderTest
             NormalizedToPlain(id, info.DefaultNormalizedValue), info.StepCount > 0, (info.Flags & Vst3Constants.ParameterCanAutomate) != 0);
     }
 
+    /// <summary>ParameterInfo.units of parameter <paramref name="index"/>.</summary>
+    public string Units(int index)
+    {
+        ParameterInfo info;
+        if (ControllerTable->GetParameterInfo(Controller, index, &info) != Vst3Result.Ok) throw new InvalidOperationException($"getParameterInfo({index}) failed");
+        return new string(info.Units);
+    }
+
     public double GetValue(uint id) => NormalizedToPlain(id, ControllerTable->GetParamNormalized(Controller, id));
 
     public string? ValueToText(uint id, double plain)
