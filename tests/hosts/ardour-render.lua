@@ -143,6 +143,11 @@ if mode == "export" then
   if not export:set_preset ("9c2d3b57-2f0e-4a8e-b1d4-6f1e0d7c5a31") then fail ("export preset") end
   if not export:run_export () then fail ("export") end
 else
+  -- A fresh activation, so the plugin's count at deactivation covers exactly this roll.
+  proc:deactivate ()
+  ARDOUR.LuaAPI.usleep (300000)
+  proc:activate ()
+  ARDOUR.LuaAPI.usleep (300000)
   s:request_locate (start, false, ARDOUR.LocateTransportDisposition.MustStop, ARDOUR.TransportRequestSource.TRS_UI)
   ARDOUR.LuaAPI.usleep (500000)
   s:request_roll (ARDOUR.TransportRequestSource.TRS_UI)

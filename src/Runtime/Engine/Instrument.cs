@@ -68,9 +68,10 @@ public sealed class Instrument : IDisposable
     {
         this.catalog = catalog.ToArray();
         for (int i = 0; i < Slots; i++) { channels[i] = new VoiceChannel(); voices[i] = new Voice(i); }
+        // Before the worker starts: its first idle call may load (or fail to load) a world at once, and that status must stand.
+        worldStatus = this.catalog.Length == 0 ? "no worlds installed" : $"loading {this.catalog[0].Name}";
         worker = new GenerationWorker(events, channels, worlds, () => Volatile.Read(ref playhead), ServiceWorldRequest);
         worker.Faulted += e => GenerationFailed?.Invoke(e);
-        worldStatus = this.catalog.Length == 0 ? "no worlds installed" : $"loading {this.catalog[0].Name}";
     }
 
     /// <summary>A human-readable state of the World parameter: the world playing, loading, or why none plays.</summary>

@@ -122,14 +122,22 @@ public class PluginCoreTests
         Assert.Contains("injected", File.ReadAllText(PluginLog.FilePath));
     }
 
+    /// <summary>Release does not wait for a world that is still loading (which takes about a second).</summary>
     [Fact]
     public void ReleasingWhileAWorldLoadsReturnsAtOnce()
     {
-        var plugin = new DistillPlugin(Worlds("slow"));
-        Assert.True(plugin.Activate(48000, 512));
-        plugin.Process([], new float[512], new float[512]);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        plugin.Dispose();
-        Assert.True(clock.ElapsedMilliseconds < 50, $"release took {clock.ElapsedMilliseconds} ms");
+        string worlds = Worlds("slow");
+        var times = new List<double>();
+        for (int i = 0; i < 5; i++)
+        {
+            var plugin = new DistillPlugin(worlds);
+            Assert.True(plugin.Activate(48000, 512));
+            plugin.Process([], new float[512], new float[512]);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            plugin.Dispose();
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        double median = times.Order().ElementAt(times.Count / 2);
+        Assert.True(median < 50, $"median release {median:0.0} ms");
     }
 }
