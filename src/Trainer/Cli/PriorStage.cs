@@ -40,7 +40,8 @@ public static class PriorStage
         PriorRunConfig config;
         if (Checkpoint.Exists(checkpoint))
         {
-            var (_, header, tensors) = Checkpoint.LoadNewestIntact(checkpoint, PriorCheckpointHeader.FromJson, UserWarning.Print);
+            var (_, header, tensors) = Checkpoint.LoadNewestIntact(checkpoint, PriorCheckpointHeader.FromJson, UserWarning.Print,
+                                                                 $"The autoencoder is intact: delete '{dir}' and resume to train the prior again.");
             config = header.Config;
             AnsiConsole.MarkupLineInterpolated($"Resuming the prior at step {header.State.NextStep} of {config.TotalSteps}.");
             trainer = new PriorTrainer(config, train, validation, dir, header.State, tensors);

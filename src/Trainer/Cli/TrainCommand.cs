@@ -115,7 +115,8 @@ public static class TrainCommand
         if (!Checkpoint.Exists(path))
             throw new UserFacingException($"'{runDir}' holds no checkpoint ({AutoencoderTrainer.CheckpointFile}) to resume from.");
         RunFolder.RemoveTemporaries(runDir);
-        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, CheckpointHeader.FromJson, UserWarning.Print);
+        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, CheckpointHeader.FromJson, UserWarning.Print,
+                                                                   "Start a new run: distill train <folder> -o <new run folder>");
         var corpus = LoadRunCorpus(header.Config);
         return WithCancel(cancel =>
         {

@@ -153,7 +153,8 @@ public static class Checkpoint
     /// <summary>The newest intact copy of a checkpoint: <paramref name="path"/>, else its <see cref="Previous"/> copy
     /// (with a warning naming the damaged file). Damage includes a header <paramref name="header"/> cannot parse.</summary>
     /// <exception cref="UserFacingException">Neither copy is intact; the message names each file and what is wrong.</exception>
-    public static LoadedCheckpoint<T> LoadNewestIntact<T>(string path, Func<string, T> header, Action<string> warn)
+    /// <param name="remedy">What the user can do when nothing intact is left, appended to that message.</param>
+    public static LoadedCheckpoint<T> LoadNewestIntact<T>(string path, Func<string, T> header, Action<string> warn, string remedy = "")
     {
         var failures = new List<string>();
         foreach (string candidate in new[] { path, Previous(path) })
@@ -175,7 +176,7 @@ public static class Checkpoint
                 failures.Add(e is InvalidDataException ? e.Message : $"{candidate} is damaged: its header cannot be read");
             }
         }
-        throw new UserFacingException($"{string.Join("; ", failures)}. No intact copy is left.");
+        throw new UserFacingException($"{string.Join("; ", failures)}. No intact copy is left.{(remedy.Length > 0 ? " " + remedy : "")}");
     }
 
     /// <summary>Copies loaded tensors into a module's parameters and buffers, in place; every one

@@ -59,7 +59,8 @@ public sealed class TrainedRun
     {
         string path = Path.Combine(PriorDirectory, PriorTrainer.BestFile);
         if (!Checkpoint.Exists(path)) throw new UserFacingException($"'{Folder}' has no trained prior ({PriorFolder}/{PriorTrainer.BestFile}).");
-        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, PriorCheckpointHeader.FromJson, UserWarning.Print);
+        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, PriorCheckpointHeader.FromJson, UserWarning.Print,
+                                                               $"Delete '{PriorDirectory}' and run distill train --resume {Folder} to train the prior again.");
         var prior = new CodePrior(header.Config.Prior);
         Checkpoint.LoadInto(prior, tensors, "model.");
         prior.eval();
