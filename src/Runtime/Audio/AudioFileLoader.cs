@@ -12,7 +12,7 @@ public sealed record AudioLoadResult(string Path, float[] Mono, int SampleRate, 
 /// <summary>
 /// The one entry for reading a user's file for training. It never writes, never throws for a bad
 /// file, and explains every rejection: unreadable, empty, not audio, corrupt, truncated (kept,
-/// with a warning), NaN/∞ samples, silent, too short.
+/// with a warning), NaN/∞ samples, silent, far beyond full scale, an unsupported sample rate, too short.
 /// </summary>
 public static class AudioFileLoader
 {
@@ -21,6 +21,9 @@ public static class AudioFileLoader
 
     /// <summary>Peak below this (−80 dBFS) counts as silence.</summary>
     public const float SilencePeak = 1e-4f;
+    /// <summary>Peak above this (+60 dBFS) is not audio at any sane gain; its spectrum would swamp, or overflow, training.</summary>
+    public const float MaxPeak = 1000f;
+    public const int MinSampleRate = 1000, MaxSampleRate = 768000;
 
     public static bool IsCandidate(string path) =>
         SupportedExtensions.Contains(Path.GetExtension(path).ToLowerInvariant());
@@ -45,8 +48,15 @@ public static class AudioFileLoader
         }
         catch (AudioFormatException e) { return AudioLoadResult.Skip(path, "corrupt or unsupported: " + e.Message); }
         catch (EndOfStreamException) { return AudioLoadResult.Skip(path, "corrupt: the file ends inside its header"); }
+        catch (FileNotFoundException) when (path.Contains('\uFFFD'))
+        {
+            // .NET decodes names as UTF-8; one that is not cannot be turned back into the bytes that open it.
+            return AudioLoadResult.Skip(path, "its name is not valid UTF-8 (shown with �), so it cannot be opened: rename the file");
+        }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return AudioLoadResult.Skip(path, "unreadable: " + e.Message); }
 
+        if (clip.SampleRate is < MinSampleRate or > MaxSampleRate)
+            return AudioLoadResult.Skip(path, $"sample rate {clip.SampleRate} Hz is outside the supported {MinSampleRate}–{MaxSampleRate} Hz");
         if (clip.Frames == 0) return AudioLoadResult.Skip(path, "no audio samples");
         var mono = clip.ToMono();
         float peak = 0;
@@ -56,6 +66,8 @@ public static class AudioFileLoader
             peak = Math.Max(peak, Math.Abs(v));
         }
         if (peak < SilencePeak) return AudioLoadResult.Skip(path, "silent (peak below −80 dBFS)");
+        if (peak > MaxPeak)
+            return AudioLoadResult.Skip(path, $"samples reach {peak:G3} ({20 * Math.Log10(peak):+0} dBFS), far beyond full scale (±1): not audio, or saved with the wrong scale");
         if (clip.DurationSeconds < minSeconds)
             return AudioLoadResult.Skip(path, $"too short: {clip.DurationSeconds:F2} s, shorter than the {minSeconds:F1} s minimum");
         string? warning = clip.Truncated ? "truncated: the file ends before its declared length; using what is there" : null;

@@ -68,7 +68,7 @@ public static class WavReader
     static AudioClip Decode(BinaryReader r, Stream stream, long declared, ushort format, ushort channels, uint rate, ushort bits, ushort blockAlign)
     {
         if (channels == 0) throw new AudioFormatException("WAV declares 0 channels");
-        if (rate == 0) throw new AudioFormatException("WAV declares a sample rate of 0");
+        if (rate is 0 or > int.MaxValue) throw new AudioFormatException($"WAV declares a sample rate of {rate}");
         int bytesPerSample = (bits + 7) / 8;
         bool supported = format switch
         {

@@ -4,8 +4,8 @@ namespace Distill.Runtime.Audio;
 
 public enum WavSampleFormat { Pcm16, Pcm24, Float32 }
 
-/// <summary>WAV writer (PCM 16/24 with saturation, or float 32), written to a temporary file in the
-/// same folder and renamed, so a reader never sees half a file.</summary>
+/// <summary>WAV writer (PCM 16/24 with saturation, or float 32) for audio already in memory; see
+/// <see cref="WavFileWriter"/> for audio written as it is made.</summary>
 public static class WavWriter
 {
     public static void Write(string path, ReadOnlySpan<float> mono, int sampleRate, WavSampleFormat format = WavSampleFormat.Pcm16) =>
@@ -16,13 +16,43 @@ public static class WavWriter
 
     public static void Write(string path, ReadOnlySpan<float> interleaved, int channels, int sampleRate, WavSampleFormat format)
     {
-        int bytesPerSample = format == WavSampleFormat.Pcm16 ? 2 : format == WavSampleFormat.Pcm24 ? 3 : 4;
-        long dataBytes = (long)interleaved.Length * bytesPerSample;
-        if (dataBytes > uint.MaxValue - 44) throw new ArgumentException("audio too long for a WAV file");
-        var bytes = new byte[44 + dataBytes + (dataBytes & 1)];
-        var s = bytes.AsSpan();
+        if (interleaved.Length / channels > WavFileWriter.MaxFrames(channels, format)) throw new ArgumentException("audio too long for a WAV file");
+        using var file = new WavFileWriter(path, channels, sampleRate, format);
+        file.Write(interleaved);
+        file.Complete();
+    }
+}
+
+/// <summary>
+/// A WAV file written block by block in constant memory: the header goes first with its sizes patched in by
+/// <see cref="Complete"/>. The audio goes to a temporary file in the same folder that is renamed over the target
+/// only when complete, so a reader never sees half a file; disposing without completing deletes it.
+/// </summary>
+public sealed class WavFileWriter : IDisposable
+{
+    const int HeaderBytes = 44;
+    readonly string path, temp;
+    readonly FileStream file;
+    readonly WavSampleFormat format;
+    readonly int channels, bytesPerSample;
+    readonly byte[] buffer = new byte[1 << 16];
+    long dataBytes;
+    bool completed;
+
+    /// <summary>The most frames a WAV (32-bit sizes) of this layout can hold.</summary>
+    public static long MaxFrames(int channels, WavSampleFormat format) => (uint.MaxValue - HeaderBytes - 1L) / (channels * BytesPerSample(format));
+
+    static int BytesPerSample(WavSampleFormat format) => format == WavSampleFormat.Pcm16 ? 2 : format == WavSampleFormat.Pcm24 ? 3 : 4;
+
+    public WavFileWriter(string path, int channels, int sampleRate, WavSampleFormat format)
+    {
+        this.path = path; this.channels = channels; this.format = format;
+        bytesPerSample = BytesPerSample(format);
+        temp = path + ".tmp";
+        file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
+        var h = new byte[HeaderBytes];
+        var s = h.AsSpan();
         "RIFF"u8.CopyTo(s);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[4..], (uint)(bytes.Length - 8));
         "WAVEfmt "u8.CopyTo(s[8..]);
         BinaryPrimitives.WriteUInt32LittleEndian(s[16..], 16);
         BinaryPrimitives.WriteUInt16LittleEndian(s[20..], (ushort)(format == WavSampleFormat.Float32 ? 3 : 1));
@@ -32,27 +62,62 @@ public static class WavWriter
         BinaryPrimitives.WriteUInt16LittleEndian(s[32..], (ushort)(channels * bytesPerSample));
         BinaryPrimitives.WriteUInt16LittleEndian(s[34..], (ushort)(bytesPerSample * 8));
         "data"u8.CopyTo(s[36..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[40..], (uint)dataBytes);
-        var data = s[44..];
-        for (int i = 0; i < interleaved.Length; i++)
+        file.Write(h);
+    }
+
+    /// <summary>Appends interleaved samples (NaN is written as silence).</summary>
+    public void Write(ReadOnlySpan<float> interleaved)
+    {
+        if ((dataBytes + (long)interleaved.Length * bytesPerSample) / (channels * bytesPerSample) > MaxFrames(channels, format))
+            throw new InvalidOperationException("audio too long for a WAV file");
+        int perBuffer = buffer.Length / bytesPerSample;
+        for (int start = 0; start < interleaved.Length; start += perBuffer)
         {
-            float v = float.IsNaN(interleaved[i]) ? 0 : interleaved[i];
-            switch (format)
-            {
-                case WavSampleFormat.Pcm16:
-                    BinaryPrimitives.WriteInt16LittleEndian(data[(2 * i)..], (short)Math.Clamp(MathF.Round(v * 32768f), -32768, 32767));
-                    break;
-                case WavSampleFormat.Pcm24:
-                    int q = (int)Math.Clamp(MathF.Round(v * 8388608f), -8388608, 8388607);
-                    data[3 * i] = (byte)q; data[3 * i + 1] = (byte)(q >> 8); data[3 * i + 2] = (byte)(q >> 16);
-                    break;
-                default:
-                    BinaryPrimitives.WriteSingleLittleEndian(data[(4 * i)..], v);
-                    break;
-            }
+            var block = interleaved.Slice(start, Math.Min(perBuffer, interleaved.Length - start));
+            for (int i = 0; i < block.Length; i++) Encode(block[i], buffer.AsSpan(i * bytesPerSample));
+            file.Write(buffer, 0, block.Length * bytesPerSample);
         }
-        string tmp = path + ".tmp";
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, path, overwrite: true);
+        dataBytes += (long)interleaved.Length * bytesPerSample;
+    }
+
+    void Encode(float sample, Span<byte> to)
+    {
+        float v = float.IsNaN(sample) ? 0 : sample;
+        switch (format)
+        {
+            case WavSampleFormat.Pcm16:
+                BinaryPrimitives.WriteInt16LittleEndian(to, (short)Math.Clamp(MathF.Round(v * 32768f), -32768, 32767));
+                break;
+            case WavSampleFormat.Pcm24:
+                int q = (int)Math.Clamp(MathF.Round(v * 8388608f), -8388608, 8388607);
+                to[0] = (byte)q; to[1] = (byte)(q >> 8); to[2] = (byte)(q >> 16);
+                break;
+            default:
+                BinaryPrimitives.WriteSingleLittleEndian(to, v);
+                break;
+        }
+    }
+
+    /// <summary>Pads the data to an even length, writes the sizes into the header, flushes and renames the file into place.</summary>
+    public void Complete()
+    {
+        if ((dataBytes & 1) != 0) file.WriteByte(0);
+        Span<byte> size = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)(HeaderBytes - 8 + dataBytes + (dataBytes & 1)));
+        file.Position = 4;
+        file.Write(size);
+        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)dataBytes);
+        file.Position = 40;
+        file.Write(size);
+        file.Dispose();
+        File.Move(temp, path, overwrite: true);
+        completed = true;
+    }
+
+    public void Dispose()
+    {
+        if (completed) return;
+        file.Dispose();
+        File.Delete(temp);
     }
 }

@@ -1,6 +1,7 @@
 using System.IO.Compression;
 using System.IO.Hashing;
 using System.Security.Cryptography;
+using Distill.Runtime.Text;
 
 namespace Distill.Runtime.Bundle;
 
@@ -43,13 +44,15 @@ static class BundleReader
         {
             string member = ManifestValidation.MemberNames[i];
             if (!found.TryGetValue(member, out var entry)) { problems.Add($"member '{member}' is missing"); continue; }
-            graphs[i] = ReadBounded(entry, limits.MemberBytes, problems)!;
             var declared = manifest?.Members.FirstOrDefault(d => d?.Name == member);
-            if (graphs[i] is null || declared is null) continue;
-            if (declared.Size != graphs[i].Length)
-                problems.Add($"'{member}' holds {graphs[i].Length} bytes, but the manifest says {declared.Size} (size mismatch)");
-            else if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(graphs[i])), declared.Sha256, StringComparison.OrdinalIgnoreCase))
-                problems.Add($"'{member}' does not match its SHA-256 in the manifest (checksum mismatch: the file is damaged)");
+            // A size the manifest does not vouch for is never inflated: a zip bomb costs nothing.
+            if (declared is not null && declared.Size != entry.Length)
+            {
+                problems.Add($"'{member}' is {entry.Length} bytes in the zip, but the manifest says {declared.Size} (size mismatch)");
+                continue;
+            }
+            // A bundle with problems never loads: its members are only checked, in constant memory, not kept.
+            graphs[i] = ReadBounded(entry, limits.MemberBytes, problems, declared?.Sha256, keep: declared is not null && problems.Count == 0)!;
         }
 
         if (problems.Count > 0) throw new InvalidWorldException(name, problems);
@@ -65,7 +68,7 @@ static class BundleReader
             string path = entry.FullName;
             if (UnsafePath(path) is { } why) problems.Add($"entry '{Printable(path)}' {why}");
             else if (path != WorldManifest.MemberName && !ManifestValidation.MemberNames.Contains(path)) problems.Add($"unexpected entry '{Printable(path)}'");
-            else if (!found.TryAdd(path, entry)) problems.Add($"entry '{path}' appears more than once");
+            else if (!found.TryAdd(path, entry)) problems.Add($"entry '{Printable(path)}' appears more than once");
         }
         return found;
     }
@@ -79,28 +82,39 @@ static class BundleReader
         : path.Split('/').Contains("..") ? "points outside the bundle (..)"
         : null;
 
-    /// <summary>The entry's bytes, never inflating more than <paramref name="limit"/>; null with a problem when the
-    /// declared or actual size is wrong or the data is corrupt.</summary>
-    static byte[]? ReadBounded(ZipArchiveEntry entry, long limit, List<string> problems)
+    /// <summary>The entry's bytes, inflated straight into one array of the size the zip declares (at most
+    /// <paramref name="limit"/>), so memory never exceeds the real content; null with a problem when the declared or
+    /// actual size is wrong, the data is corrupt, or it does not match <paramref name="sha256"/> (when given). With
+    /// <paramref name="keep"/> false nothing is kept (the entry is only checked, in constant memory) and the result is
+    /// always null.</summary>
+    static byte[]? ReadBounded(ZipArchiveEntry entry, long limit, List<string> problems, string? sha256 = null, bool keep = true)
     {
         string name = entry.FullName;
         if (entry.Length > limit) { problems.Add($"'{name}' declares {entry.Length} bytes, above the limit of {limit}"); return null; }
         try
         {
             using var source = entry.Open();
-            using var bytes = new MemoryStream();
-            var crc = new Crc32();
+            var bytes = keep ? new byte[entry.Length] : null;
             var chunk = new byte[81920];
-            for (int n; (n = source.Read(chunk)) > 0;)
+            var crc = new Crc32();
+            using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            long total = 0;
+            for (int n; (n = source.Read(chunk)) > 0; total += n)
             {
                 // System.IO.Compression stops at the declared size today; this bound does not depend on it.
-                if (bytes.Length + n > limit) { problems.Add($"'{name}' inflates past the limit of {limit} bytes"); return null; }
-                bytes.Write(chunk, 0, n);
+                if (total + n > entry.Length) { problems.Add($"'{name}' inflates past the {entry.Length} bytes the zip declares"); return null; }
+                if (bytes is not null) chunk.AsSpan(0, n).CopyTo(bytes.AsSpan((int)total));
                 crc.Append(chunk.AsSpan(0, n));
+                sha.AppendData(chunk, 0, n);
             }
-            if (bytes.Length != entry.Length) { problems.Add($"'{name}' inflates to {bytes.Length} bytes, but the zip declares {entry.Length}"); return null; }
+            if (total != entry.Length) { problems.Add($"'{name}' inflates to {total} bytes, but the zip declares {entry.Length}"); return null; }
             if (crc.GetCurrentHashAsUInt32() != entry.Crc32) { problems.Add($"'{name}' fails its zip CRC-32 check (the file is damaged)"); return null; }
-            return bytes.ToArray();
+            if (sha256 is not null && !string.Equals(Convert.ToHexStringLower(sha.GetHashAndReset()), sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"'{name}' does not match its SHA-256 in the manifest (checksum mismatch: the file is damaged)");
+                return null;
+            }
+            return bytes;
         }
         catch (Exception e) when (IsArchiveFailure(e))
         {
@@ -112,7 +126,6 @@ static class BundleReader
     /// <summary>What System.IO.Compression throws on damaged archives.</summary>
     static bool IsArchiveFailure(Exception e) => e is InvalidDataException or IOException or NotSupportedException or ArgumentException;
 
-    /// <summary>Entry names come from the file: keep control characters (terminal escapes) out of messages.</summary>
-    static string Printable(string text) =>
-        new(text.Take(120).Select(c => char.IsControl(c) ? '?' : c).ToArray());
+    /// <summary>Entry names come from the file: shortened, with control characters (terminal escapes) escaped.</summary>
+    static string Printable(string text) => DisplayText.Escape(text.Length > 120 ? text[..120] + "…" : text);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Distill.Runtime.Inference;
+using Distill.Runtime.Text;
 
 namespace Distill.Runtime.Bundle;
 
@@ -7,6 +8,14 @@ namespace Distill.Runtime.Bundle;
 /// collected as sentences, never thrown one at a time.</summary>
 static class ManifestValidation
 {
+    /// <summary>What the graphs and the engine support; a manifest outside these would stall or exhaust a host.</summary>
+    public static class Bounds
+    {
+        public const int MinSampleRate = 8000, MaxSampleRate = 192000, MinNFft = 256, MaxNFft = 16384, MaxMels = 1024;
+        public const int MaxLevels = 32, MaxWidth = 8192, MaxLayers = 64;
+        public const long MaxCacheFloats = 1L << 26;
+    }
+
     public static readonly string[] MemberNames = [WorldGraphs.EncoderMember, WorldGraphs.DecoderMember, WorldGraphs.PriorStepMember];
 
     /// <summary>The manifest, or null with the reasons in <paramref name="problems"/>. The format version and
@@ -41,7 +50,7 @@ static class ManifestValidation
             }
             if (type.GetString() != WorldManifest.DistillModelType)
             {
-                problems.Add($"model type '{type.GetString()}' is not one this Distill plays ('{WorldManifest.DistillModelType}')");
+                problems.Add($"model type '{DisplayText.Escape(type.GetString()!)}' is not one this Distill plays ('{WorldManifest.DistillModelType}')");
                 return null;
             }
             return root.Deserialize(WorldManifestJson.Default.WorldManifest) ?? throw new JsonException("manifest.json is null");
@@ -61,14 +70,18 @@ static class ManifestValidation
         var (a, g, q, p, t) = (m.Audio, m.Grid, m.Quantizer, m.Prior, m.Training);
 
         Require(m.FormatVersion == WorldManifest.CurrentFormatVersion, $"format version {m.FormatVersion} is not this Distill's ({WorldManifest.CurrentFormatVersion})");
-        Require(m.ModelType == WorldManifest.DistillModelType, $"model type '{m.ModelType}' is not one this Distill plays ('{WorldManifest.DistillModelType}')");
+        Require(m.ModelType == WorldManifest.DistillModelType, $"model type '{DisplayText.Escape(m.ModelType)}' is not one this Distill plays ('{WorldManifest.DistillModelType}')");
         Require(!string.IsNullOrWhiteSpace(m.Name), "the world has no name");
         Require(!string.IsNullOrWhiteSpace(m.Producer), "producer is empty");
 
-        Require(a.SampleRate > 0, $"audio.sampleRate must be positive (is {a.SampleRate})");
-        Require(a.NFft > 0 && (a.NFft & (a.NFft - 1)) == 0, $"audio.nFft must be a positive power of two (is {a.NFft})");
-        Require(a.Hop > 0 && a.Hop <= a.NFft, $"audio.hop must be between 1 and nFft (is {a.Hop})");
-        Require(a.Mels > 0, $"audio.mels must be positive (is {a.Mels})");
+        Require(a.SampleRate is >= Bounds.MinSampleRate and <= Bounds.MaxSampleRate,
+                $"audio.sampleRate must be {Bounds.MinSampleRate}–{Bounds.MaxSampleRate} Hz (is {a.SampleRate})");
+        Require(a.NFft is >= Bounds.MinNFft and <= Bounds.MaxNFft && (a.NFft & (a.NFft - 1)) == 0,
+                $"audio.nFft must be a power of two in {Bounds.MinNFft}–{Bounds.MaxNFft} (is {a.NFft})");
+        // Phase reconstruction needs 2–8 overlapping frames: fewer cannot cancel the window, more multiply the work per sample.
+        Require(a.Hop >= a.NFft / 8 && a.Hop <= a.NFft / 2 && a.Hop > 0, $"audio.hop must be nFft/8..nFft/2 ({a.NFft / 8}–{a.NFft / 2}; is {a.Hop})");
+        Require(a.Mels > 0 && a.Mels <= Math.Min(a.NFft / 2 + 1, Bounds.MaxMels),
+                $"audio.mels must be 1..{Math.Min(a.NFft / 2 + 1, Bounds.MaxMels)} (no more than the FFT's bins or {Bounds.MaxMels}; is {a.Mels})");
         Require(a.FMin >= 0 && a.FMin < a.FMax && a.FMax <= a.SampleRate / 2.0,
                 $"audio.fMin..fMax ({a.FMin}..{a.FMax} Hz) must be an increasing range within 0..sampleRate/2");
         Require(a.LogFloor is > 0 and < 1, $"audio.logFloor must be between 0 and 1 (is {a.LogFloor})");
@@ -85,13 +98,19 @@ static class ManifestValidation
                     $"grid.stepsPerSecond ({g.StepsPerSecond}) must be sampleRate / hop / framesPerStep ({expected})");
         }
 
-        Require(q.Levels > 0, $"quantizer.levels must be positive (is {q.Levels})");
+        Require(q.Levels is > 0 and <= Bounds.MaxLevels, $"quantizer.levels must be 1..{Bounds.MaxLevels} (is {q.Levels})");
         Require(q.CodebookSize is > 0 and <= ushort.MaxValue + 1, $"quantizer.codebookSize must be 1..65536 (is {q.CodebookSize})");
-        Require(q.LatentDim > 0, $"quantizer.latentDim must be positive (is {q.LatentDim})");
+        Require(q.LatentDim is > 0 and <= Bounds.MaxWidth, $"quantizer.latentDim must be 1..{Bounds.MaxWidth} (is {q.LatentDim})");
 
         long tokensPerStep = (long)g.FrequencyPositions * q.Levels;
         Require(p.Hidden > 0 && p.Layers > 0 && p.Heads > 0 && p.HeadDim > 0 && p.ContextSteps > 0,
                 "prior.hidden, layers, heads, headDim and contextSteps must be positive");
+        Require(p.Hidden <= Bounds.MaxWidth && p.Layers <= Bounds.MaxLayers && p.Heads <= p.Hidden,
+                $"prior.hidden must be at most {Bounds.MaxWidth}, layers at most {Bounds.MaxLayers}, heads at most hidden");
+        // Every voice holds a key and a value cache of layers × cacheSlots × hidden floats.
+        long cacheFloats = (long)Math.Max(p.Layers, 0) * Math.Max(p.CacheSlots, 0) * Math.Max(p.Hidden, 0);
+        Require(cacheFloats <= Bounds.MaxCacheFloats,
+                $"prior cache of {cacheFloats} floats per voice (layers × cacheSlots × hidden) is above the limit of {Bounds.MaxCacheFloats}");
         Require(p.HeadDim % 2 == 0, $"prior.headDim must be even for rotary positions (is {p.HeadDim})");
         Require((long)p.HeadDim * p.Heads == p.Hidden, $"prior.headDim × heads ({p.HeadDim} × {p.Heads}) must equal prior.hidden ({p.Hidden})");
         Require(p.TokensPerStep == tokensPerStep,
@@ -103,6 +122,10 @@ static class ManifestValidation
 
         Require(t.Files >= 0 && t.Seconds >= 0 && double.IsFinite(t.Seconds) && t.AutoencoderSteps >= 0 && t.PriorSteps >= 0,
                 "training counts must not be negative");
+        Require(t.ValidationLoss is null || double.IsFinite(t.ValidationLoss.Value), $"training.validationLoss must be finite (is {t.ValidationLoss})");
+        Require(t.PriorBits.Concat(t.UnigramBits).All(double.IsFinite)
+                && t.CodebookHealth.All(h => h is null || double.IsFinite(h.UtilizationPercent) && double.IsFinite(h.Perplexity)),
+                "training bits, utilisation and perplexity must be finite");
         Require(t.CodebookHealth.Length is 0 || t.CodebookHealth.Length == q.Levels && t.CodebookHealth.All(h => h is not null),
                 $"training.codebookHealth must have one entry per level ({q.Levels}) or none");
         Require(t.PriorBits.Length is 0 || t.PriorBits.Length == q.Levels, $"training.priorBits must have one value per level ({q.Levels}) or none");
@@ -117,10 +140,11 @@ static class ManifestValidation
         foreach (var (member, i) in members.Select((d, i) => (d, i)))
         {
             if (member is null) { problems.Add($"members[{i}] is null"); continue; }
-            if (!MemberNames.Contains(member.Name)) problems.Add($"members lists '{member.Name}', which is not a member of a world");
-            if (member.Size < 0) problems.Add($"members: '{member.Name}' has a negative size");
+            string name = DisplayText.Escape(member.Name);
+            if (!MemberNames.Contains(member.Name)) problems.Add($"members lists '{name}', which is not a member of a world");
+            if (member.Size < 0) problems.Add($"members: '{name}' has a negative size");
             if (member.Sha256 is not { Length: 64 } || !member.Sha256.All(char.IsAsciiHexDigit))
-                problems.Add($"members: '{member.Name}' has no SHA-256 (64 hex digits)");
+                problems.Add($"members: '{name}' has no SHA-256 (64 hex digits)");
         }
         foreach (var name in MemberNames)
         {
@@ -138,7 +162,7 @@ static class ManifestValidation
         {
             var anchor = anchors[i];
             if (anchor is null) { problems.Add($"anchors[{i}] is null"); continue; }
-            string label = $"anchor '{anchor.Name}'";
+            string label = $"anchor '{DisplayText.Escape(anchor.Name)}'";
             if (string.IsNullOrWhiteSpace(anchor.Name)) { problems.Add($"anchors[{i}] has no name"); label = $"anchors[{i}]"; }
             else if (!names.Add(anchor.Name)) problems.Add($"{label} appears twice");
             if (anchor.TimeSteps <= 0) { problems.Add($"{label} has {anchor.TimeSteps} time steps"); continue; }

@@ -29,10 +29,11 @@ public static class WorldBundleWriter
         {
             Members = members.Select(m => new MemberDigest(m.Name, m.Bytes.Length, Convert.ToHexStringLower(SHA256.HashData(m.Bytes)))).ToArray(),
         };
-        byte[] json = JsonSerializer.SerializeToUtf8Bytes(written, WorldManifestJson.Default.WorldManifest);
-
         var problems = new List<string>();
         ManifestValidation.Check(written, problems);
+        // JSON has no NaN or infinity: the check above names such a value instead of letting the serializer throw.
+        if (problems.Count > 0) throw new InvalidWorldException(path, problems);
+        byte[] json = JsonSerializer.SerializeToUtf8Bytes(written, WorldManifestJson.Default.WorldManifest);
         var limits = BundleLimits.Default;
         if (json.Length > limits.ManifestBytes) problems.Add($"{WorldManifest.MemberName} would be {json.Length} bytes, above the limit of {limits.ManifestBytes}");
         foreach (var (name, bytes) in members)

@@ -5,6 +5,9 @@ namespace Distill.Runtime.Engine;
 
 public enum PerformanceEventKind : byte { Parameter, NoteOff, AllNotesOff, NoteOn }
 
+/// <summary>Receives each rendered block; the spans are reused for the next block.</summary>
+public delegate void AudioBlockSink(ReadOnlySpan<float> left, ReadOnlySpan<float> right);
+
 /// <summary>One thing that happens in a performance, at a time in seconds.</summary>
 public readonly record struct PerformanceEvent(double Seconds, PerformanceEventKind Kind, int Key = 0, float Velocity = 0,
                                                ParameterId Parameter = 0, double Value = 0);
@@ -43,21 +46,43 @@ public static class Performance
     public static IEnumerable<PerformanceEvent> FromAutomation(IReadOnlyList<AutomationPoint> points, string source = "automation")
     {
         AutomationCsv.CheckParameters(points, InstrumentParameters.All.Select(p => p.Key).ToArray(), source);
+        var outside = (from p in points
+                       let spec = InstrumentParameters.ByKey(p.Parameter)!
+                       where p.Value < spec.Min || p.Value > spec.Max
+                       select FormattableString.Invariant($"line {p.Line}: {p.Parameter} {p.Value} is outside its range {spec.Min}–{spec.Max}")).ToList();
+        if (outside.Count > 0) throw new AutomationFormatException(source, outside);
         return points.Select(p => new PerformanceEvent(p.Seconds, PerformanceEventKind.Parameter,
                                                        Parameter: InstrumentParameters.ByKey(p.Parameter)!.Id, Value: p.Value));
     }
 
-    /// <summary>Renders <paramref name="seconds"/> of audio at <paramref name="sampleRate"/>; events are applied at
-    /// their sample (parameters before note-offs before note-ons when simultaneous, so automation at 0 shapes
-    /// the first note).</summary>
+    /// <summary>Renders <paramref name="seconds"/> of audio at <paramref name="sampleRate"/> into memory; see the
+    /// overload with an <see cref="AudioBlockSink"/> for renders too long to hold.</summary>
     public static (float[] Left, float[] Right) Render(Instrument instrument, IEnumerable<PerformanceEvent> events, int sampleRate,
                                                        double seconds, int blockSize = 512)
     {
-        var timeline = events.Select(e => (Sample: (long)Math.Round(e.Seconds * sampleRate), Event: e))
-                             .OrderBy(e => e.Sample).ThenBy(e => e.Event.Kind).ToArray();
-        long length = (long)Math.Ceiling(seconds * sampleRate);
+        long length = Samples(seconds, sampleRate);
         var left = new float[length];
         var right = new float[length];
+        long at = 0;
+        Render(instrument, events, sampleRate, length, (l, r) =>
+        {
+            l.CopyTo(left.AsSpan((int)at));
+            r.CopyTo(right.AsSpan((int)at));
+            at += l.Length;
+        }, blockSize);
+        return (left, right);
+    }
+
+    /// <summary>Renders <paramref name="length"/> samples at <paramref name="sampleRate"/>, handing each block to
+    /// <paramref name="sink"/> as it is made, in constant memory. Events are applied at their sample (parameters before
+    /// note-offs before note-ons when simultaneous, so automation at 0 shapes the first note).</summary>
+    public static void Render(Instrument instrument, IEnumerable<PerformanceEvent> events, int sampleRate, long length,
+                              AudioBlockSink sink, int blockSize = 512)
+    {
+        var timeline = events.Select(e => (Sample: (long)Math.Round(e.Seconds * sampleRate), Event: e))
+                             .OrderBy(e => e.Sample).ThenBy(e => e.Event.Kind).ToArray();
+        var left = new float[blockSize];
+        var right = new float[blockSize];
         bool offline = instrument.Offline;
         instrument.Offline = true;
         instrument.Activate(sampleRate, blockSize);
@@ -67,12 +92,16 @@ public static class Performance
             while (next < timeline.Length && timeline[next].Sample <= at) Apply(instrument, timeline[next++].Event);
             long end = Math.Min(length, at + blockSize);
             if (next < timeline.Length) end = Math.Min(end, timeline[next].Sample);
-            instrument.Render(left.AsSpan((int)at, (int)(end - at)), right.AsSpan((int)at, (int)(end - at)));
+            int n = (int)(end - at);
+            instrument.Render(left.AsSpan(0, n), right.AsSpan(0, n));
+            sink(left.AsSpan(0, n), right.AsSpan(0, n));
             at = end;
         }
         instrument.Offline = offline;
-        return (left, right);
     }
+
+    /// <summary>Whole samples covering <paramref name="seconds"/>.</summary>
+    public static long Samples(double seconds, int sampleRate) => (long)Math.Ceiling(seconds * sampleRate);
 
     static void Apply(Instrument instrument, in PerformanceEvent e)
     {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Distill.Runtime.Text;
 using Distill.Trainer.Export;
 using Distill.Trainer.Training;
 using Spectre.Console;
@@ -21,7 +22,7 @@ public static class ExportCommand
         {
             string path = parse.GetValue(output)!;
             var manifest = WorldExport.Write(TrainedRun.Open(parse.GetValue(run)!), path, parse.GetValue(name));
-            AnsiConsole.MarkupLineInterpolated($"Exported world [bold]{manifest.Name}[/] → {Path.GetFullPath(path)} ({new FileInfo(path).Length / 1024.0 / 1024:F1} MiB, {manifest.Anchors.Length} anchors). Install it with: distill install-world {path}");
+            AnsiConsole.MarkupLineInterpolated($"Exported world [bold]{DisplayText.Escape(manifest.Name)}[/] → {Path.GetFullPath(path)} ({new FileInfo(path).Length / 1024.0 / 1024:F1} MiB, {manifest.Anchors.Length} anchors). Install it with: distill install-world {path}");
             return 0;
         });
         return command;

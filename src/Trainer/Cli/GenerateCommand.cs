@@ -4,6 +4,7 @@ using System.Globalization;
 using Distill.Runtime.Audio;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Sampling;
+using Distill.Runtime.Text;
 using Distill.Trainer.Prior;
 using Distill.Trainer.Training;
 using Spectre.Console;
@@ -48,7 +49,7 @@ public static class GenerateCommand
         {
             var codes = run.LoadCodes();
             anchor = codes.FirstOrDefault(c => c.Name == anchorName)
-                     ?? throw new UserFacingException($"No anchor named '{anchorName}'. Anchors: {string.Join(", ", codes.Select(c => c.Name))}");
+                     ?? throw new UserFacingException($"No anchor named '{DisplayText.Escape(anchorName)}'. Anchors: {string.Join(", ", codes.Select(c => DisplayText.Escape(c.Name)))}");
         }
         int steps = Math.Max(1, (int)Math.Round(seconds * new FeatureConfig().FramesPerSecond / run.Config.Model.Downsampling));
         var clock = Stopwatch.StartNew();
@@ -63,7 +64,7 @@ public static class GenerateCommand
         {
             throw new UserFacingException($"Cannot write '{output}': {e.Message}");
         }
-        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {audio.Length / 48000.0:F2} s, {tokens.Length} tokens at {tokens.Length / tokenSeconds:F0} tokens/s{(anchor is null ? "" : $", continuing '{anchor.Name}'")}.");
+        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {audio.Length / 48000.0:F2} s, {tokens.Length} tokens at {tokens.Length / tokenSeconds:F0} tokens/s{(anchor is null ? "" : $", continuing '{DisplayText.Escape(anchor.Name)}'")}.");
         return 0;
     }
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Distill.Runtime.Bundle;
+using Distill.Runtime.Text;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -40,9 +41,9 @@ public static class InspectCommand
     {
         var m = bundle.Manifest;
         var (a, g, q, p, t) = (m.Audio, m.Grid, m.Quantizer, m.Prior, m.Training);
-        console.Write(new Rule($"[bold]{Markup.Escape(m.Name)}[/]").LeftJustified());
+        console.Write(new Rule($"[bold]{Markup.Escape(DisplayText.Escape(m.Name))}[/]").LeftJustified());
         console.Write(Properties(
-            ("Producer", m.Producer),
+            ("Producer", DisplayText.Escape(m.Producer)),
             ("Created", m.Created.ToUniversalTime().ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)),
             ("Format", $"{m.FormatVersion} ({m.ModelType})"),
             ("Audio", $"{a.SampleRate / 1000.0:0.###} kHz, FFT {a.NFft}, hop {a.Hop} ({(double)a.SampleRate / a.Hop:0.##} frames/s), {a.Mels} mel bands {a.FMin:0.#}–{a.FMax:0.#} Hz"),
@@ -88,7 +89,7 @@ public static class InspectCommand
         var table = new Table().Title($"Anchors: {anchors.Count} ({total:0.#} s in total)").AddColumn("Name")
             .AddColumn("Steps", c => c.RightAligned()).AddColumn("Seconds", c => c.RightAligned());
         foreach (var anchor in anchors.Take(AnchorsShown))
-            Row(table, anchor.Name, anchor.TimeSteps.ToString(CultureInfo.InvariantCulture), $"{anchor.TimeSteps / stepsPerSecond:0.00}");
+            Row(table, DisplayText.Escape(anchor.Name), anchor.TimeSteps.ToString(CultureInfo.InvariantCulture), $"{anchor.TimeSteps / stepsPerSecond:0.00}");
         if (anchors.Count > AnchorsShown) Row(table, $"… and {anchors.Count - AnchorsShown} more", "", "");
         return table;
     }

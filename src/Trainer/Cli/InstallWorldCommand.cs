@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Distill.Runtime.Bundle;
 using Distill.Runtime.Engine;
+using Distill.Runtime.Text;
+using Microsoft.ML.OnnxRuntime;
 using Spectre.Console;
 
 namespace Distill.Trainer.Cli;
@@ -21,17 +23,28 @@ public static class InstallWorldCommand
         return command;
     }
 
-    static int Install(string source, string? name, bool force)
+    /// <summary>Loads the world exactly as a plugin does (bundle, OnnxRuntime sessions checked against the manifest,
+    /// every key's opening rendered), so nothing is installed that a plugin would refuse.</summary>
+    static void CheckPlayable(string source)
     {
-        if (!File.Exists(source)) throw new UserFacingException($"No world at '{source}'.");
         try
         {
-            WorldBundle.Open(source);
+            World.Load(source, voiceCount: 0).Dispose();
         }
         catch (InvalidWorldException e)
         {
             throw new UserFacingException($"'{source}' is not a valid world:\n  {string.Join("\n  ", e.Problems)}");
         }
+        catch (OnnxRuntimeException e)
+        {
+            throw new UserFacingException($"'{source}' is not a valid world: its graphs fail when run ({e.Message.Split('\n')[0]})");
+        }
+    }
+
+    static int Install(string source, string? name, bool force)
+    {
+        if (!File.Exists(source)) throw new UserFacingException($"No world at '{source}'.");
+        CheckPlayable(source);
         name ??= Path.GetFileNameWithoutExtension(source);
         if (name.Length == 0 || name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || name.StartsWith('.'))
             throw new UserFacingException($"'{name}' cannot be a world name (it becomes a file name).");
@@ -50,7 +63,7 @@ public static class InstallWorldCommand
             throw new UserFacingException($"Cannot install into '{folder}': {e.Message}");
         }
         int count = WorldCatalog.Scan(folder).Length;
-        AnsiConsole.MarkupLineInterpolated($"Installed [bold]{name}[/] → {target} ({count} world{(count == 1 ? "" : "s")} installed; plugins see it when next loaded).");
+        AnsiConsole.MarkupLineInterpolated($"Installed [bold]{DisplayText.Escape(name)}[/] → {target} ({count} world{(count == 1 ? "" : "s")} installed; plugins see it when next loaded).");
         return 0;
     }
 }

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using Distill.Runtime.Audio;
 using Distill.Runtime.Sampling;
+using Distill.Runtime.Text;
 using Distill.Trainer.Data;
 using Distill.Trainer.Prior;
 using Distill.Trainer.Telemetry;
@@ -29,9 +29,8 @@ public static class PriorStage
         if (!run.AutoencoderComplete)
             throw new UserFacingException($"The autoencoder in '{runDir}' has not finished; run: distill train --resume {runDir}");
 
-        string codesPath = Path.Combine(runDir, TrainedRun.CodesFile);
-        var sequences = File.Exists(codesPath) ? run.LoadCodes() : CodeCorpus.Encode(run.Autoencoder, corpus, run.Config.Stats);
-        if (!File.Exists(codesPath)) TrainedRun.SaveCodes(codesPath, sequences);
+        RunFolder.RemoveTemporaries(runDir);
+        var sequences = Codes(run, corpus);
         var train = run.Config.Split.Train.Select(i => sequences[i]).ToArray();
         var validation = run.Config.Split.Validation.Select(i => sequences[i]).ToArray();
 
@@ -39,10 +38,10 @@ public static class PriorStage
         string checkpoint = Path.Combine(dir, PriorTrainer.CheckpointFile);
         PriorTrainer trainer;
         PriorRunConfig config;
-        if (File.Exists(checkpoint))
+        if (Checkpoint.Exists(checkpoint))
         {
-            var (json, tensors) = Checkpoint.Load(checkpoint);
-            var header = JsonSerializer.Deserialize<PriorCheckpointHeader>(json, RunConfig.Json)!;
+            var (_, header, tensors) = Checkpoint.LoadNewestIntact(checkpoint, PriorCheckpointHeader.FromJson, UserWarning.Print,
+                                                                 $"The autoencoder is intact: delete '{dir}' and resume to train the prior again.");
             config = header.Config;
             AnsiConsole.MarkupLineInterpolated($"Resuming the prior at step {header.State.NextStep} of {config.TotalSteps}.");
             trainer = new PriorTrainer(config, train, validation, dir, header.State, tensors);
@@ -66,6 +65,21 @@ public static class PriorStage
         var manifest = Export.WorldExport.Write(finished, world);
         AnsiConsole.MarkupLineInterpolated($"World: [bold]{Path.GetFullPath(world)}[/] ({manifest.Anchors.Length} anchors). Play it: distill install-world {world}, then load the Distill plugin.");
         return 0;
+    }
+
+    /// <summary>Every clip's codes: those saved by an earlier start, or encoded now (and saved) when there are none or
+    /// they are damaged; encoding again gives the same codes.</summary>
+    static CodeSequence[] Codes(TrainedRun run, Corpus corpus)
+    {
+        string path = Path.Combine(run.Folder, TrainedRun.CodesFile);
+        if (Checkpoint.Exists(path))
+        {
+            try { return run.LoadCodes(); }
+            catch (UserFacingException e) { UserWarning.Print($"{e.Message} Encoding the clips again."); }
+        }
+        var sequences = CodeCorpus.Encode(run.Autoencoder, corpus, run.Config.Stats);
+        TrainedRun.SaveCodes(path, sequences);
+        return sequences;
     }
 
     public static PriorRunConfig Resolve(TrainedRun run, int files, IReadOnlyList<CodeSequence> train, PriorOptions o)
@@ -138,6 +152,6 @@ public static class PriorStage
         string path = Path.Combine(run.Folder, ExampleFile);
         var audio = run.Render(tokens, run.Config.Model.Levels);
         WavWriter.Write(path, audio, new Runtime.Dsp.FeatureConfig().SampleRate);
-        AnsiConsole.MarkupLineInterpolated($"Generated example: [bold]{Path.GetFullPath(path)}[/] ({audio.Length / 48000.0:F1} s, continuing '{anchor.Name}')");
+        AnsiConsole.MarkupLineInterpolated($"Generated example: [bold]{Path.GetFullPath(path)}[/] ({audio.Length / 48000.0:F1} s, continuing '{DisplayText.Escape(anchor.Name)}')");
     }
 }

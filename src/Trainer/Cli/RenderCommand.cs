@@ -5,6 +5,7 @@ using Distill.Runtime.Automation;
 using Distill.Runtime.Bundle;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Midi;
+using Distill.Runtime.Text;
 using Spectre.Console;
 
 namespace Distill.Trainer.Cli;
@@ -32,10 +33,33 @@ public static class RenderCommand
         return command;
     }
 
+    const int RenderBlock = 512;
+
+    /// <summary>The length to render: <paramref name="seconds"/> when given, else the score plus the release tail; either
+    /// must be a positive number of seconds that a WAV file can hold.</summary>
+    static double Length(double? seconds, IReadOnlyList<PerformanceEvent> events, int sampleRate)
+    {
+        double most = WavFileWriter.MaxFrames(2, WavSampleFormat.Pcm24) / (double)sampleRate;
+        if (seconds is { } given)
+        {
+            if (!double.IsFinite(given) || given <= 0) throw new UserFacingException($"--seconds must be a positive number of seconds (is {given}).");
+            if (given > most) throw new UserFacingException($"--seconds {given} is longer than a 24-bit stereo WAV can hold at {sampleRate} Hz (at most {most:F0} s).");
+            return given;
+        }
+        double release = events.Where(e => e.Kind == PerformanceEventKind.Parameter && e.Parameter == ParameterId.Release)
+                               .Select(e => e.Value).Append(InstrumentParameters.Get(ParameterId.Release).Default).Max();
+        double natural = Performance.NaturalLength(events, release);
+        if (natural > most)
+            throw new UserFacingException($"The MIDI file and automation last {natural:F0} s, longer than a 24-bit stereo WAV can hold at {sampleRate} Hz " +
+                                          $"(at most {most:F0} s); give --seconds to render the beginning.");
+        return natural;
+    }
+
     static int Render(string worldPath, string midiPath, string? automationPath, int sampleRate, int seed, double? seconds, string output)
     {
         if (sampleRate is < 8000 or > 384000) throw new UserFacingException($"--sample-rate {sampleRate} is outside 8000–384000 Hz.");
         if (!File.Exists(worldPath)) throw new UserFacingException($"No world at '{worldPath}'.");
+        if (string.IsNullOrWhiteSpace(output) || Directory.Exists(output)) throw new UserFacingException($"-o '{output}' must name a WAV file to write.");
         var events = new List<PerformanceEvent>();
         try
         {
@@ -46,29 +70,31 @@ public static class RenderCommand
         catch (AutomationFormatException e) { throw new UserFacingException(e.Message); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UserFacingException(e.Message); }
 
+        double length = Length(seconds, events, sampleRate);
+
         var clock = Stopwatch.StartNew();
         using var instrument = new Instrument([new WorldEntry(Path.GetFileNameWithoutExtension(worldPath), Path.GetFullPath(worldPath))]);
         instrument.SetParameter(ParameterId.Seed, seed);
         string? failure = null;
         instrument.WorldLoadFailed += (_, e) => failure = e is InvalidWorldException w ? string.Join("\n  ", w.Problems) : e.Message;
-        double release = events.Where(e => e.Kind == PerformanceEventKind.Parameter && e.Parameter == ParameterId.Release)
-                               .Select(e => e.Value).Append(InstrumentParameters.Get(ParameterId.Release).Default).Max();
-        double length = seconds ?? Performance.NaturalLength(events, release);
-        var (left, right) = Performance.Render(instrument, events, sampleRate, length);
-        if (failure is not null) throw new UserFacingException($"'{worldPath}' cannot be played:\n  {failure}");
-
-        var interleaved = new float[left.Length * 2];
-        for (int i = 0; i < left.Length; i++) { interleaved[2 * i] = left[i]; interleaved[2 * i + 1] = right[i]; }
         try
         {
-            WavWriter.Write(output, interleaved, 2, sampleRate, WavSampleFormat.Pcm24);
+            using var wav = new WavFileWriter(output, 2, sampleRate, WavSampleFormat.Pcm24);
+            var interleaved = new float[2 * RenderBlock];
+            Performance.Render(instrument, events, sampleRate, Performance.Samples(length, sampleRate), (left, right) =>
+            {
+                if (failure is not null) throw new UserFacingException($"'{worldPath}' cannot be played:\n  {failure}");
+                for (int i = 0; i < left.Length; i++) { interleaved[2 * i] = left[i]; interleaved[2 * i + 1] = right[i]; }
+                wav.Write(interleaved.AsSpan(0, 2 * left.Length));
+            }, RenderBlock);
+            wav.Complete();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new UserFacingException($"Cannot write '{output}': {e.Message}");
         }
         int notes = events.Count(e => e.Kind == PerformanceEventKind.NoteOn);
-        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {length:F2} s at {sampleRate} Hz, {notes} notes, world '{instrument.WorldStatus}', rendered in {clock.Elapsed.TotalSeconds:F1} s.");
+        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {length:F2} s at {sampleRate} Hz, {notes} notes, world '{DisplayText.Escape(instrument.WorldStatus)}', rendered in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Distill.Runtime.Dsp;
+using Distill.Runtime.Text;
 using Distill.Trainer.Data;
 using Distill.Trainer.Models;
 using Distill.Trainer.Prior;
@@ -86,6 +87,7 @@ public static class TrainCommand
 
     public static int Train(TrainOptions options, PriorOptions prior)
     {
+        RefuseRunInsideInput(options.Folder, options.RunDir);
         bool created = PrepareRunFolder(options.RunDir);
         Corpus corpus;
         try
@@ -110,10 +112,11 @@ public static class TrainCommand
     static int Resume(string runDir, PriorOptions prior)
     {
         string path = Path.Combine(runDir, AutoencoderTrainer.CheckpointFile);
-        if (!File.Exists(path))
+        if (!Checkpoint.Exists(path))
             throw new UserFacingException($"'{runDir}' holds no checkpoint ({AutoencoderTrainer.CheckpointFile}) to resume from.");
-        var (json, tensors) = Checkpoint.Load(path);
-        var header = CheckpointHeader.FromJson(json);
+        RunFolder.RemoveTemporaries(runDir);
+        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, CheckpointHeader.FromJson, UserWarning.Print,
+                                                                   "Start a new run: distill train <folder> -o <new run folder>");
         var corpus = LoadRunCorpus(header.Config);
         return WithCancel(cancel =>
         {
@@ -139,6 +142,16 @@ public static class TrainCommand
         return corpus;
     }
 
+    /// <summary>A run folder inside the input folder would write among the user's sounds, and its own files (the
+    /// example, the world) would change the input set that --resume checks.</summary>
+    static void RefuseRunInsideInput(string input, string runDir)
+    {
+        if (RealPath.Of(input) is not { } inputReal) return; // reading the folder says what is wrong with it
+        if (RealPath.IsWithin(RealPath.OfFuture(runDir), inputReal))
+            throw new UserFacingException($"The run folder '{runDir}' is inside the input folder '{input}': the run would write among your sounds " +
+                                          "and read its own files back as training audio. Choose a run folder outside it.");
+    }
+
     /// <summary>Creates the run folder (refusing to mix with an existing run) and proves it writable.
     /// Returns whether it had to be created.</summary>
     static bool PrepareRunFolder(string runDir)
@@ -147,7 +160,7 @@ public static class TrainCommand
         {
             bool existed = Directory.Exists(runDir);
             if (File.Exists(runDir)) throw new UserFacingException($"The output path '{runDir}' is a file, not a folder.");
-            if (File.Exists(Path.Combine(runDir, AutoencoderTrainer.CheckpointFile)))
+            if (Checkpoint.Exists(Path.Combine(runDir, AutoencoderTrainer.CheckpointFile)))
                 throw new UserFacingException($"'{runDir}' already holds a run. Continue it with: distill train --resume {runDir}");
             Directory.CreateDirectory(runDir);
             string probe = Path.Combine(runDir, ".write-test");
@@ -166,17 +179,17 @@ public static class TrainCommand
         Corpus corpus = null!;
         if (AnsiConsole.Profile.Capabilities.Interactive)
             AnsiConsole.Status().Start($"Reading {folder}", ctx =>
-                corpus = Corpus.Load(folder, new FeatureConfig(), file => ctx.Status($"Reading {Markup.Escape(file)}")));
+                corpus = Corpus.Load(folder, new FeatureConfig(), file => ctx.Status($"Reading {Markup.Escape(DisplayText.Escape(file))}")));
         else
             corpus = Corpus.Load(folder, new FeatureConfig());
         AnsiConsole.MarkupLineInterpolated($"[bold]{corpus.Clips.Count}[/] usable files ({corpus.Clips.Sum(c => c.Seconds):F1} s), {corpus.Skipped.Count} skipped.");
         if (corpus.Skipped.Count > 0)
         {
             var table = new Table().Title("Skipped files").AddColumn("File").AddColumn("Reason");
-            foreach (var s in corpus.Skipped) table.AddRow(Markup.Escape(s.RelativePath), Markup.Escape(s.Reason));
+            foreach (var s in corpus.Skipped) table.AddRow(Markup.Escape(DisplayText.Escape(s.RelativePath)), Markup.Escape(DisplayText.Escape(s.Reason)));
             AnsiConsole.Write(table);
         }
-        foreach (var w in corpus.Warnings) AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {w}");
+        foreach (var w in corpus.Warnings) UserWarning.Print(w);
         if (corpus.Clips.Count == 0)
             throw new UserFacingException($"No usable audio in '{folder}': nothing to train on. " +
                                           "Supported: WAV, and FLAC/OGG/MP3/AIFF through libsndfile; each file at least 1 s, not silent.");

@@ -24,29 +24,21 @@ public sealed class Corpus
     public required IReadOnlyList<SkippedFile> Skipped { get; init; }
     public required IReadOnlyList<string> Warnings { get; init; }
 
-    /// <summary>Scans <paramref name="folder"/> recursively in ordinal path order (so the split is
-    /// reproducible across machines) and extracts features of every usable file.</summary>
+    /// <summary>Scans <paramref name="folder"/> recursively (<see cref="FolderWalk"/>) in ordinal path order (so the
+    /// split is reproducible across machines) and extracts features of every usable file.</summary>
     public static Corpus Load(string folder, FeatureConfig features, Action<string>? onFile = null)
     {
+        if (File.Exists(folder))
+            throw new UserFacingException($"'{folder}' is a file, not a folder: give the folder that holds your sounds.");
         if (!Directory.Exists(folder))
             throw new UserFacingException($"The folder '{folder}' does not exist.");
-        string[] paths;
-        try
-        {
-            paths = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-                .Where(p => !Path.GetFileName(p).StartsWith('.'))
-                .OrderBy(p => p, StringComparer.Ordinal).ToArray();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserFacingException($"Cannot list '{folder}': {e.Message}");
-        }
+        var walk = FolderWalk.Of(folder);
 
         var clips = new List<CorpusClip>();
-        var skipped = new List<SkippedFile>();
+        var skipped = walk.Skipped.ToList();
         var warnings = new List<string>();
         var extractor = new LogMelFeatures(features);
-        foreach (string path in paths)
+        foreach (string path in walk.Files)
         {
             string rel = Path.GetRelativePath(folder, path);
             onFile?.Invoke(rel);
@@ -66,9 +58,16 @@ public sealed class Corpus
             if (loaded.SampleRate != features.SampleRate)
                 audio = PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, features.SampleRate);
             var (mel, mag) = extractor.LogMelAndMagnitude(audio, out int frames);
-            clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, Array.ConvertAll(mag, v => (Half)v),
-                                     loaded.Seconds, loaded.SampleRate, loaded.Channels));
+            var magnitude = Array.ConvertAll(mag, v => (Half)v);
+            // One non-finite feature would make every loss, gradient and statistic of the run non-finite.
+            if (!Array.TrueForAll(mel, float.IsFinite) || !Array.TrueForAll(magnitude, Half.IsFinite))
+            {
+                skipped.Add(new SkippedFile(rel, "its spectrum is not finite (the samples are too large to analyse)"));
+                continue;
+            }
+            clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, magnitude, loaded.Seconds, loaded.SampleRate, loaded.Channels));
         }
+        skipped.Sort((x, y) => string.CompareOrdinal(x.RelativePath, y.RelativePath));
         return new Corpus { Folder = folder, Features = features, Clips = clips, Skipped = skipped, Warnings = warnings };
     }
 

@@ -75,15 +75,20 @@ public static class WorldExport
             for (int i = 0; i < c.Tokens.Length; i++) counts[i % m.Levels][c.Tokens[i]]++;
         var health = CodebookHealth.Summarise(counts)
             .Select(h => new LevelHealthSummary(h.Level, h.UtilizationPercent, h.Perplexity, h.DeadCodes)).ToArray();
-        var best = MetricsLog.Read(run.PriorDirectory).Where(r => r.Phase == "val" && r.Values.ContainsKey("val_bits"))
+        var best = MetricsLog.Read(run.PriorDirectory).Where(r => r.Phase == "val" && r.Values.TryGetValue("val_bits", out double bits) && double.IsFinite(bits))
                              .MinBy(r => r.Values["val_bits"]);
-        double[] Levels(string prefix) => best is null ? [] : Enumerable.Range(0, m.Levels).Select(l => best.Values[$"{prefix}{l}"]).ToArray();
+        double[] Levels(string prefix)
+        {
+            var values = best is null ? [] : Enumerable.Range(0, m.Levels).Select(l => best.Values.GetValueOrDefault($"{prefix}{l}", double.NaN)).ToArray();
+            return values.All(double.IsFinite) ? values : [];
+        }
         return new TrainingSummary
         {
             Files = run.Config.Files.Length,
             Seconds = codes.Sum(c => c.TimeSteps) / StepsPerSecond(m),
             AutoencoderSteps = run.State.NextStep,
-            ValidationLoss = run.State.LastValidationLoss,
+            // A loss that is not a number says nothing; the world records it as unknown.
+            ValidationLoss = run.State.LastValidationLoss is { } loss && double.IsFinite(loss) ? loss : null,
             CodebookHealth = health,
             PriorSteps = best?.Step + 1 ?? 0,
             PriorBits = Levels("bits_l"),

@@ -30,7 +30,11 @@ public sealed record PriorState
     public bool StoppedEarly { get; init; }
 }
 
-public sealed record PriorCheckpointHeader(PriorRunConfig Config, PriorState State);
+public sealed record PriorCheckpointHeader(PriorRunConfig Config, PriorState State)
+{
+    public static PriorCheckpointHeader FromJson(string json) =>
+        JsonSerializer.Deserialize<PriorCheckpointHeader>(json, RunConfig.Json) ?? throw new InvalidDataException("empty prior checkpoint header");
+}
 
 public sealed record PriorOutcome(TrainingEnd End, long Steps, PriorEpochReport? LastValidation);
 
@@ -120,8 +124,7 @@ public sealed class PriorTrainer
         var loss = F.cross_entropy(logits.reshape(-1, config.Prior.CodebookSize), targets.reshape(-1), ignore_index: -1);
         adam.ZeroGrad();
         loss.backward();
-        adam.ClipGradNorm(1.0);
-        adam.Step(LearningRateAt(step));
+        if (double.IsFinite(adam.ClipGradNorm(1.0))) adam.Step(LearningRateAt(step)); // a non-finite update would poison every weight
         return loss.item<float>();
     }
 

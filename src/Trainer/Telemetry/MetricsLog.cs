@@ -8,7 +8,7 @@ namespace Distill.Trainer.Telemetry;
 public sealed record MetricRecord(string Phase, int Epoch, long Step, IReadOnlyDictionary<string, double> Values);
 
 /// <summary>
-/// Metrics as <c>metrics.csv</c> (fixed columns declared up front, blank where a row lacks a value)
+/// Metrics as <c>metrics.csv</c> (fixed columns declared up front, blank where a row lacks a value or it is not finite)
 /// and <c>metrics.jsonl</c> (one object per row, NaN as null), appended and flushed per row so a
 /// crash loses nothing and a resumed run continues the same files.
 /// </summary>
@@ -32,7 +32,7 @@ public sealed class MetricsLog : IDisposable
     {
         var unknown = values.Keys.Except(columns).ToArray();
         if (unknown.Length > 0) throw new ArgumentException($"metrics not declared as columns: {string.Join(", ", unknown)}");
-        var cells = columns.Select(c => values.TryGetValue(c, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
+        var cells = columns.Select(c => values.TryGetValue(c, out double v) && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
         csv.WriteLine($"{phase},{epoch},{step},{string.Join(',', cells)}");
         csv.Flush();
 

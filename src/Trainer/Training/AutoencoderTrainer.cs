@@ -92,7 +92,8 @@ public sealed class AutoencoderTrainer
                     board.AddScalar($"codebook/dead_l{h.Level}", h.DeadCodes, step);
                 }
                 board.Flush();
-                state = state with { LastValidationLoss = lastValidation.Validation.Total };
+                double loss = lastValidation.Validation.Total;
+                state = state with { LastValidationLoss = double.IsFinite(loss) ? loss : null };
                 WarnLowUtilization(lastValidation);
                 SaveCheckpoint();
             }

@@ -23,9 +23,8 @@ public sealed class TrainedRun
     public static TrainedRun Open(string folder)
     {
         string path = Path.Combine(folder, AutoencoderTrainer.CheckpointFile);
-        if (!File.Exists(path)) throw new UserFacingException($"'{folder}' is not a Distill run folder (no {AutoencoderTrainer.CheckpointFile}).");
-        var (json, tensors) = Checkpoint.Load(path);
-        var header = CheckpointHeader.FromJson(json);
+        if (!Checkpoint.Exists(path)) throw new UserFacingException($"'{folder}' is not a Distill run folder (no {AutoencoderTrainer.CheckpointFile}).");
+        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, CheckpointHeader.FromJson, UserWarning.Print);
         var model = new Autoencoder(header.Config.Model);
         Checkpoint.LoadInto(model, tensors, "model.");
         model.eval();
@@ -36,29 +35,32 @@ public sealed class TrainedRun
         };
     }
 
+    /// <summary>What <see cref="CodesFile"/> records of each clip besides its codes.</summary>
+    sealed record CodesHeader(string Name, int TimeSteps);
+
     public string PriorDirectory => Path.Combine(Folder, PriorFolder);
 
     public static void SaveCodes(string path, IReadOnlyList<CodeSequence> sequences) =>
-        Checkpoint.Save(path, JsonSerializer.Serialize(sequences.Select(s => new { s.Name, s.TimeSteps }).ToArray()),
+        Checkpoint.Save(path, JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps)).ToArray()),
                         sequences.Select((s, i) => ($"clip{i}", Tensors.Copy(s.Tokens))));
 
     public CodeSequence[] LoadCodes()
     {
         string path = Path.Combine(Folder, CodesFile);
-        if (!File.Exists(path)) throw new UserFacingException($"'{Folder}' has no encoded clips ({CodesFile}); train the prior first.");
-        var (json, tensors) = Checkpoint.Load(path);
-        using var doc = JsonDocument.Parse(json);
-        return doc.RootElement.EnumerateArray().Select((e, i) => new CodeSequence(
-            e.GetProperty("Name").GetString()!, tensors[$"clip{i}"].data<long>().ToArray(), e.GetProperty("TimeSteps").GetInt32())).ToArray();
+        if (!Checkpoint.Exists(path)) throw new UserFacingException($"'{Folder}' has no encoded clips ({CodesFile}); train the prior first.");
+        var (_, clips, tensors) = Checkpoint.LoadNewestIntact(path, json => JsonSerializer.Deserialize<CodesHeader[]>(json)!, UserWarning.Print);
+        if (clips.Length != tensors.Count || clips.Length != Config.Files.Length)
+            throw new UserFacingException($"{path} does not hold one code sequence per training file; run: distill train --resume {Folder}");
+        return clips.Select((c, i) => new CodeSequence(c.Name, tensors[$"clip{i}"].data<long>().ToArray(), c.TimeSteps)).ToArray();
     }
 
     /// <summary>The prior's best weights (lowest validation loss).</summary>
     public CodePrior LoadPrior()
     {
         string path = Path.Combine(PriorDirectory, PriorTrainer.BestFile);
-        if (!File.Exists(path)) throw new UserFacingException($"'{Folder}' has no trained prior ({PriorFolder}/{PriorTrainer.BestFile}).");
-        var (json, tensors) = Checkpoint.Load(path);
-        var header = JsonSerializer.Deserialize<PriorCheckpointHeader>(json, RunConfig.Json)!;
+        if (!Checkpoint.Exists(path)) throw new UserFacingException($"'{Folder}' has no trained prior ({PriorFolder}/{PriorTrainer.BestFile}).");
+        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, PriorCheckpointHeader.FromJson, UserWarning.Print,
+                                                               $"Delete '{PriorDirectory}' and run distill train --resume {Folder} to train the prior again.");
         var prior = new CodePrior(header.Config.Prior);
         Checkpoint.LoadInto(prior, tensors, "model.");
         prior.eval();

@@ -77,4 +77,36 @@ public sealed class AudioFileLoaderTests : IDisposable
         Assert.False(r.Ok);
         Assert.Contains("unreadable", r.SkipReason);
     }
+
+    [Theory]
+    [InlineData(1e19f)]
+    [InlineData(1e30f)]
+    [InlineData(float.MaxValue)]
+    public void SamplesFarBeyondFullScaleAreSkippedWithTheReason(float amplitude)
+    {
+        File.WriteAllBytes(P("loud.wav"), RawWav.Float(Tone(96000).Select(v => v * amplitude).ToArray(), 1, 48000));
+        var r = AudioFileLoader.Load(P("loud.wav"));
+        Assert.False(r.Ok);
+        Assert.Contains("far beyond full scale", r.SkipReason);
+    }
+
+    [Fact]
+    public void MessagesSayWhatIsReallyWrong()
+    {
+        File.WriteAllBytes(P("rate.wav"), RawWav.Float(Tone(96000), 1, uint.MaxValue));
+        Assert.Equal("corrupt or unsupported: WAV declares a sample rate of 4294967295", AudioFileLoader.Load(P("rate.wav")).SkipReason);
+        File.WriteAllBytes(P("slow.wav"), RawWav.Float(Tone(96000), 1, 7));
+        Assert.Contains("sample rate 7 Hz is outside the supported 1000–768000 Hz", AudioFileLoader.Load(P("slow.wav")).SkipReason);
+
+        // A valid WAV whose name is Latin-1, not UTF-8: .NET cannot name it, so it cannot be opened.
+        WavWriter.Write(P("ok.wav"), Tone(96000), 48000);
+        ExternalTools.Run("sh", "-c", $"cp '{P("ok.wav")}' \"$(printf '{dir}/caf\\351.wav')\"");
+        string latin1 = Directory.GetFiles(dir).Single(f => f.Contains('\uFFFD'));
+        Assert.Contains("its name is not valid UTF-8", AudioFileLoader.Load(latin1).SkipReason);
+        ExternalTools.Run("sh", "-c", $"rm \"$(printf '{dir}/caf\\351.wav')\""); // .NET cannot name it to delete it either
+
+        Assert.True(SndFile.IsAvailable, "libsndfile1 must be installed (scripts/bootstrap.sh)");
+        File.WriteAllBytes(P("bad.mp3"), Enumerable.Range(0, 20000).Select(i => (byte)(i * 7919 >> 3)).ToArray());
+        Assert.Equal("corrupt or unsupported: not a valid MP3 file (libsndfile cannot decode it)", AudioFileLoader.Load(P("bad.mp3")).SkipReason);
+    }
 }

@@ -52,6 +52,28 @@ public class InspectCommandTests(Xunit.Abstractions.ITestOutputHelper log)
     }
 
     [Fact]
+    public void NamesFromTheBundleCannotReachTheTerminalAsEscapes()
+    {
+        string folder = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "distill-inspect-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        string path = Path.Combine(folder, "world.distill");
+        var valid = SyntheticBundle.Manifest(Models);
+        var hostile = valid with
+        {
+            Name = "\u001b]0;pwned\u0007\u001b[2Jworld", Producer = "distill\u001b[31m red",
+            Anchors = valid.Anchors.Select((a, i) => a with { Name = $"clip{i}\u001b[1A\r\u009b2K" }).ToArray(),
+        };
+        WorldBundleWriter.Write(path, hostile, Models);
+
+        var result = DistillProcess.Run("inspect", path);
+        log.WriteLine(result.Output);
+        Assert.Equal(0, result.ExitCode);
+        Assert.DoesNotContain(result.Output, c => c is '\u001b' or '\u0007' or '\r' or '\u009b');
+        Assert.Contains("\\x1b]0;pwned\\x07\\x1b[2Jworld", result.Output);
+        Assert.Contains("clip0\\x1b[1A\\x0d\\x9b2K", result.Output);
+        Directory.Delete(folder, true);
+    }
+
+    [Fact]
     public void CliPrintsTheWorldOrItsProblemsWithExitCodeOne()
     {
         string path = WriteWorld(anchors: 3);

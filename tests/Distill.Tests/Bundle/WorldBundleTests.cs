@@ -4,7 +4,7 @@ using Distill.Runtime.Bundle;
 
 namespace Distill.Tests.Bundle;
 
-public class WorldBundleTests
+public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     static readonly WorldGraphFiles Models = SyntheticBundle.Models();
     static readonly WorldManifest Valid = SyntheticBundle.Manifest(Models);
@@ -154,7 +154,7 @@ public class WorldBundleTests
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid, damaged)), "'decoder.onnx' does not match its SHA-256", "checksum mismatch");
 
         var longer = Models with { PriorStep = [.. Models.PriorStep, 0] };
-        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid, longer)), "'prior_step.onnx' holds 201 bytes, but the manifest says 200");
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid, longer)), "'prior_step.onnx' is 201 bytes in the zip, but the manifest says 200 (size mismatch)");
 
         var unlisted = Valid with { Members = SyntheticBundle.Digests(Models)[..2] };
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(unlisted, Models)), "members does not list 'prior_step.onnx'");
@@ -174,8 +174,64 @@ public class WorldBundleTests
         ZipPatch.SetUncompressedSize(zip, "prior_step.onnx", 200);
         AssertHas(SyntheticBundle.Problems(zip, new BundleLimits(1 << 20, 4096)), "'prior_step.onnx' fails its zip CRC-32 check");
 
+        // Sizes the manifest does not vouch for are refused before any inflation.
         ZipPatch.SetUncompressedSize(zip, "prior_step.onnx", uint.MaxValue);
-        AssertHas(SyntheticBundle.Problems(zip), "'prior_step.onnx' declares 4294967295 bytes, above the limit");
+        AssertHas(SyntheticBundle.Problems(zip), "'prior_step.onnx' is 4294967295 bytes in the zip, but the manifest says 200");
+        var unlisted = SyntheticBundle.Zip(SyntheticBundle.Entries(SyntheticBundle.Json(Valid with { Members = SyntheticBundle.Digests(Models)[..2] }), Models));
+        ZipPatch.SetUncompressedSize(unlisted, "prior_step.onnx", uint.MaxValue);
+        AssertHas(SyntheticBundle.Problems(unlisted), "'prior_step.onnx' declares 4294967295 bytes, above the limit");
+    }
+
+    [Theory]
+    [InlineData(1, "audio.hop must be nFft/8..nFft/2")] // one FFT per sample: a 2 s score took minutes
+    [InlineData(2048, "audio.hop must be nFft/8..nFft/2")] // no overlap: the output came out at full scale
+    public void HopsTheEngineCannotPlayAreRejectedEvenWhenConsistent(int hop, string expected)
+    {
+        var manifest = Valid with { Audio = Valid.Audio with { Hop = hop }, Grid = Valid.Grid with { StepsPerSecond = 48000.0 / hop / 16 } };
+        var problems = SyntheticBundle.Problems(SyntheticBundle.Bundle(manifest, Models));
+        Assert.Equal([expected], problems.Select(p => p[..expected.Length]));
+    }
+
+    [Fact]
+    public void SizesBeyondTheEngineAreRejected()
+    {
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Audio = Valid.Audio with { SampleRate = 767999, FMax = 24000 } }, Models)),
+                  "audio.sampleRate must be 8000–192000 Hz");
+        var cache = Valid.Prior with { Layers = 64, ContextSteps = 4096, ContextTokens = 4096 * 32, CacheSlots = 4096 * 32 - 1 };
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Prior = cache }, Models)), "prior cache of", "above the limit");
+        AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Quantizer = Valid.Quantizer with { LatentDim = 1 << 20 } }, Models)),
+                  "quantizer.latentDim must be 1..8192");
+    }
+
+    [Fact]
+    public void AZipBombCostsNoMemoryAndARealMemberCostsItsSizeOnce()
+    {
+        // 256 MiB of zeros (256 KiB compressed) where the manifest expects the 200-byte prior graph.
+        var zeros = new byte[256 << 20];
+        var bomb = SyntheticBundle.Zip(SyntheticBundle.Entries(SyntheticBundle.Json(Valid), Models with { PriorStep = zeros }));
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        AssertHas(SyntheticBundle.Problems(bomb), "'prior_step.onnx' is 268435456 bytes in the zip, but the manifest says 200");
+        long bombCost = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        // The same member, vouched for by the manifest: it is inflated into one array of its size, and nothing more.
+        var vouched = Models with { PriorStep = zeros };
+        var honest = SyntheticBundle.Bundle(SyntheticBundle.Manifest(vouched), vouched);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal(zeros.Length, SyntheticBundle.Read(honest).Models.PriorStep.Length);
+        long honestCost = GC.GetAllocatedBytesForCurrentThread() - before;
+        output.WriteLine($"256 MiB member: {bombCost / 1024.0:F0} KiB allocated when the manifest disagrees, {honestCost / 1048576.0:F1} MiB when it agrees");
+        Assert.True(bombCost < 4 << 20, $"{bombCost} bytes allocated for a member that is never loaded");
+        Assert.True(honestCost < zeros.Length + (16 << 20), $"{honestCost} bytes allocated to load a {zeros.Length}-byte member");
+    }
+
+    [Fact]
+    public void NonFiniteTrainingValuesAreNamedNotThrownByTheSerializer()
+    {
+        var nan = Valid with { Training = Valid.Training with { ValidationLoss = double.NaN, PriorBits = [double.PositiveInfinity, 1, 1, 1] } };
+        string path = Path.Combine(Path.GetTempPath(), $"distill-nan-{Guid.NewGuid():N}.distill");
+        var e = Assert.Throws<InvalidWorldException>(() => WorldBundleWriter.Write(path, nan, Models));
+        AssertHas(e.Problems, "training.validationLoss must be finite", "training bits, utilisation and perplexity must be finite");
+        Assert.False(File.Exists(path));
     }
 
     [Fact]

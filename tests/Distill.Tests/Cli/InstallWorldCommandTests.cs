@@ -40,4 +40,18 @@ public class InstallWorldCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
         Assert.Contains("not a valid world", text);
         Assert.Equal(["drones.distill"], Directory.GetFiles(worlds).Select(Path.GetFileName));
     }
+
+    [Fact]
+    public void AWorldWhoseGraphsCannotLoadIsRefusedAsThePluginsWould()
+    {
+        // Manifest, sizes and checksums all consistent, but the graphs are not ONNX: the old check let this in.
+        string folder = ExternalTools.TempDir("install-graphs"), worlds = Path.Combine(folder, "worlds"), path = Path.Combine(folder, "fake.distill");
+        var models = Bundle.SyntheticBundle.Models();
+        Distill.Runtime.Bundle.WorldBundleWriter.Write(path, Bundle.SyntheticBundle.Manifest(models), models);
+        var (code, text) = Install(worlds, path);
+        output.WriteLine(text);
+        Assert.Equal(2, code);
+        Assert.Contains("OnnxRuntime cannot load it", text);
+        Assert.False(Directory.Exists(worlds) && Directory.GetFiles(worlds).Length > 0);
+    }
 }

@@ -1,4 +1,5 @@
 using Distill.Runtime.Audio;
+using Distill.Runtime.Engine;
 using Distill.Tests.Midi;
 
 namespace Distill.Tests.Cli;
@@ -65,5 +66,82 @@ public class RenderCommandTests(Xunit.Abstractions.ITestOutputHelper output)
             Assert.DoesNotContain("   at ", r.Output); // no stack trace
         }
         Assert.False(File.Exists(Path.Combine(folder, "o.wav")));
+    }
+
+    static void AssertRefused(DistillProcess.Result r, string expected, string wav)
+    {
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Output);
+        Assert.DoesNotContain("   at ", r.Output);
+        Assert.False(File.Exists(wav) || File.Exists(wav + ".tmp"), "a refused render left a file behind");
+    }
+
+    [Fact]
+    public void NumbersThatCannotBeRenderedAreRefusedWithTheReason()
+    {
+        string folder = ExternalTools.TempDir("render-numbers");
+        string midi = Score(folder), wav = Path.Combine(folder, "o.wav");
+        string[] Args(params string[] extra) => ["render", TestWorld.BundlePath, "--midi", midi, "-o", wav, .. extra];
+        foreach (var seconds in new[] { "-1", "0", "NaN", "Infinity" })
+            AssertRefused(DistillProcess.Run(Args("--seconds", seconds)), "--seconds must be a positive number of seconds", wav);
+        AssertRefused(DistillProcess.Run(Args("--seconds", "1e7")), "longer than a 24-bit stereo WAV can hold at 48000 Hz", wav);
+
+        string release = Path.Combine(folder, "release.csv"), late = Path.Combine(folder, "late.csv");
+        File.WriteAllText(release, "0.1,release,1e9\n");
+        File.WriteAllText(late, "1e9,gain,0\n");
+        AssertRefused(DistillProcess.Run(Args("--automation", release)), "line 1: release 1000000000 is outside its range", wav);
+        AssertRefused(DistillProcess.Run(Args("--automation", late)), "give --seconds to render the beginning", wav);
+
+        // The slowest tempo (16.8 s per quarter) at 1 tick per quarter, and the largest delta a file can hold: 143 years.
+        string slow = Path.Combine(folder, "slow.mid");
+        File.WriteAllBytes(slow, SmfWriter.File(0, 1, SmfWriter.Track((0, SmfWriter.Tempo(0xFFFFFF)), (0, SmfWriter.On(0, 60, 100)), (0x0FFFFFFF, SmfWriter.Off(0, 60)))));
+        AssertRefused(DistillProcess.Run(["render", TestWorld.BundlePath, "--midi", slow, "-o", wav]), "give --seconds to render the beginning", wav);
+        var part = DistillProcess.Run(["render", TestWorld.BundlePath, "--midi", slow, "--seconds", "0.5", "-o", wav]);
+        Assert.Equal(0, part.ExitCode);
+        Assert.Equal(24000, WavReader.Read(wav).Frames);
+    }
+
+    [Fact]
+    public void RandomFlagsAndAutomationRowsEndInAWavOrOneClearMessage()
+    {
+        string folder = ExternalTools.TempDir("render-fuzz");
+        string midi = Path.Combine(folder, "note.mid");
+        File.WriteAllBytes(midi, SmfWriter.File(0, 96, SmfWriter.Track((0, SmfWriter.On(0, 60, 100)), (24, SmfWriter.Off(0, 60)))));
+        var random = new Random(712);
+        string[] seconds = ["0.2", "0.05", "-1", "0", "1e-9", "NaN", "Infinity", "-Infinity", "1e7", "1e308", "abc", ""];
+        string[] rates = ["48000", "44100", "8000", "96000", "96001", "7999", "384001", "0", "-1", "4294967296", "x"];
+        string[] times = ["0", "0.1", "-1", "1e9", "NaN", "x", "1e400", ""];
+        string[] parameters = ["gain", "release", "temperature", "world", "seed", "depth", "nope", ""];
+        string[] values = ["0", "0.5", "1", "-1e9", "1e9", "NaN", "Infinity", "1e400", "x", "-0"];
+        int rendered = 0, refused = 0;
+        // Even cases draw only plausible values (short, valid rows), odd ones anything: both kinds must end cleanly.
+        string Row(bool plausible)
+        {
+            if (!plausible) return $"{times[random.Next(times.Length)]},{parameters[random.Next(parameters.Length)]},{values[random.Next(values.Length)]}";
+            var spec = InstrumentParameters.All[random.Next(InstrumentParameters.All.Length)];
+            return FormattableString.Invariant($"{random.NextDouble() * 0.2:0.###},{spec.Key},{spec.Min + random.NextDouble() * (spec.Max - spec.Min):0.###}");
+        }
+        for (int i = 0; i < 16; i++)
+        {
+            bool plausible = i % 2 == 0;
+            string wav = Path.Combine(folder, $"o{i}.wav"), csv = Path.Combine(folder, $"a{i}.csv");
+            File.WriteAllLines(csv, Enumerable.Range(0, random.Next(4)).Select(_ => Row(plausible)));
+            var args = new List<string> { "render", TestWorld.BundlePath, "--midi", midi, "-o", wav, "--automation", csv };
+            // Long renders are valid but slow: a plausible length is short.
+            args.AddRange(["--seconds", plausible ? "0.2" : seconds[random.Next(seconds.Length)]]);
+            if (random.Next(2) == 0) args.AddRange(["--sample-rate", plausible ? rates[random.Next(4)] : rates[random.Next(rates.Length)]]);
+            if (random.Next(2) == 0) args.AddRange(["--seed", random.Next(3) == 0 ? "99999999999" : random.Next().ToString()]);
+            var r = DistillProcess.Run([.. args]);
+            string label = $"case {i}: {string.Join(' ', args.Skip(6))} with automation [{string.Join(" | ", File.ReadAllLines(csv))}]";
+            output.WriteLine($"{label} → {r.ExitCode}");
+            Assert.True(r.ExitCode is 0 or 1 or 2, $"{label}: exit {r.ExitCode}\n{r.Output}");
+            Assert.DoesNotContain("   at ", r.Output);
+            Assert.DoesNotContain("Unhandled exception", r.Output);
+            Assert.Equal(r.ExitCode == 0, File.Exists(wav));
+            Assert.False(File.Exists(wav + ".tmp"), $"{label}: left a temporary file");
+            if (r.ExitCode == 0) rendered++; else refused++;
+        }
+        output.WriteLine($"16 random renders: {rendered} written, {refused} refused with a message, 0 unhandled");
+        Assert.True(rendered >= 6 && refused >= 6, $"{rendered} rendered, {refused} refused");
     }
 }

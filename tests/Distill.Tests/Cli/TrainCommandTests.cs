@@ -38,6 +38,45 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
     }
 
     [Fact]
+    public void RunFolderInsideTheInputFolderIsRefusedAndNothingIsWrittenThere()
+    {
+        string input = Path.Combine(data.Root, "inside-" + Guid.NewGuid().ToString("N")[..6]);
+        DemoCorpus.Generate(input, seed: 3, secondsPerFile: 1.0);
+        Directory.CreateSymbolicLink(Path.Combine(data.Root, "link-" + Path.GetFileName(input)), input);
+        var before = Snapshot(input);
+        foreach (string output in new[] { input, Path.Combine(input, "run"), Path.Combine(input, "new", "deeper"), Path.Combine(input, "..", Path.GetFileName(input), "run"),
+                                          Path.Combine(data.Root, "link-" + Path.GetFileName(input), "run") })
+        {
+            var r = DistillProcess.Run("train", input, "-o", output);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("is inside the input folder", r.Output);
+            Assert.DoesNotContain("   at ", r.Output);
+        }
+        Assert.Equal(before, Snapshot(input));
+        Assert.Empty(Directory.GetDirectories(input));
+    }
+
+    [Fact]
+    public void MessagesNameTheRealProblem()
+    {
+        string file = Path.Combine(data.Root, "sound.wav");
+        File.WriteAllText(file, "x");
+        var r = DistillProcess.Run("train", file, "-o", Path.Combine(data.Root, "file-run"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("is a file, not a folder", r.Output);
+        Assert.False(Directory.Exists(Path.Combine(data.Root, "file-run")));
+
+        // A damaged MP3: one line of reason, and none of the decoder's own notes on stderr.
+        string folder = Directory.CreateDirectory(Path.Combine(data.Root, "mp3-" + Guid.NewGuid().ToString("N")[..6])).FullName;
+        File.WriteAllBytes(Path.Combine(folder, "broken.mp3"), Enumerable.Range(0, 20000).Select(i => (byte)(i * 7919 >> 3)).ToArray());
+        r = DistillProcess.Run("train", folder, "-o", Path.Combine(data.Root, "mp3-run"));
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains("not a valid MP3 file", r.Output);
+        Assert.DoesNotContain("possibly a pipe", r.Output);
+        Assert.DoesNotContain("Note:", r.Output);
+    }
+
+    [Fact]
     public void OutputPathThatCannotBeCreatedIsAClearError()
     {
         string file = Path.Combine(data.Root, "a-file");
