@@ -67,6 +67,9 @@ public sealed class PolyphaseResampler
         history = new float[2 * ringSize];
     }
 
+    /// <summary>Filter coefficients held: at most (<see cref="TablePhases"/> + 1) × taps, whatever the rates.</summary>
+    public int CoefficientCount => phases.Length;
+
     /// <summary>Input samples of look-ahead before an output sample can be computed.</summary>
     public double LatencyInput => (double)centre / Up;
 
