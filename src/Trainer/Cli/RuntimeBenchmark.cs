@@ -126,6 +126,14 @@ static partial class RuntimeBenchmark
                           $"{coldSeconds * 1000:F0} ms the first time a world is played (openings rendered, then cached)");
         Console.WriteLine($"  release: {releaseSeconds * 1000:F1} ms; {releaseLoadingSeconds * 1000:F1} ms while a world is loading");
         Console.WriteLine($"  memory: {(withOne - before) / 1048576.0:F0} MiB for the first instance (OnnxRuntime included), {perInstance / 1048576.0:F0} MiB for each further one");
+        foreach (int rate in new[] { 44100, 96001, 767999 })
+        {
+            long settled = SettledPrivateBytes();
+            clock.Restart();
+            second.Activate(rate, 8192);
+            double activation = clock.Elapsed.TotalMilliseconds;
+            Console.WriteLine($"  activation at {rate} Hz: {activation:F1} ms, {(SettledPrivateBytes() - settled) / 1048576.0:F1} MiB more");
+        }
         second.Dispose();
 
         Paced(first, 256, seconds: 1); // warm-up: every path of the audio thread and the worker runs once
