@@ -16,6 +16,9 @@ worlds="${XDG_DATA_HOME:-$HOME/.local/share}/distill/worlds"
 class_id=$(grep -o '"CID": *"[0-9A-Fa-f]*"' "$bundle/Contents/Resources/moduleinfo.json" | head -1 | grep -o '[0-9A-Fa-f]\{32\}')
 world=$(ls "$worlds"/*.distill | head -1)
 
+# Ardour trusts its scan cache only if it is newer than the plugin, at one-second resolution: a plugin installed
+# this very second would read as changed after its scan.
+sleep 1
 exported=""
 for try in 1 2 3; do
   home=$(mktemp -d)
