@@ -8,11 +8,13 @@ public sealed record StudioEvent(long Id, string Type, object Data);
 
 /// <summary>
 /// Everything the current training run has reported, in order, for any number of readers: a page that connects late
-/// (or reconnects) replays the run from the start, so its charts are complete.
+/// (or reconnects) replays the run from the start, so its charts are complete. Ids keep growing across runs, so a
+/// connected page sees a new run's events too.
 /// </summary>
 public sealed class TrainingEvents
 {
     readonly List<StudioEvent> events = new();
+    long lastId;
     TaskCompletionSource added = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public void Clear()
@@ -25,7 +27,7 @@ public sealed class TrainingEvents
         TaskCompletionSource wake;
         lock (events)
         {
-            events.Add(new StudioEvent(events.Count == 0 ? 1 : events[^1].Id + 1, type, data));
+            events.Add(new StudioEvent(++lastId, type, data));
             wake = added;
             added = new(TaskCreationOptions.RunContinuationsAsynchronously);
         }
@@ -39,13 +41,13 @@ public sealed class TrainingEvents
     }
 
     /// <summary>Server-sent events: each event as <c>id</c>, <c>event</c> and one JSON <c>data</c> line, until the page
-    /// goes or the server stops.</summary>
+    /// goes or the server stops. Every connection starts with the whole current run (the page redraws from scratch).</summary>
     public async Task Stream(HttpContext context, CancellationToken serverStopping)
     {
         context.Response.Headers.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-store";
         using var both = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, serverStopping);
-        long last = long.TryParse(context.Request.Headers["Last-Event-ID"], out var resumeAt) ? resumeAt : 0;
+        long last = 0;
         try
         {
             await context.Response.WriteAsync(": connected\n\n", both.Token);
