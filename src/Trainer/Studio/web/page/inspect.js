@@ -112,8 +112,8 @@ function drawSpectrogram(c, thumb) {
   const image = g.createImageData(thumb.spectrogramColumns, thumb.spectrogramRows);
   const values = Uint8Array.from(atob(thumb.spectrogram), ch => ch.charCodeAt(0));
   values.forEach((v, i) => {
-    // dark blue (quiet) → yellow (loud)
-    image.data.set([v, Math.min(255, v * 0.9 + 20), 255 - v * 0.8, 255], i * 4);
+    // near black (quiet) → orange → pale yellow (loud)
+    image.data.set([Math.min(255, 30 + v * 1.1), Math.max(0, v * 1.1 - 60), Math.max(0, v * 1.6 - 250) + 40 * (1 - v / 255), 255], i * 4);
   });
   const scratch = new OffscreenCanvas(thumb.spectrogramColumns, thumb.spectrogramRows);
   scratch.getContext('2d').putImageData(image, 0, 0);

@@ -135,7 +135,12 @@ export class TrainView {
     const values = [r.step + 1, r.loss.total, r.loss.mel, r.loss.stft, r.loss.commitment];
     values.forEach((v, i) => this.steps[i].push(v));
     if (r.batchHealth) this.health.batch = r.batchHealth;
+    this.progress(`autoencoder step ${r.step + 1} of ${r.totalSteps}, epoch ${r.epoch + 1}, ${fixed(r.stepsPerSecond, 2)} steps/s`);
     this.redraw();
+  }
+
+  progress(text) {
+    if (this.state === 'running') $('train-state').textContent = `running: ${text}`;
   }
 
   onEpoch(r) {
@@ -151,6 +156,7 @@ export class TrainView {
       const tr = body.insertRow();
       for (const text of [level, fixed(bits, 3), fixed(r.unigramBits[level], 3), fixed(r.unigramBits[level] - bits, 3)]) tr.insertCell().textContent = text;
     });
+    this.progress(`prior epoch ${r.epoch + 1}`);
     $('prior-epoch').textContent = `prior epoch ${r.epoch + 1}, step ${r.step + 1}: train ${fixed(r.trainLoss, 3)}, validation ${fixed(r.validationBits, 3)} bits/token`;
   }
 
