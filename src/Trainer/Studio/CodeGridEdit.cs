@@ -49,7 +49,7 @@ public sealed class CodeGridEdit : IDisposable
     {
         CheckAnchor(anchor);
         var source = world.Bundle.Anchors[anchor];
-        probabilities[anchor] ??= Score(anchor, null, default);
+        probabilities[anchor] ??= Scored(anchor);
         int changed = 0;
         for (int i = 0; i < codes[anchor].Length; i++) if (codes[anchor][i] != source.Tokens[i]) changed++;
         return new GridView(anchor, source.Name, source.TimeSteps, frequencies, levels, codebookSize, world.Bundle.Manifest.Grid.StepsPerSecond,
@@ -65,7 +65,11 @@ public sealed class CodeGridEdit : IDisposable
         var before = cells.Select(i => codes[region.Anchor][i]).ToArray();
         var chosen = new bool[codes[region.Anchor].Length];
         foreach (int i in cells) chosen[i] = true;
-        probabilities[region.Anchor] = Score(region.Anchor, chosen, (sampling, seed));
+        // Only cells whose context window holds a new code change: the prior reads from one window before the region
+        // (what the first new code is conditioned on) to one window after it (the last cell that sees a new code).
+        var scores = probabilities[region.Anchor] ??= Scored(region.Anchor);
+        int window = world.Bundle.Manifest.Prior.ContextTokens, first = cells.Min(), last = cells.Max();
+        Score(region.Anchor, Math.Max(0, first - window), first, Math.Min(chosen.Length, last + window), chosen, (sampling, seed), scores);
         Record(new Change(region.Anchor, cells, before, cells.Select(i => codes[region.Anchor][i]).ToArray()));
         return cells.Length;
     }
@@ -139,23 +143,33 @@ public sealed class CodeGridEdit : IDisposable
         probabilities[anchor] = null;
     }
 
-    /// <summary>Runs the prior over the anchor once: each cell's probability given all before it, drawing new codes for
-    /// the <paramref name="chosen"/> cells on the way (their left context already final when they are drawn).</summary>
-    float[] Score(int anchor, bool[]? chosen, (SamplingSettings Settings, int Seed) sampling)
+    float[] Scored(int anchor)
+    {
+        var scores = new float[codes[anchor].Length];
+        Score(anchor, 0, 0, scores.Length, null, default, scores);
+        return scores;
+    }
+
+    /// <summary>Runs the prior over tokens [<paramref name="feedFrom"/>, <paramref name="to"/>) of the anchor: from
+    /// <paramref name="scoreFrom"/> on, each cell's probability given the cells before it, drawing new codes for the
+    /// <paramref name="chosen"/> cells on the way (their left context already final when they are drawn). Rotary
+    /// positions are relative, so a pass that starts one context window early sees what a pass from the start sees.</summary>
+    void Score(int anchor, int feedFrom, int scoreFrom, int to, bool[]? chosen, (SamplingSettings Settings, int Seed) sampling, float[] scores)
     {
         var tokens = codes[anchor];
-        var result = new float[tokens.Length];
         var sampler = new TokenSampler(codebookSize, (ulong)sampling.Seed);
         prior.Reset();
         long previous = 0;
-        for (int i = 0; i < tokens.Length; i++)
+        for (int i = feedFrom; i < to; i++)
         {
             var logits = prior.Step(previous);
-            if (chosen?[i] == true) tokens[i] = sampler.Sample(logits, sampling.Settings);
-            result[i] = Probability(logits, (int)tokens[i]);
+            if (i >= scoreFrom)
+            {
+                if (chosen?[i] == true) tokens[i] = sampler.Sample(logits, sampling.Settings);
+                scores[i] = Probability(logits, (int)tokens[i]);
+            }
             previous = tokens[i];
         }
-        return result;
     }
 
     static float Probability(ReadOnlySpan<float> logits, int code)

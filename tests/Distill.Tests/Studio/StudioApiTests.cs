@@ -436,6 +436,16 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
             for (int i = 0; i < Runs; i++)
                 await Studio.Post($"/api/edit/{session}/regenerate", new { region = new GridRegion(0, steps / 2, steps / 2 + 6, 0, 8, [0, 1, 2]), seed = i });
             output.WriteLine($"regenerate on a {StudioWorkspace.LongAnchorSeconds:0} s anchor ({steps} steps), API round trip: {clock.Elapsed.TotalMilliseconds / Runs:F0} ms");
+
+            // Regeneration scores only the cells within a context window of the region; a full pass agrees (to the
+            // rounding of rotary angles at other absolute positions).
+            var (_, regenerated) = await Studio.Post($"/api/edit/{session}/regenerate", new { region = new GridRegion(0, steps / 2, steps / 2 + 2, 0, 8, [1]), seed = 9 });
+            await Studio.Post($"/api/edit/{session}/undo");
+            var (_, full) = await Studio.Post($"/api/edit/{session}/redo"); // a change undone and redone is scored from the start
+            Assert.Equal(Codes(regenerated), Codes(full));
+            var windowed = regenerated.GetProperty("probabilities").EnumerateArray().Select(p => p.GetSingle()).ToArray();
+            var whole = full.GetProperty("probabilities").EnumerateArray().Select(p => p.GetSingle()).ToArray();
+            for (int i = 0; i < whole.Length; i++) Assert.True(Math.Abs(windowed[i] - whole[i]) < 1e-3, $"cell {i}: {windowed[i]} vs {whole[i]}");
         }
         finally
         {
