@@ -65,11 +65,14 @@ public sealed class CodeGridEdit : IDisposable
         var before = cells.Select(i => codes[region.Anchor][i]).ToArray();
         var chosen = new bool[codes[region.Anchor].Length];
         foreach (int i in cells) chosen[i] = true;
-        // Only cells whose context window holds a new code change: the prior reads from one window before the region
-        // (what the first new code is conditioned on) to one window after it (the last cell that sees a new code).
+        // Only cells within reach of a new code change. Each layer's cached keys and values saw one context window
+        // before them, so the reach is layers × window both ways: the prior reads from that far before the region
+        // (starting on a time step's first token: it knows a token's level and frequency from its slot) to that far after.
         var scores = probabilities[region.Anchor] ??= Scored(region.Anchor);
-        int window = world.Bundle.Manifest.Prior.ContextTokens, first = cells.Min(), last = cells.Max();
-        Score(region.Anchor, Math.Max(0, first - window), first, Math.Min(chosen.Length, last + window), chosen, (sampling, seed), scores);
+        var shape = world.Bundle.Manifest.Prior;
+        int window = shape.Layers * shape.ContextTokens, first = cells.Min(), last = cells.Max(), perStep = frequencies * levels;
+        int feedFrom = Math.Max(0, (first - window) / perStep * perStep);
+        Score(region.Anchor, feedFrom, first, Math.Min(chosen.Length, last + window), chosen, (sampling, seed), scores);
         Record(new Change(region.Anchor, cells, before, cells.Select(i => codes[region.Anchor][i]).ToArray()));
         return cells.Length;
     }
@@ -153,7 +156,8 @@ public sealed class CodeGridEdit : IDisposable
     /// <summary>Runs the prior over tokens [<paramref name="feedFrom"/>, <paramref name="to"/>) of the anchor: from
     /// <paramref name="scoreFrom"/> on, each cell's probability given the cells before it, drawing new codes for the
     /// <paramref name="chosen"/> cells on the way (their left context already final when they are drawn). Rotary
-    /// positions are relative, so a pass that starts one context window early sees what a pass from the start sees.</summary>
+    /// positions are relative, so a pass that starts early enough, on a time step's first token, sees what a pass
+    /// from the start sees.</summary>
     void Score(int anchor, int feedFrom, int scoreFrom, int to, bool[]? chosen, (SamplingSettings Settings, int Seed) sampling, float[] scores)
     {
         var tokens = codes[anchor];

@@ -445,7 +445,7 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
             Assert.Equal(Codes(regenerated), Codes(full));
             var windowed = regenerated.GetProperty("probabilities").EnumerateArray().Select(p => p.GetSingle()).ToArray();
             var whole = full.GetProperty("probabilities").EnumerateArray().Select(p => p.GetSingle()).ToArray();
-            for (int i = 0; i < whole.Length; i++) Assert.True(Math.Abs(windowed[i] - whole[i]) < 1e-3, $"cell {i}: {windowed[i]} vs {whole[i]}");
+            for (int i = 0; i < whole.Length; i++) Assert.True(Math.Abs(windowed[i] - whole[i]) < 1e-5, $"cell {i}: {windowed[i]} vs {whole[i]}");
         }
         finally
         {
