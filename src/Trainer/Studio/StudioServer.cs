@@ -50,8 +50,6 @@ public sealed class StudioServer : IAsyncDisposable
         TrainEndpoints.Map(api, state, app.Lifetime.ApplicationStopping);
         WorldEndpoints.Map(api, state);
         EditEndpoints.Map(api, state);
-        // Stopping the server stops training the way Ctrl+C does: the checkpoint is saved before the process ends.
-        app.Lifetime.ApplicationStopping.Register(state.Training.StopAndWait);
     }
 
     public async Task StartAsync()
@@ -63,8 +61,10 @@ public sealed class StudioServer : IAsyncDisposable
 
     public Task WaitForShutdownAsync() => app.WaitForShutdownAsync();
 
+    /// <summary>Stops training the way Ctrl+C does (its checkpoint is saved, and the page hears so), then the server.</summary>
     public async ValueTask DisposeAsync()
     {
+        state.Training.StopAndWait();
         await app.StopAsync();
         await app.DisposeAsync();
         state.Edits.Dispose();

@@ -51,7 +51,15 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
             await page.ClickAsync("#train-start");
 
             // Curves and the health table fill while the run goes on.
-            await page.WaitForFunctionAsync("() => window.studio.train.steps[0].length >= 12 && document.querySelectorAll('#health-table tbody tr').length > 0", null, Patience);
+            try
+            {
+                await page.WaitForFunctionAsync("() => window.studio.train.steps[0].length >= 12 && document.querySelectorAll('#health-table tbody tr').length > 0", null, Patience);
+            }
+            catch (TimeoutException)
+            {
+                throw new TimeoutException("no live curves: " + await page.EvaluateAsync<string>(
+                    "() => `${window.studio.train.steps[0].length} steps, state '${document.getElementById('train-state').textContent}', banner '${document.getElementById('banner').textContent}'`"));
+            }
             Assert.Equal("running", await page.GetAttributeAsync("#train-state", "data-state"));
             int points = await page.EvaluateAsync<int>("() => window.studio.train.steps[0].length");
             Assert.True(await page.EvaluateAsync<bool>("() => window.studio.train.trainChart.data[0].length > 0"));

@@ -20,7 +20,10 @@ public static class StudioWorkspace
 
     static string Build()
     {
-        string root = ExternalTools.TempDir("studio");
+        // One folder, made afresh by each test run (the runs and edits of the last one are not kept).
+        string root = Path.Combine(Path.GetTempPath(), "distill-studio-tests");
+        if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        Directory.CreateDirectory(root);
         DemoCorpus.Generate(Path.Combine(root, Sounds), seed: 1, secondsPerFile: 2.0);
         Directory.CreateDirectory(Path.Combine(root, "worlds"));
         File.Copy(TestWorld.BundlePath, Path.Combine(root, World));

@@ -143,7 +143,7 @@ export class GridEditor {
   layout() {
     const g = this.grid;
     const container = $('grid');
-    const width = Math.max(4, Math.min(24, Math.floor((container.clientWidth - 20) / g.timeSteps)));
+    const width = Math.max(4, Math.min(40, Math.floor((container.clientWidth - 20) / g.timeSteps)));
     this.cellWidth = width;
     if (container.dataset.shape === `${g.anchor}/${g.timeSteps}/${g.frequencies}/${g.levels}/${width}`) return;
     container.dataset.shape = `${g.anchor}/${g.timeSteps}/${g.frequencies}/${g.levels}/${width}`;

@@ -192,7 +192,7 @@ export class TrainView {
 function chart(element, names, data) {
   const colours = ['#1565c0', '#2e7d32', '#ef6c00', '#6a1b9a'];
   return new uPlot({
-    width: Math.max(320, element.clientWidth || 480), height: 220,
+    width: Math.max(320, (element.clientWidth || 480) - 24), height: 220,
     scales: { x: { time: false } },
     axes: [{ label: 'step' }, {}],
     series: [{ label: 'step' }, ...names.map((n, i) => ({ label: n, stroke: colours[i], width: 1.5 }))],
