@@ -268,13 +268,26 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
         return body.GetProperty("session").GetString()!;
     }
 
+    /// <summary>Runs <paramref name="test"/> with an editor session on <paramref name="world"/>, closed afterwards.</summary>
+    async Task Editing(string world, string tab, Func<string, Task> test)
+    {
+        string session = await Open(world, tab);
+        try
+        {
+            await test(session);
+        }
+        finally
+        {
+            await Studio.Post($"/api/edit/{session}/close");
+        }
+    }
+
     static long[] Codes(JsonElement grid) => grid.GetProperty("codes").EnumerateArray().Select(c => c.GetInt64()).ToArray();
 
     [Fact]
     public async Task RegenerateChangesOnlyTheRegionReproduciblyAndRefusesRegionsOutsideTheGrid()
     {
-        string session = await Open(StudioWorkspace.World, "regenerate-tab");
-        try
+        await Editing(StudioWorkspace.World, "regenerate-tab", async session =>
         {
             var (_, grid) = await Studio.Get($"/api/edit/{session}/grid?anchor=1");
             var original = Codes(grid);
@@ -306,18 +319,13 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
             Assert.Equal(HttpStatusCode.BadRequest, (await Studio.Post($"/api/edit/{session}/regenerate", new { region = new GridRegion(1, 0, 1, 0, 1, [levels]) })).Status);
             Assert.Equal(HttpStatusCode.BadRequest, (await Studio.Post($"/api/edit/{session}/regenerate", new { region = new GridRegion(1, 0, 1, 0, 1, [0]), temperature = -1 })).Status);
             Assert.Equal(HttpStatusCode.BadRequest, (await Studio.Get($"/api/edit/{session}/grid?anchor=99")).Status);
-        }
-        finally
-        {
-            await Studio.Post($"/api/edit/{session}/close");
-        }
+        });
     }
 
     [Fact]
     public async Task LockCopyPasteUndoRedoAndAudition()
     {
-        string session = await Open(StudioWorkspace.World, "paste-tab");
-        try
+        await Editing(StudioWorkspace.World, "paste-tab", async session =>
         {
             var (_, grid) = await Studio.Get($"/api/edit/{session}/grid?anchor=0");
             var original = Codes(grid);
@@ -363,11 +371,7 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
             var plain = await Studio.Http.GetByteArrayAsync($"/api/world/audio?anchor=0&path={Query(StudioWorkspace.World)}");
             Assert.Equal(plain.Length, edited.Length);
             Assert.NotEqual(plain, edited);
-        }
-        finally
-        {
-            await Studio.Post($"/api/edit/{session}/close");
-        }
+        });
     }
 
     [Fact]
@@ -393,8 +397,7 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
     {
         string source = Path.Combine(StudioWorkspace.Root, StudioWorkspace.World);
         var before = File.ReadAllBytes(source);
-        string session = await Open(StudioWorkspace.World, "save-tab");
-        try
+        await Editing(StudioWorkspace.World, "save-tab", async session =>
         {
             var (nothing, nothingBody) = await Studio.Post($"/api/edit/{session}/save");
             Assert.Equal(HttpStatusCode.BadRequest, nothing);
@@ -415,18 +418,13 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
             var inspect = Cli.DistillProcess.Run("inspect", Path.Combine(StudioWorkspace.Root, "worlds/tiny-edited.distill"));
             Assert.Equal(0, inspect.ExitCode);
             Assert.Contains(name, inspect.Output);
-        }
-        finally
-        {
-            await Studio.Post($"/api/edit/{session}/close");
-        }
+        });
     }
 
     [Fact]
     public async Task RegenerationTimeOnATenSecondAnchor()
     {
-        string session = await Open(StudioWorkspace.LongWorld, "timing-tab");
-        try
+        await Editing(StudioWorkspace.LongWorld, "timing-tab", async session =>
         {
             var (_, grid) = await Studio.Get($"/api/edit/{session}/grid?anchor=0");
             int steps = grid.GetProperty("timeSteps").GetInt32();
@@ -446,10 +444,6 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
             var windowed = regenerated.GetProperty("probabilities").EnumerateArray().Select(p => p.GetSingle()).ToArray();
             var whole = full.GetProperty("probabilities").EnumerateArray().Select(p => p.GetSingle()).ToArray();
             for (int i = 0; i < whole.Length; i++) Assert.True(Math.Abs(windowed[i] - whole[i]) < 1e-5, $"cell {i}: {windowed[i]} vs {whole[i]}");
-        }
-        finally
-        {
-            await Studio.Post($"/api/edit/{session}/close");
-        }
+        });
     }
 }

@@ -33,8 +33,8 @@ public sealed class StudioBrowser : IAsyncLifetime
         return await context.NewPageAsync();
     }
 
-    public static Task Screenshot(IPage page, string name) =>
-        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, name + ".png"), FullPage = true });
+    public static Task Screenshot(IPage page, string name, bool fullPage = true) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, name + ".png"), FullPage = fullPage });
 
     public async Task DisposeAsync()
     {

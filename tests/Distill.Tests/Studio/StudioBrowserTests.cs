@@ -69,7 +69,7 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
             stopped = true;
             string banner = await Banner(page, "server has stopped");
             output.WriteLine($"{points} steps charted; banner: {banner}");
-            Assert.True(File.Exists(Path.Combine(StudioWorkspace.Root, runDir, "checkpoint.bin")));
+            Assert.True(File.Exists(Path.Combine(StudioWorkspace.Root, runDir, "checkpoint.bin")), $"no checkpoint; training {System.Text.Json.JsonSerializer.Serialize(studio.Server.State.Training.Status)}");
             Assert.True(await page.IsDisabledAsync("#train-start"));
         }
         finally
@@ -95,7 +95,7 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
         Assert.Equal(3, await page.Locator("#world-health tbody tr").CountAsync());
         await page.Locator("#anchors tr[data-anchor='2'] button", new() { HasText = "Audition" }).ClickAsync();
         await page.WaitForFunctionAsync("() => document.getElementById('inspect-audio').readyState >= 1 && document.getElementById('inspect-audio').duration > 1", null, Patience);
-        await StudioBrowser.Screenshot(page, "inspect");
+        await StudioBrowser.Screenshot(page, "inspect", fullPage: false); // the first anchors are enough to see
 
         // Edit: select a region on level 0, regenerate it, see the grid change, audition the edit.
         await page.Locator("#anchors tr[data-anchor='3'] button", new() { HasText = "Edit codes" }).ClickAsync();

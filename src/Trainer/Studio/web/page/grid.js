@@ -2,8 +2,8 @@
 // coloured by code. Drag to select a region (time × frequency; the level boxes choose the levels), then regenerate it
 // with the prior, copy/paste it, lock it; undo/redo; audition the edited codes with a playhead; save as new anchors.
 import { get, post, guarded, showError, showInfo, clearBanner, ApiError } from './api.js';
+import { $ } from './dom.js';
 
-const $ = id => document.getElementById(id);
 const cellHeight = 14;
 // One id per browser tab: the server lets one tab edit a world at a time.
 const tab = sessionStorage.getItem('distill-tab') || (crypto.randomUUID?.() ?? String(Math.random()).slice(2));

@@ -1,8 +1,7 @@
 // Inspect view: a world's manifest summary, codebook health, and its anchors with waveform and spectrogram
 // thumbnails; any anchor can be auditioned (rendered by the plugins' engine) or opened in the code grid editor.
 import { get, guarded, queryString } from './api.js';
-
-const $ = id => document.getElementById(id);
+import { $, emptied, textRow } from './dom.js';
 
 export class InspectView {
   constructor(editAnchor) {
@@ -41,23 +40,16 @@ export class InspectView {
       dt.textContent = k; dd.textContent = v;
       return [dt, dd];
     }));
-    const health = $('world-health').tBodies[0];
-    health.replaceChildren();
+    const health = emptied('world-health');
     for (let l = 0; l < w.quantizer.levels; l++) {
       const h = t.codebookHealth.find(x => x.level === l);
-      const tr = health.insertRow();
-      for (const text of [l, h?.utilizationPercent.toFixed(0) ?? '–', h?.perplexity.toFixed(1) ?? '–', h?.deadCodes ?? '–',
-                          t.priorBits[l]?.toFixed(3) ?? '–', t.unigramBits[l]?.toFixed(3) ?? '–'])
-        tr.insertCell().textContent = text;
+      textRow(health, [l, h?.utilizationPercent.toFixed(0) ?? '–', h?.perplexity.toFixed(1) ?? '–', h?.deadCodes ?? '–',
+                       t.priorBits[l]?.toFixed(3) ?? '–', t.unigramBits[l]?.toFixed(3) ?? '–']);
     }
-    const anchors = $('anchors').tBodies[0];
-    anchors.replaceChildren();
+    const anchors = emptied('anchors');
     for (const a of w.anchors) {
-      const tr = anchors.insertRow();
+      const tr = textRow(anchors, [a.index, a.name, `${a.seconds.toFixed(2)} s (${a.timeSteps} steps)`]);
       tr.dataset.anchor = a.index;
-      tr.insertCell().textContent = a.index;
-      tr.insertCell().textContent = a.name;
-      tr.insertCell().textContent = `${a.seconds.toFixed(2)} s (${a.timeSteps} steps)`;
       tr.insertCell().append(canvas('wave', 160, 36));
       tr.insertCell().append(canvas('spectrogram', 96, 36));
       const actions = tr.insertCell();

@@ -1,8 +1,8 @@
 // Train view: server-side folder browser, the configuration table with (auto)/(override) marks, start/stop/resume,
 // and the live run from the server-sent event stream: loss curves, codebook health, prior bits vs unigram.
 import { get, post, guarded, showError, serverGone, ApiError } from './api.js';
+import { $, emptied, textRow } from './dom.js';
 
-const $ = id => document.getElementById(id);
 const fixed = (v, digits) => (v === undefined || v === null ? '–' : Number(v).toFixed(digits));
 
 export class TrainView {
@@ -54,17 +54,16 @@ export class TrainView {
   }
 
   async configure(folder) {
-    const reply = await post('/api/train/config', { folder, runDir: $('run-dir').value && this.trainFolder === folder ? $('run-dir').value : null, overrides: this.overrides });
+    const reply = await post('/api/train/config', { folder, overrides: this.overrides });
+    // A new folder suggests its run folder; a run folder the user typed stays (replies may arrive after typing).
+    if (this.trainFolder !== folder || !$('run-dir').value) $('run-dir').value = reply.runDir;
     this.trainFolder = folder;
-    $('run-dir').value = reply.runDir;
     $('config-folder').textContent = `${reply.folder}: ${reply.files} usable file(s), ${reply.seconds.toFixed(1)} s` +
       (reply.skipped.length ? `; skipped ${reply.skipped.map(s => `${s.file} (${s.reason})`).join(', ')}` : '');
-    const body = $('config-table').tBodies[0];
-    body.replaceChildren();
+    const body = emptied('config-table');
     for (const row of reply.rows) {
-      const tr = body.insertRow();
+      const tr = textRow(body, [row.label]);
       tr.dataset.key = row.key;
-      tr.insertCell().textContent = row.label;
       const value = tr.insertCell();
       if (row.editable) {
         const input = document.createElement('input');
@@ -150,12 +149,8 @@ export class TrainView {
   }
 
   onPrior(r) {
-    const body = $('prior-table').tBodies[0];
-    body.replaceChildren();
-    r.levelBits.forEach((bits, level) => {
-      const tr = body.insertRow();
-      for (const text of [level, fixed(bits, 3), fixed(r.unigramBits[level], 3), fixed(r.unigramBits[level] - bits, 3)]) tr.insertCell().textContent = text;
-    });
+    const body = emptied('prior-table');
+    r.levelBits.forEach((bits, level) => textRow(body, [level, fixed(bits, 3), fixed(r.unigramBits[level], 3), fixed(r.unigramBits[level] - bits, 3)]));
     this.progress(`prior epoch ${r.epoch + 1}`);
     $('prior-epoch').textContent = `prior epoch ${r.epoch + 1}, step ${r.step + 1}: train ${fixed(r.trainLoss, 3)}, validation ${fixed(r.validationBits, 3)} bits/token`;
   }
@@ -169,15 +164,12 @@ export class TrainView {
   redraw() {
     this.trainChart.setData(this.steps);
     this.validationChart.setData(this.validation);
-    const body = $('health-table').tBodies[0];
-    body.replaceChildren();
+    const body = emptied('health-table');
     const { batch, validation } = this.health;
     const levels = Math.max(batch?.length || 0, validation?.length || 0);
     for (let l = 0; l < levels; l++) {
-      const tr = body.insertRow();
       const b = batch?.[l], v = validation?.[l];
-      for (const text of [l, fixed(b?.utilizationPercent, 0), fixed(b?.perplexity, 1), fixed(v?.utilizationPercent, 0), fixed(v?.perplexity, 1), v ? v.deadCodes : '–'])
-        tr.insertCell().textContent = text;
+      textRow(body, [l, fixed(b?.utilizationPercent, 0), fixed(b?.perplexity, 1), fixed(v?.utilizationPercent, 0), fixed(v?.perplexity, 1), v ? v.deadCodes : '–']);
     }
   }
 
