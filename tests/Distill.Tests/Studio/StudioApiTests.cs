@@ -127,6 +127,9 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
         var (_, worlds) = await Studio.Get("/api/folders?path=worlds");
         Assert.Contains("tiny.distill", worlds.GetProperty("worlds").EnumerateArray().Select(w => w.GetProperty("name").GetString()));
         Assert.Equal(HttpStatusCode.NotFound, (await Studio.Get("/api/folders?path=nothing-here")).Status);
+        var (linked, viaLink) = await Studio.Get("/api/folders?path=" + StudioWorkspace.InsideLink); // a link that stays inside is fine
+        Assert.Equal(HttpStatusCode.OK, linked);
+        Assert.Equal(StudioWorkspace.Sounds, viaLink.GetProperty("path").GetString());
     }
 
     [Fact]

@@ -135,7 +135,8 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
     {
         await using var studio = await StudioClient.Start(StudioWorkspace.Root);
         var page = await browser.NewPage();
-        await Load(page, studio);
+        double cold = await Load(page, studio), warm = await Load(page, studio);
+        output.WriteLine($"page load (address opened → views ready): {cold:F0} ms on a fresh server, {warm:F0} ms reloaded");
         await page.EvaluateAsync("() => window.studio.editor.open('" + StudioWorkspace.LongWorld + "', 0)");
         await page.WaitForFunctionAsync("() => window.studio.editor.grid && window.studio.editor.grid.timeSteps > 50", null, Patience);
         int steps = await page.EvaluateAsync<int>("() => window.studio.editor.grid.timeSteps");

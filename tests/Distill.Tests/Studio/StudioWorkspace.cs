@@ -14,7 +14,7 @@ public static class StudioWorkspace
 
     public static string Root => Built.Value;
     public const string Sounds = "sounds", World = "worlds/tiny.distill", LongWorld = "worlds/long.distill",
-                        Corrupt = "worlds/corrupt.distill", Empty = "notes", Escape = "escape";
+                        Corrupt = "worlds/corrupt.distill", Empty = "notes", Escape = "escape", InsideLink = "sounds-link";
     /// <summary>Anchor 0 of <see cref="LongWorld"/> lasts 10 s.</summary>
     public const double LongAnchorSeconds = 10;
 
@@ -31,6 +31,7 @@ public static class StudioWorkspace
         Directory.CreateDirectory(Path.Combine(root, Empty));
         File.WriteAllText(Path.Combine(root, Empty, "readme.txt"), "no audio here");
         File.CreateSymbolicLink(Path.Combine(root, Escape), "/etc");
+        File.CreateSymbolicLink(Path.Combine(root, InsideLink), Path.Combine(root, Sounds));
 
         // The tiny world again, its first anchor looped to 10 s: same graphs, so a valid bundle.
         var bundle = WorldBundle.Open(TestWorld.BundlePath);

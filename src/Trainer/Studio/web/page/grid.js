@@ -38,6 +38,8 @@ export class GridEditor {
     this.showView();
     try {
       clearBanner();
+      // One world at a time per tab: leaving one lets another tab edit it.
+      if (this.session && this.world?.path !== path) await post(`/api/edit/${this.session}/close`).catch(() => {});
       const reply = await post('/api/edit/open', { path, tab, takeOver });
       this.session = reply.session;
       this.world = reply.world;
