@@ -36,7 +36,7 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
         {
             var page = await browser.NewPage();
             output.WriteLine($"page load (address opened → views ready): {await Load(page, studio):F0} ms");
-            await page.Locator("#browser-list li", new() { HasText = StudioWorkspace.Sounds }).ClickAsync();
+            await Folder(page, StudioWorkspace.Sounds).ClickAsync();
             await page.WaitForFunctionAsync("() => document.getElementById('browser-path').textContent === 'sounds'", null, Patience);
             await page.ClickAsync("#use-folder");
             await page.WaitForSelectorAsync("#config-table tr[data-key=epochs]");
@@ -162,7 +162,7 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
         await Load(page, studio);
 
         // A folder without audio.
-        await page.Locator("#browser-list li", new() { HasText = StudioWorkspace.Empty }).ClickAsync();
+        await Folder(page, StudioWorkspace.Empty).ClickAsync();
         await page.WaitForFunctionAsync("f => document.getElementById('browser-path').textContent === f", StudioWorkspace.Empty, Patience);
         await page.ClickAsync("#use-folder");
         await Banner(page, "No usable audio");
@@ -195,6 +195,10 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
         await page.ClickAsync("#edit-regenerate");
         await Banner(page, "another tab took the world over");
     }
+
+    /// <summary>The folder browser's entry for the folder named exactly <paramref name="name"/>.</summary>
+    static ILocator Folder(IPage page, string name) =>
+        page.Locator("#browser-list li").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex($"^📁 {System.Text.RegularExpressions.Regex.Escape(name)}$") });
 
     static async Task<(float X, float Y, float Cell, float Height, int Frequencies)> Geometry(IPage page, int level)
     {
