@@ -12,6 +12,9 @@ command -v clang >/dev/null 2>&1 || command -v gcc >/dev/null 2>&1 || need+=(cla
 [ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 [ -x /usr/lib/x86_64-linux-gnu/qtractor/qtractor_plugin_scan ] || need+=(qtractor)
 command -v ardour7-lua >/dev/null 2>&1 || need+=(ardour)
+# Distill Studio: npm installs the page's pinned libraries during the build; its browser tests drive Debian's chromium.
+command -v npm >/dev/null 2>&1 || need+=(npm)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -12,6 +12,7 @@ var root = new RootCommand("Distill: learn a playable sound world from a folder 
     InspectCommand.Create(),
     RenderCommand.Create(),
     InstallWorldCommand.Create(),
+    Distill.Trainer.Studio.StudioCommand.Create(),
 };
 try
 {

@@ -23,7 +23,8 @@ public static class PriorStage
     public const int DefaultEpochs = 40;
     public const string ExampleFile = "example.wav";
 
-    public static int Run(string runDir, Corpus corpus, PriorOptions options, CancellationToken cancel)
+    /// <param name="onEpoch">Also told of every prior epoch (the studio's live view).</param>
+    public static int Run(string runDir, Corpus corpus, PriorOptions options, CancellationToken cancel, Action<PriorEpochReport>? onEpoch = null)
     {
         var run = TrainedRun.Open(runDir);
         if (!run.AutoencoderComplete)
@@ -53,7 +54,7 @@ public static class PriorStage
             trainer = new PriorTrainer(config, train, validation, dir);
         }
 
-        var outcome = Train(trainer, config, dir, run.Folder, cancel);
+        var outcome = Train(trainer, config, dir, run.Folder, cancel, onEpoch);
         if (outcome.End == TrainingEnd.Interrupted)
         {
             AnsiConsole.MarkupLineInterpolated($"[yellow]Interrupted after prior step {outcome.Steps}; checkpoint saved.[/] Continue with: distill train --resume {runDir}");
@@ -116,7 +117,8 @@ public static class PriorStage
         AnsiConsole.Write(table);
     }
 
-    static PriorOutcome Train(PriorTrainer trainer, PriorRunConfig config, string dir, string runDir, CancellationToken cancel)
+    static PriorOutcome Train(PriorTrainer trainer, PriorRunConfig config, string dir, string runDir, CancellationToken cancel,
+                              Action<PriorEpochReport>? onEpoch)
     {
         int levels = config.Prior.Levels;
         var columns = new[] { "loss_bits", "val_bits" }.Concat(Enumerable.Range(0, levels).SelectMany(l => new[] { $"bits_l{l}", $"unigram_l{l}" })).ToArray();
@@ -138,6 +140,7 @@ public static class PriorStage
             board.Flush();
             var perLevel = string.Join("  ", r.LevelBits.Select((b, l) => $"L{l} {b:F2} ({r.UnigramBits[l]:F2})"));
             Console.WriteLine($"prior epoch {r.Epoch + 1}/{config.Epochs}  train {r.TrainLoss:F3}  val {r.ValidationBits:F3}{(r.Improved ? " *" : "  ")}  {perLevel}");
+            onEpoch?.Invoke(r);
         }
         Console.WriteLine("Prior: bits/token on validation per level, unigram baseline in brackets (* = new best)");
         return trainer.Run(cancel, OnEpoch);

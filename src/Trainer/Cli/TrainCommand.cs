@@ -134,7 +134,7 @@ public static class TrainCommand
     }
 
     /// <summary>The corpus a run was trained on, checked to be unchanged.</summary>
-    static Corpus LoadRunCorpus(RunConfig config)
+    internal static Corpus LoadRunCorpus(RunConfig config)
     {
         var corpus = LoadCorpus(config.InputFolder);
         if (!corpus.Clips.Select(c => c.RelativePath).SequenceEqual(config.Files))
@@ -154,7 +154,7 @@ public static class TrainCommand
 
     /// <summary>Creates the run folder (refusing to mix with an existing run) and proves it writable.
     /// Returns whether it had to be created.</summary>
-    static bool PrepareRunFolder(string runDir)
+    internal static bool PrepareRunFolder(string runDir)
     {
         try
         {
@@ -174,7 +174,7 @@ public static class TrainCommand
         }
     }
 
-    static Corpus LoadCorpus(string folder)
+    internal static Corpus LoadCorpus(string folder)
     {
         Corpus corpus = null!;
         if (AnsiConsole.Profile.Capabilities.Interactive)
@@ -272,7 +272,7 @@ public static class TrainCommand
         return 0;
     }
 
-    static void WriteResults(RunConfig config, string runDir, TrainingOutcome outcome)
+    internal static void WriteResults(RunConfig config, string runDir, TrainingOutcome outcome)
     {
         string png = Path.Combine(runDir, "curves.png");
         TrainingCurvesPlot.Save(png, MetricsLog.Read(runDir));

@@ -1,0 +1,142 @@
+using System.Text.Json;
+using Distill.Trainer.Cli;
+using Distill.Trainer.Data;
+using Distill.Trainer.Prior;
+using Distill.Trainer.Training;
+
+namespace Distill.Trainer.Studio;
+
+/// <summary>
+/// The studio's one training run, in this process, through the CLI's own stages and run folder: the autoencoder,
+/// then the prior, then the export. Stop is the CLI's Ctrl+C (a checkpoint is saved and the run can be resumed);
+/// so is the server stopping. Everything the run reports goes to <see cref="Events"/>.
+/// </summary>
+public sealed class TrainingRun : ITrainingObserver
+{
+    readonly object gate = new();
+    CancellationTokenSource? cancel;
+    Task? running;
+    string state = "idle", stage = "", message = "";
+    string? runDir;
+
+    public TrainingEvents Events { get; } = new();
+
+    public object Status
+    {
+        get { lock (gate) return new { state, stage, message, runDir }; }
+    }
+
+    /// <summary>A new run of <paramref name="corpus"/> (already loaded, so a folder without audio was refused before).</summary>
+    public void Start(TrainOptions options, PriorOptions prior, Corpus corpus)
+    {
+        Begin(options.RunDir, token =>
+        {
+            TrainCommand.PrepareRunFolder(options.RunDir);
+            var config = TrainCommand.Resolve(options, corpus) with { Prior = prior };
+            return Stages(config, corpus, options.RunDir, null, null, prior, token);
+        });
+    }
+
+    /// <summary>Continues whichever stage is unfinished, as <c>distill train --resume</c>.</summary>
+    public void Resume(string folder)
+    {
+        string path = Path.Combine(folder, AutoencoderTrainer.CheckpointFile);
+        if (!File.Exists(path)) throw StudioRequestException.BadRequest($"'{folder}' holds no checkpoint ({AutoencoderTrainer.CheckpointFile}) to resume from.");
+        Begin(folder, token =>
+        {
+            var (json, tensors) = Checkpoint.Load(path);
+            var header = CheckpointHeader.FromJson(json);
+            var corpus = TrainCommand.LoadRunCorpus(header.Config);
+            return Stages(header.Config, corpus, folder, header, tensors, header.Config.Prior, token);
+        });
+    }
+
+    /// <summary>Asks the run to save and stop; returns at once (the state event tells when it has).</summary>
+    public void Stop()
+    {
+        lock (gate)
+        {
+            if (state != "running") throw StudioRequestException.Conflict("No training is running.");
+            SetState("stopping", "Stopping: saving a checkpoint…");
+            cancel!.Cancel();
+        }
+    }
+
+    /// <summary>For the server's shutdown: stop and wait until the checkpoint is saved.</summary>
+    public void StopAndWait()
+    {
+        Task? task;
+        lock (gate)
+        {
+            cancel?.Cancel();
+            task = running;
+        }
+        task?.Wait();
+    }
+
+    void Begin(string folder, Func<CancellationToken, TrainingEnd> work)
+    {
+        lock (gate)
+        {
+            if (state is "running" or "stopping") throw StudioRequestException.Conflict($"A training run is already going ({runDir}); stop it first.");
+            Events.Clear();
+            runDir = folder;
+            cancel = new CancellationTokenSource();
+            SetState("running", "Starting…");
+            var token = cancel.Token;
+            running = Task.Factory.StartNew(() => Finish(() => work(token)), TaskCreationOptions.LongRunning);
+        }
+    }
+
+    void Finish(Func<TrainingEnd> work)
+    {
+        try
+        {
+            var end = work();
+            lock (gate)
+                SetState(end == TrainingEnd.Completed ? "finished" : "stopped",
+                         end == TrainingEnd.Completed ? $"Finished: the world is {Path.Combine(runDir!, Export.WorldExport.DefaultFile)}"
+                                                      : "Stopped; checkpoint saved. Resume continues where it stopped.");
+        }
+        catch (Exception e)
+        {
+            // UserFacingException and friends carry a sentence for the user; nothing else is known to, so say where to look.
+            string why = e is UserFacingException or StudioRequestException or IOException or InvalidDataException ? e.Message
+                : $"Training failed: {e.Message} (the terminal running distill studio has the details)";
+            if (e is not UserFacingException and not StudioRequestException) Console.Error.WriteLine(e);
+            lock (gate) SetState("failed", why);
+        }
+    }
+
+    TrainingEnd Stages(RunConfig config, Corpus corpus, string folder, CheckpointHeader? header,
+                       IReadOnlyDictionary<string, TorchSharp.torch.Tensor>? tensors, PriorOptions prior, CancellationToken token)
+    {
+        if (header is null || header.State.NextStep < config.TotalSteps)
+        {
+            lock (gate) stage = "autoencoder";
+            File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(config, RunConfig.Json));
+            var outcome = new AutoencoderTrainer(config, corpus, folder, this, header, tensors).Run(token);
+            if (outcome.End == TrainingEnd.Interrupted) return TrainingEnd.Interrupted;
+            TrainCommand.WriteResults(config, folder, outcome);
+        }
+        lock (gate) stage = "prior";
+        int code = PriorStage.Run(folder, corpus, prior, token, OnPriorEpoch);
+        return code == 0 ? TrainingEnd.Completed : TrainingEnd.Interrupted;
+    }
+
+    void SetState(string next, string text)
+    {
+        state = next; message = text;
+        Events.Add("state", new { state, stage, message, runDir });
+    }
+
+    public void OnStep(StepReport r) =>
+        Events.Add("step", new { r.Epoch, r.Step, r.TotalSteps, r.Loss, r.LearningRate, r.BatchHealth, r.StepsPerSecond });
+
+    public void OnEpoch(EpochReport r) => Events.Add("epoch", new { r.Epoch, r.Step, r.Validation, r.Health });
+
+    public void OnMessage(string text) => Events.Add("message", new { text });
+
+    void OnPriorEpoch(PriorEpochReport r) =>
+        Events.Add("prior", new { r.Epoch, r.Step, r.TrainLoss, r.ValidationBits, r.LevelBits, r.UnigramBits });
+}
