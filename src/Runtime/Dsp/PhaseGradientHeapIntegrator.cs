@@ -54,14 +54,19 @@ public sealed class PhaseGradientHeapIntegrator
         queue = new BucketQueue(2 * bins, QueueBuckets);
     }
 
-    public static float LogMagnitude(float magnitude) => MathF.Log(MathF.Max(magnitude, MagnitudeFloor));
+    public static float LogMagnitude(float magnitude)
+    {
+        Span<float> one = [MathF.Max(magnitude, MagnitudeFloor)];
+        PortableMath.Log(one, one);
+        return one[0];
+    }
 
-    /// <summary>Natural-log magnitudes with the silence floor (<see cref="LogMagnitude"/>). Scalar on purpose: the
-    /// vectorised approximations differ with the vector width, which differs between the JIT (the CLI) and NativeAOT
-    /// (the plugins), and a bounce must equal <c>distill render</c> to the bit.</summary>
+    /// <summary>Natural-log magnitudes with the silence floor (<see cref="LogMagnitude"/>, the same bits), four lanes at a
+    /// time by <see cref="PortableMath"/>: the plugins (NativeAOT) and the CLI (JIT) must agree to the bit.</summary>
     public static void LogMagnitudes(ReadOnlySpan<float> magnitude, Span<float> result)
     {
-        for (int i = 0; i < magnitude.Length; i++) result[i] = LogMagnitude(magnitude[i]);
+        for (int i = 0; i < magnitude.Length; i++) result[i] = MathF.Max(magnitude[i], MagnitudeFloor);
+        PortableMath.Log(result[..magnitude.Length], result);
     }
 
     /// <summary>Phase of frame n as unit phasors (re, im), from the phase of frame n−1 as unit phasors
@@ -148,8 +153,8 @@ public sealed class PhaseGradientHeapIntegrator
         float frequencyQuarter = -0.25f * frequencyScale;
         for (int m = 0; m < last; m++)
             angle[bins + m] = frequencyQuarter * (logNext[m] - logPrevious[m] + logNext[m + 1] - logPrevious[m + 1]) + MathF.PI;
-        for (int i = 0, count = 2 * bins - 1; i < count; i++) // scalar: see LogMagnitudes
-            (sin[i], cos[i]) = MathF.SinCos(angle[i]);
+        int count = 2 * bins - 1;
+        PortableMath.SinCos(angle.AsSpan(0, count), sin, cos);
     }
 
     /// <summary>Max-priority queue over keys quantised into buckets (a bucket queue): push and pop
