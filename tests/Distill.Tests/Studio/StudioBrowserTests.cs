@@ -41,7 +41,7 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
             await page.ClickAsync("#use-folder");
             await page.WaitForSelectorAsync("#config-table tr[data-key=epochs]");
             Assert.Equal("(auto)", await page.InnerTextAsync("#config-table tr[data-key=epochs] td:nth-child(3)"));
-            foreach (var (key, value) in new[] { ("epochs", "2"), ("batch-size", "2"), ("latent-dim", "8"), ("codebook-size", "16") })
+            foreach (var (key, value) in new[] { ("epochs", "40"), ("batch-size", "2"), ("latent-dim", "8"), ("codebook-size", "16") })
             {
                 await page.FillAsync($"#config-table input[name={key}]", value);
                 await page.DispatchEventAsync($"#config-table input[name={key}]", "change");
@@ -50,7 +50,8 @@ public class StudioBrowserTests(StudioBrowser browser, ITestOutputHelper output)
             await page.FillAsync("#run-dir", runDir);
             await page.ClickAsync("#train-start");
 
-            // Curves and the health table fill while the run goes on.
+            // Curves and the health table fill while the run goes on (40 epochs: far longer than the test waits, so the
+            // server is surely stopped mid-training however fast the machine is).
             try
             {
                 await page.WaitForFunctionAsync("() => window.studio.train.steps[0].length >= 12 && document.querySelectorAll('#health-table tbody tr').length > 0", null, Patience);
