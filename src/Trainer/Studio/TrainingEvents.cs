@@ -13,6 +13,13 @@ public sealed record StudioEvent(long Id, string Type, object Data);
 /// </summary>
 public sealed class TrainingEvents
 {
+    /// <summary>A step whose loss or health is NaN or infinite (an update the trainer skipped) must not end the stream:
+    /// such values are written as the strings "NaN", "Infinity", and the page charts them as gaps.</summary>
+    static readonly JsonSerializerOptions EventJson = new(JsonBody.Options)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     readonly List<StudioEvent> events = new();
     long lastId;
     TaskCompletionSource added = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -57,7 +64,7 @@ public sealed class TrainingEvents
                 var (batch, more) = Since(last);
                 foreach (var e in batch)
                 {
-                    await context.Response.WriteAsync($"id: {e.Id}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(e.Data, JsonBody.Options)}\n\n", both.Token);
+                    await context.Response.WriteAsync($"id: {e.Id}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(e.Data, EventJson)}\n\n", both.Token);
                     last = e.Id;
                 }
                 await context.Response.Body.FlushAsync(both.Token);

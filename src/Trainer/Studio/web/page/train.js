@@ -131,7 +131,8 @@ export class TrainView {
   }
 
   onStep(r) {
-    const values = [r.step + 1, r.loss.total, r.loss.mel, r.loss.stft, r.loss.commitment];
+    // Non-finite values arrive as strings ("NaN"): a gap in the chart.
+    const values = [r.step + 1, r.loss.total, r.loss.mel, r.loss.stft, r.loss.commitment].map(finite);
     values.forEach((v, i) => this.steps[i].push(v));
     if (r.batchHealth) this.health.batch = r.batchHealth;
     this.progress(`autoencoder step ${r.step + 1} of ${r.totalSteps}, epoch ${r.epoch + 1}, ${fixed(r.stepsPerSecond, 2)} steps/s`);
@@ -143,7 +144,7 @@ export class TrainView {
   }
 
   onEpoch(r) {
-    [r.step + 1, r.validation.total, r.validation.mel, r.validation.stft].forEach((v, i) => this.validation[i].push(v));
+    [r.step + 1, r.validation.total, r.validation.mel, r.validation.stft].map(finite).forEach((v, i) => this.validation[i].push(v));
     this.health.validation = r.health;
     this.redraw();
   }
@@ -179,6 +180,10 @@ export class TrainView {
     $('train-stop').disabled = this.state !== 'running';
     $('train-resume').disabled = busy || !(this.state === 'stopped' || this.state === 'failed') || !this.runDir;
   }
+}
+
+function finite(v) {
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
 }
 
 function chart(element, names, data) {
