@@ -46,9 +46,11 @@ public sealed partial class DistillPlugin : IDisposable
         set
         {
             declaredMode = value;
-            instrument.Offline = value == ProcessMode.Offline || pace.Fast;
+            UpdateWaiting();
         }
     }
+
+    void UpdateWaiting() => instrument.Offline = declaredMode == ProcessMode.Offline || pace.Fast;
 
     /// <summary>Whether generation is being waited for now: declared offline, or a host found running faster than real time.</summary>
     public bool WaitsForGeneration => instrument.Offline;
@@ -194,7 +196,7 @@ public sealed partial class DistillPlugin : IDisposable
     {
         pace.BlockStarted(frames, MaxFrames);
         framesSinceActivation += frames;
-        instrument.Offline = declaredMode == ProcessMode.Offline || pace.Fast;
+        UpdateWaiting();
     }
 
     /// <summary>Called once per host block after it is rendered.</summary>
