@@ -10,8 +10,8 @@ set +e
 dotnet test PluginSuite.sln -c Release --nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
-# One plain closing line for CI: "N passed, N failed, N skipped" (from the runner's own totals).
-count() { grep -E "^\s+$1: +[0-9]+" "$log" | tail -1 | grep -oE '[0-9]+' || echo 0; }
+# One plain closing line for CI: "N passed, N failed, N skipped", summing the runner's totals of each test project.
+count() { grep -E "^\s+$1: +[0-9]+" "$log" | grep -oE '[0-9]+' | awk '{ n += $1 } END { print n + 0 }'; }
 echo "tests: $(count Passed) passed, $(count Failed) failed, $(count Skipped) skipped"
 rm -f "$log"
 exit "$status"

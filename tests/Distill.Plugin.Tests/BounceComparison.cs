@@ -25,7 +25,7 @@ internal sealed record BounceComparison(int Rate, int Frames, int DropoutFrames,
         return new BounceComparison(rate, n / frame, dropouts, worst, counted == 0 ? 0 : sum / counted, first);
     }
 
-    static double LevelDb(ReadOnlySpan<float> x) => 20 * Math.Log10(PluginRendering.Rms(x) + 1e-10);
+    static double LevelDb(ReadOnlySpan<float> x) => 20 * Math.Log10(SignalLevel.Rms(x) + 1e-10);
 
     public override string ToString() =>
         $"{Frames} frames of 50 ms: {DropoutFrames} dropouts (> 20 dB quieter), level difference mean {MeanFrameDb:0.000} dB, worst {WorstFrameDb:0.000} dB; " +

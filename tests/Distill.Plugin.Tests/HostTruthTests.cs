@@ -34,7 +34,7 @@ public class HostTruthTests(ITestOutputHelper output)
         plugin.SetOffline(true);
         Assert.True(plugin.Activate(rate, maxFrames), $"activation at {rate} Hz");
         var (left, right) = PluginRendering.Render(plugin, 3 * maxFrames, [HostEvent.NoteOn(0, 60, 1.0)], maxFrames);
-        double rms = PluginRendering.Rms(left.AsSpan(maxFrames));
+        double rms = SignalLevel.Rms(left.AsSpan(maxFrames));
         string text = plugin.ValueToText((uint)ParameterId.World, 0) ?? "";
         output.WriteLine($"{format} {rate} Hz: RMS {rms:0.0000} after the first block; World '{text}'");
         Assert.True(PluginRendering.AllFinite(left) && PluginRendering.AllFinite(right));

@@ -4,7 +4,6 @@ using Distill.Runtime.Engine;
 namespace Distill.Tests.Plugin;
 
 /// <summary>The format-agnostic core in process: what a host project stores and gets back.</summary>
-[Collection(TorchCollection.Name)]
 public class PluginCoreTests
 {
     static string Worlds(params string[] names)
@@ -52,7 +51,7 @@ public class PluginCoreTests
             state = plugin.SaveState();
             original = Render(plugin);
         }
-        Assert.True(Engine.InstrumentTests.Rms(original) > 1e-3);
+        Assert.True(SignalLevel.Rms(original) > 1e-3);
 
         // The world is stored by name: installing another world that sorts first must not change the project.
         File.Copy(TestWorld.BundlePath, Path.Combine(folder, "a-new-one" + WorldCatalog.Extension));
@@ -116,7 +115,7 @@ public class PluginCoreTests
         Assert.DoesNotContain("error", plugin.WorldStatus);
         plugin.Process([PluginEvent.NoteOn(0, 60, 0.9f)], left, right);
         double rms = 0;
-        for (int i = 0; i < 20; i++) { plugin.Process([], left, right); rms = Math.Max(rms, Engine.InstrumentTests.Rms(left)); }
+        for (int i = 0; i < 20; i++) { plugin.Process([], left, right); rms = Math.Max(rms, SignalLevel.Rms(left)); }
         Assert.True(rms > 1e-3, "no sound after the reset");
         plugin.Deactivate(); // main thread: the fault reaches the log
         Assert.Contains("injected", File.ReadAllText(PluginLog.FilePath));

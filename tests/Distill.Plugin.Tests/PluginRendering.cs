@@ -33,11 +33,4 @@ internal static class PluginRendering
         foreach (float v in x) if (!float.IsFinite(v)) return false;
         return true;
     }
-
-    public static double Rms(ReadOnlySpan<float> x)
-    {
-        double sum = 0;
-        foreach (float v in x) sum += (double)v * v;
-        return x.Length == 0 ? 0 : Math.Sqrt(sum / x.Length);
-    }
 }

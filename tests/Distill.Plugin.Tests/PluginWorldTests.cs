@@ -31,7 +31,7 @@ public class PluginWorldTests(ITestOutputHelper output)
     public void NotesSound(string format)
     {
         float[] left = RenderNote(format, WorldsWithTestWorld(), 2 * Rate);
-        double rms = PluginRendering.Rms(left.AsSpan(Rate / 2));
+        double rms = SignalLevel.Rms(left.AsSpan(Rate / 2));
         output.WriteLine($"{format}: RMS {rms:0.0000} over the held note");
         Assert.True(rms > 1e-3, $"RMS {rms}");
         // The engine's OnnxRuntime came from beside the plugin binary, not from wherever the host process lives.
@@ -86,7 +86,7 @@ public class PluginWorldTests(ITestOutputHelper output)
         unautomated.SetOffline(true);
         Assert.True(unautomated.Activate(Rate, Block));
         var (reference, _) = PluginRendering.Render(unautomated, 2 * Rate, [HostEvent.NoteOn(0, 60, 0.9)], Block, 100, 1000);
-        Assert.True(PluginRendering.Rms(left.AsSpan(mute - 64, 64)) > 1e-4, "sounding before the automation point");
+        Assert.True(SignalLevel.Rms(left.AsSpan(mute - 64, 64)) > 1e-4, "sounding before the automation point");
         Assert.Equal(reference[..mute], left[..mute]);
         Assert.True(Math.Abs(left[mute + 1]) < Math.Abs(reference[mute + 1]), "the gain does not move at the automation point");
         int firstNonZero = Array.FindIndex(left, mute + Instrument.GainRampSamples, v => v != 0);

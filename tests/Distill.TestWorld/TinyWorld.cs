@@ -6,34 +6,56 @@ using Distill.Trainer.Data;
 using Distill.Trainer.Models;
 using Distill.Trainer.Training;
 
-namespace Distill.Tests;
+namespace Distill.TestWorld;
 
 /// <summary>
 /// A small real world for the engine and plugin tests: a tiny autoencoder and prior trained on the demo
-/// corpus through the trainer's own stages, ending in its own export (<c>world.distill</c>). Built once per
-/// test run, and cached in the temp folder under a key of the trainer's, runtime's and tests' builds, so a rebuild
-/// of any makes a fresh one.
+/// corpus through the trainer's own stages, ending in its own export (<c>world.distill</c>). Built once, and cached
+/// in the temp folder under a key of the trainer's, runtime's and this program's builds, so a rebuild of any makes a
+/// fresh one. Prints the bundle's path (the run folder around it holds the run's own files).
 /// </summary>
-public static class TestWorld
+public static class TinyWorld
 {
-    static readonly Lazy<string> Built = new(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Written last: a folder without it is an interrupted build.</summary>
+    const string CompleteMarker = "complete";
 
-    /// <summary>Path of the exported bundle.</summary>
-    public static string BundlePath => Built.Value;
-
-    /// <summary>The demo textures the world was trained on (one file each, 2 s).</summary>
-    public static int Anchors => DemoCorpus.Textures.Count;
-
-    static string Build()
+    static int Main()
     {
-        var builds = new[] { typeof(AutoencoderTrainer), typeof(Runtime.Engine.Instrument), typeof(TestWorld) }
+        var stdout = Console.Out;
+        Console.SetOut(Console.Error); // stdout carries only the path
+        stdout.WriteLine(Cached());
+        return 0;
+    }
+
+    static string Cached()
+    {
+        var builds = new[] { typeof(AutoencoderTrainer), typeof(Runtime.Engine.Instrument), typeof(TinyWorld) }
             .Select(t => t.Assembly.ManifestModule.ModuleVersionId.ToString("N")[..8]);
         string key = string.Join("-", builds);
         string root = Path.Combine(Path.GetTempPath(), "distill-test-world-" + key);
         string bundle = Path.Combine(root, "run", Trainer.Export.WorldExport.DefaultFile);
-        if (File.Exists(bundle)) return bundle;
+        // Test projects run in parallel may all ask at once: one builds, the others wait and find it built.
+        using var exclusive = Lock(root + ".lock");
+        if (File.Exists(Path.Combine(root, CompleteMarker))) return bundle;
         if (Directory.Exists(root)) Directory.Delete(root, recursive: true);
+        Build(root, bundle);
+        File.WriteAllText(Path.Combine(root, CompleteMarker), "");
+        return bundle;
+    }
 
+    /// <summary>An exclusive lock on <paramref name="path"/> (flock on Linux), released when this process ends,
+    /// however it ends.</summary>
+    static FileStream Lock(string path)
+    {
+        while (true)
+        {
+            try { return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None); }
+            catch (IOException) { Thread.Sleep(500); }
+        }
+    }
+
+    static void Build(string root, string bundle)
+    {
         string corpusDir = Path.Combine(root, "corpus"), runDir = Path.Combine(root, "run");
         DemoCorpus.Generate(corpusDir, seed: 1, secondsPerFile: 2.0);
         var corpus = Corpus.Load(corpusDir, new FeatureConfig());
@@ -46,6 +68,5 @@ public static class TestWorld
         new AutoencoderTrainer(config, corpus, runDir, new NullObserver()).Run(CancellationToken.None);
         int code = PriorStage.Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 40), CancellationToken.None);
         if (code != 0 || !File.Exists(bundle)) throw new InvalidOperationException($"test world not built (prior stage exit {code})");
-        return bundle;
     }
 }

@@ -1,10 +1,10 @@
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Xunit.Abstractions;
+using static Distill.Tests.SignalLevel;
 
 namespace Distill.Tests.Engine;
 
-[Collection(TorchCollection.Name)]
 public class InstrumentTests(ITestOutputHelper output)
 {
     static Instrument NewInstrument() => new([new WorldEntry("test", TestWorld.BundlePath)]);
@@ -25,13 +25,6 @@ public class InstrumentTests(ITestOutputHelper output)
     {
         using var instrument = NewInstrument();
         return Performance.Render(instrument, events, rate, seconds, block).Left;
-    }
-
-    internal static double Rms(ReadOnlySpan<float> x)
-    {
-        double s = 0;
-        foreach (float v in x) s += v * v;
-        return Math.Sqrt(s / Math.Max(1, x.Length));
     }
 
     /// <summary>Mean absolute difference of the two signals' long-term log power spectra, in dB, over 50 Hz–16 kHz

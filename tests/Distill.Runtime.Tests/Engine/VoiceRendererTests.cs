@@ -5,7 +5,6 @@ using Xunit.Abstractions;
 
 namespace Distill.Tests.Engine;
 
-[Collection(TorchCollection.Name)]
 public class VoiceRendererTests(ITestOutputHelper output)
 {
     static (WorldBundle Bundle, WorldModels Models) Open()

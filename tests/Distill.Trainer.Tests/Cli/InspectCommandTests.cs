@@ -1,10 +1,10 @@
 using System.Globalization;
 using Distill.Runtime.Bundle;
-using Distill.Tests.Cli;
+using Distill.Tests.Bundle;
 using Distill.Trainer.Cli;
 using Spectre.Console;
 
-namespace Distill.Tests.Bundle;
+namespace Distill.Tests.Cli;
 
 public class InspectCommandTests(Xunit.Abstractions.ITestOutputHelper log)
 {

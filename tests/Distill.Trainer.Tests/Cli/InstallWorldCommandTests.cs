@@ -7,10 +7,7 @@ public class InstallWorldCommandTests(Xunit.Abstractions.ITestOutputHelper outpu
 {
     static (int Code, string Output) Install(string worlds, params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distill.dll"));
-        info.ArgumentList.Add("install-world");
-        foreach (var a in args) info.ArgumentList.Add(a);
+        var info = ChildProgram.StartInfo("distill", ["install-world", .. args]);
         info.Environment["DISTILL_WORLDS"] = worlds;
         using var p = Process.Start(info)!;
         string text = p.StandardOutput.ReadToEnd() + p.StandardError.ReadToEnd();

@@ -40,7 +40,7 @@ public class RenderCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(2, clip.Channels);
         // The last note-off is at 2 beats at 120 bpm + 2 at 90 bpm = 2.33 s; then the 0.5 s release and 0.5 s of tail.
         Assert.InRange(clip.Frames / 44100.0, 3.333, 3.334);
-        Assert.True(Engine.InstrumentTests.Rms(clip.ToMono()) > 1e-3);
+        Assert.True(SignalLevel.Rms(clip.ToMono()) > 1e-3);
     }
 
     [Fact]

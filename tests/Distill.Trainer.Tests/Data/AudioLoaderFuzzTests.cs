@@ -1,9 +1,10 @@
 using Distill.Runtime.Audio;
 using Distill.Runtime.Dsp;
+using Distill.Tests.Audio;
 using Distill.Trainer.Data;
 using Xunit.Abstractions;
 
-namespace Distill.Tests.Audio;
+namespace Distill.Tests.Data;
 
 /// <summary>
 /// Seeded random float WAVs — ordinary, huge, denormal, NaN- and infinity-laced, at odd declared rates and channel

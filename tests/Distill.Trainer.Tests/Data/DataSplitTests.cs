@@ -1,6 +1,6 @@
 using Distill.Trainer.Data;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests.Data;
 
 public class DataSplitTests
 {

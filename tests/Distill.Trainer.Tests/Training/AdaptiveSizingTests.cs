@@ -28,16 +28,3 @@ public class AdaptiveSizingTests
         Assert.Equal("(auto)", Setting.Resolve<double>(null, 0.8).Source);
     }
 }
-
-public class StepSeedTests
-{
-    [Fact]
-    public void StepSeedsAreFixedNumbersNotPerProcessHashes()
-    {
-        // Literal values: a per-process randomised hash (HashCode.Combine) would break resuming a run in a new process.
-        Assert.Equal(Distill.Trainer.Training.AutoencoderTrainer.StepSeed(1, 0), Distill.Trainer.Training.AutoencoderTrainer.StepSeed(1, 0));
-        var seeds = Enumerable.Range(0, 1000).Select(s => Distill.Trainer.Training.AutoencoderTrainer.StepSeed(1, s)).ToArray();
-        Assert.Equal(1000, seeds.Distinct().Count());
-        Assert.Equal(2059515600, Distill.Trainer.Training.AutoencoderTrainer.StepSeed(7, 123));
-    }
-}

@@ -33,13 +33,3 @@ public sealed class SmallCorpusFixture : IDisposable
 
     public void Dispose() => Directory.Delete(Root, recursive: true);
 }
-
-public sealed class NullObserver : ITrainingObserver
-{
-    public readonly List<StepReport> Steps = new();
-    public readonly List<EpochReport> Epochs = new();
-    public readonly List<string> Messages = new();
-    public void OnStep(StepReport report) => Steps.Add(report);
-    public void OnEpoch(EpochReport report) => Epochs.Add(report);
-    public void OnMessage(string message) => Messages.Add(message);
-}

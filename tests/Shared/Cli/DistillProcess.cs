@@ -2,16 +2,14 @@ using System.Diagnostics;
 
 namespace Distill.Tests.Cli;
 
-/// <summary>Runs the real `distill` CLI (copied beside the tests) as a child process.</summary>
+/// <summary>Runs the real `distill` CLI as a child process.</summary>
 public static class DistillProcess
 {
     public sealed record Result(int ExitCode, string Output);
 
     public static Process Start(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "distill.dll"));
-        foreach (var a in args) info.ArgumentList.Add(a);
+        var info = ChildProgram.StartInfo("distill", args);
         info.Environment["COLUMNS"] = "200";
         return Process.Start(info)!;
     }

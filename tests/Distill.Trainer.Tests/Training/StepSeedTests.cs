@@ -1,0 +1,16 @@
+using Distill.Trainer.Training;
+
+namespace Distill.Tests.Training;
+
+public class StepSeedTests
+{
+    [Fact]
+    public void StepSeedsAreFixedNumbersNotPerProcessHashes()
+    {
+        // Literal values: a per-process randomised hash (HashCode.Combine) would break resuming a run in a new process.
+        Assert.Equal(AutoencoderTrainer.StepSeed(1, 0), AutoencoderTrainer.StepSeed(1, 0));
+        var seeds = Enumerable.Range(0, 1000).Select(s => AutoencoderTrainer.StepSeed(1, s)).ToArray();
+        Assert.Equal(1000, seeds.Distinct().Count());
+        Assert.Equal(2059515600, AutoencoderTrainer.StepSeed(7, 123));
+    }
+}
