@@ -57,30 +57,36 @@ public static class AutomationCsv
             ? new AutomationPoint(time, f[1], value, line) : null;
 
     static string Problem(string[] f) =>
-        f.Length != 3 ? $"expected 3 fields (time,parameter,value), found {f.Length}" + (f.Length > 3 ? " (numbers use '.' as the decimal point)" : "")
+        f.Length != 3 ? $"expected 3 fields (time,parameter,value), found {f.Length}" +
+                        (f.Length > 3 ? " (numbers use '.' as the decimal point)" : "")
         : Number(f[0]) is not { } time ? $"'{f[0]}' is not a time in seconds"
         : time < 0 ? $"time {f[0]} is negative"
         : f[1].Length == 0 ? "the parameter name is empty"
         : $"'{f[2]}' is not a number";
 
     static double? Number(string field) =>
-        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) ? v : null;
+        double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v)
+            ? v : null;
 
-    static string Unquote(string field) => field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Trim() : field;
+    static string Unquote(string field) =>
+        field.Length >= 2 && field[0] == '"' && field[^1] == '"' ? field[1..^1].Trim() : field;
 
     /// <summary>Rejects points whose parameter is not in <paramref name="names"/> (case-sensitive), naming each unknown
     /// parameter once with its first line, a likely intended name, and the valid names.</summary>
-    public static void CheckParameters(IEnumerable<AutomationPoint> points, IReadOnlyCollection<string> names, string source = "automation")
+    public static void CheckParameters(IEnumerable<AutomationPoint> points, IReadOnlyCollection<string> names,
+                                       string source = "automation")
     {
         var problems = points.Where(p => !names.Contains(p.Parameter)).DistinctBy(p => p.Parameter)
-            .Select(p => $"line {p.Line}: unknown parameter '{p.Parameter}'" + (Closest(p.Parameter, names) is { } guess ? $" (did you mean '{guess}'?)" : ""))
+            .Select(p => $"line {p.Line}: unknown parameter '{p.Parameter}'" +
+                         (Closest(p.Parameter, names) is { } guess ? $" (did you mean '{guess}'?)" : ""))
             .ToList();
         if (problems.Count == 0) return;
         problems.Add($"valid parameters: {string.Join(", ", names)}");
         throw new AutomationFormatException(source, problems);
     }
 
-    /// <summary>The name within edit distance 2 (ignoring case) of <paramref name="name"/>, if one is nearest.</summary>
+    /// <summary>The name within edit distance 2 (ignoring case) of <paramref name="name"/>, if one is
+    /// nearest.</summary>
     static string? Closest(string name, IEnumerable<string> names) =>
         names.Select(n => (Name: n, Distance: EditDistance(name.ToLowerInvariant(), n.ToLowerInvariant())))
              .Where(c => c.Distance <= 2).OrderBy(c => c.Distance).Select(c => c.Name).FirstOrDefault();

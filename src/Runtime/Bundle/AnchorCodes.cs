@@ -2,7 +2,8 @@ using System.Buffers.Binary;
 
 namespace Distill.Runtime.Bundle;
 
-/// <summary>A training clip's tokens, decoded from its <see cref="Anchor"/>: time step → frequency position → level.</summary>
+/// <summary>A training clip's tokens, decoded from its <see cref="Anchor"/>: time step → frequency position →
+/// level.</summary>
 public sealed record AnchorTokens(string Name, int TimeSteps, long[] Tokens);
 
 /// <summary><see cref="Anchor.Codes"/> text: base64 of the tokens as little-endian uint16 (codebooks hold at most
@@ -12,14 +13,16 @@ public static class AnchorCodes
     public static string Encode(ReadOnlySpan<long> tokens)
     {
         var bytes = new byte[tokens.Length * 2];
-        for (int i = 0; i < tokens.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), ToCode(tokens[i]));
+        for (int i = 0; i < tokens.Length; i++)
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), ToCode(tokens[i]));
         return Convert.ToBase64String(bytes);
     }
 
     public static string Encode(ReadOnlySpan<int> tokens)
     {
         var bytes = new byte[tokens.Length * 2];
-        for (int i = 0; i < tokens.Length; i++) BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), ToCode(tokens[i]));
+        for (int i = 0; i < tokens.Length; i++)
+            BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(2 * i), ToCode(tokens[i]));
         return Convert.ToBase64String(bytes);
     }
 
@@ -29,7 +32,8 @@ public static class AnchorCodes
         var bytes = new byte[codes.Length / 4 * 3 + 3];
         if (!Convert.TryFromBase64String(codes, bytes, out int length) || length % 2 != 0) return null;
         var tokens = new long[length / 2];
-        for (int i = 0; i < tokens.Length; i++) tokens[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2 * i));
+        for (int i = 0; i < tokens.Length; i++)
+            tokens[i] = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(2 * i));
         return tokens;
     }
 
@@ -37,5 +41,6 @@ public static class AnchorCodes
         TryDecode(codes) ?? throw new FormatException("anchor codes are not base64 of little-endian uint16 values");
 
     static ushort ToCode(long token) =>
-        token is >= 0 and <= ushort.MaxValue ? (ushort)token : throw new ArgumentOutOfRangeException(nameof(token), token, "codes are stored as uint16");
+        token is >= 0 and <= ushort.MaxValue ? (ushort)token
+            : throw new ArgumentOutOfRangeException(nameof(token), token, "codes are stored as uint16");
 }

@@ -32,8 +32,10 @@ static class BundleReader
 
         WorldManifest? manifest = null;
         AnchorTokens[] anchors = [];
-        if (!found.TryGetValue(WorldManifest.MemberName, out var manifestEntry)) problems.Add($"{WorldManifest.MemberName} is missing");
-        else if (ReadBounded(manifestEntry, limits.ManifestBytes, problems) is { } json && ManifestValidation.Parse(json, problems) is { } parsed)
+        if (!found.TryGetValue(WorldManifest.MemberName, out var manifestEntry))
+            problems.Add($"{WorldManifest.MemberName} is missing");
+        else if (ReadBounded(manifestEntry, limits.ManifestBytes, problems) is { } json
+            && ManifestValidation.Parse(json, problems) is { } parsed)
         {
             manifest = parsed;
             anchors = ManifestValidation.Check(manifest, problems);
@@ -48,11 +50,13 @@ static class BundleReader
             // A size the manifest does not vouch for is never inflated: a zip bomb costs nothing.
             if (declared is not null && declared.Size != entry.Length)
             {
-                problems.Add($"'{member}' is {entry.Length} bytes in the zip, but the manifest says {declared.Size} (size mismatch)");
+                problems.Add($"'{member}' is {entry.Length} bytes in the zip, but the manifest says " +
+                             $"{declared.Size} (size mismatch)");
                 continue;
             }
             // A bundle with problems never loads: its members are only checked, in constant memory, not kept.
-            graphs[i] = ReadBounded(entry, limits.MemberBytes, problems, declared?.Sha256, keep: declared is not null && problems.Count == 0)!;
+            graphs[i] = ReadBounded(entry, limits.MemberBytes, problems, declared?.Sha256,
+                                    keep: declared is not null && problems.Count == 0)!;
         }
 
         if (problems.Count > 0) throw new InvalidWorldException(name, problems);
@@ -60,14 +64,16 @@ static class BundleReader
     }
 
     /// <summary>The entries a bundle may hold, by name; anything else is a problem.</summary>
-    static Dictionary<string, ZipArchiveEntry> ExpectedEntries(IReadOnlyCollection<ZipArchiveEntry> entries, List<string> problems)
+    static Dictionary<string, ZipArchiveEntry> ExpectedEntries(IReadOnlyCollection<ZipArchiveEntry> entries,
+                                                               List<string> problems)
     {
         var found = new Dictionary<string, ZipArchiveEntry>(StringComparer.Ordinal);
         foreach (var entry in entries)
         {
             string path = entry.FullName;
             if (UnsafePath(path) is { } why) problems.Add($"entry '{Printable(path)}' {why}");
-            else if (path != WorldManifest.MemberName && !ManifestValidation.MemberNames.Contains(path)) problems.Add($"unexpected entry '{Printable(path)}'");
+            else if (path != WorldManifest.MemberName && !ManifestValidation.MemberNames.Contains(path))
+                problems.Add($"unexpected entry '{Printable(path)}'");
             else if (!found.TryAdd(path, entry)) problems.Add($"entry '{Printable(path)}' appears more than once");
         }
         return found;
@@ -87,10 +93,15 @@ static class BundleReader
     /// actual size is wrong, the data is corrupt, or it does not match <paramref name="sha256"/> (when given). With
     /// <paramref name="keep"/> false nothing is kept (the entry is only checked, in constant memory) and the result is
     /// always null.</summary>
-    static byte[]? ReadBounded(ZipArchiveEntry entry, long limit, List<string> problems, string? sha256 = null, bool keep = true)
+    static byte[]? ReadBounded(ZipArchiveEntry entry, long limit, List<string> problems, string? sha256 = null,
+                               bool keep = true)
     {
         string name = entry.FullName;
-        if (entry.Length > limit) { problems.Add($"'{name}' declares {entry.Length} bytes, above the limit of {limit}"); return null; }
+        if (entry.Length > limit)
+        {
+            problems.Add($"'{name}' declares {entry.Length} bytes, above the limit of {limit}");
+            return null;
+        }
         try
         {
             using var source = entry.Open();
@@ -102,16 +113,31 @@ static class BundleReader
             for (int n; (n = source.Read(chunk)) > 0; total += n)
             {
                 // System.IO.Compression stops at the declared size today; this bound does not depend on it.
-                if (total + n > entry.Length) { problems.Add($"'{name}' inflates past the {entry.Length} bytes the zip declares"); return null; }
+                if (total + n > entry.Length)
+                {
+                    problems.Add($"'{name}' inflates past the {entry.Length} bytes the zip declares");
+                    return null;
+                }
                 if (bytes is not null) chunk.AsSpan(0, n).CopyTo(bytes.AsSpan((int)total));
                 crc.Append(chunk.AsSpan(0, n));
                 sha.AppendData(chunk, 0, n);
             }
-            if (total != entry.Length) { problems.Add($"'{name}' inflates to {total} bytes, but the zip declares {entry.Length}"); return null; }
-            if (crc.GetCurrentHashAsUInt32() != entry.Crc32) { problems.Add($"'{name}' fails its zip CRC-32 check (the file is damaged)"); return null; }
-            if (sha256 is not null && !string.Equals(Convert.ToHexStringLower(sha.GetHashAndReset()), sha256, StringComparison.OrdinalIgnoreCase))
+            if (total != entry.Length)
             {
-                problems.Add($"'{name}' does not match its SHA-256 in the manifest (checksum mismatch: the file is damaged)");
+                problems.Add($"'{name}' inflates to {total} bytes, but the zip declares {entry.Length}");
+                return null;
+            }
+            if (crc.GetCurrentHashAsUInt32() != entry.Crc32)
+            {
+                problems.Add($"'{name}' fails its zip CRC-32 check (the file is damaged)");
+                return null;
+            }
+            if (sha256 is not null
+                && !string.Equals(Convert.ToHexStringLower(sha.GetHashAndReset()), sha256,
+                                  StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"'{name}' does not match its SHA-256 in the manifest " +
+                             "(checksum mismatch: the file is damaged)");
                 return null;
             }
             return bytes;
@@ -124,8 +150,10 @@ static class BundleReader
     }
 
     /// <summary>What System.IO.Compression throws on damaged archives.</summary>
-    static bool IsArchiveFailure(Exception e) => e is InvalidDataException or IOException or NotSupportedException or ArgumentException;
+    static bool IsArchiveFailure(Exception e) =>
+        e is InvalidDataException or IOException or NotSupportedException or ArgumentException;
 
-    /// <summary>Entry names come from the file: shortened, with control characters (terminal escapes) escaped.</summary>
+    /// <summary>Entry names come from the file: shortened, with control characters (terminal escapes)
+    /// escaped.</summary>
     static string Printable(string text) => DisplayText.Escape(text.Length > 120 ? text[..120] + "…" : text);
 }

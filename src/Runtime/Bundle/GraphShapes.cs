@@ -27,7 +27,10 @@ public static class GraphShapes
             Codes(WorldGraphs.Decoder.Codes, m), Codes(WorldGraphs.Decoder.MorphCodes, m),
             Float(WorldGraphs.Decoder.Morph, 1, Symbolic), Float(WorldGraphs.Decoder.LevelGain, m.Quantizer.Levels),
         ],
-        [Float(WorldGraphs.Decoder.Magnitude, 1, Symbolic, m.Audio.NFft / 2 + 1), Float(WorldGraphs.Decoder.LogMel, 1, 1, m.Audio.Mels, Symbolic)]);
+        [
+            Float(WorldGraphs.Decoder.Magnitude, 1, Symbolic, m.Audio.NFft / 2 + 1),
+            Float(WorldGraphs.Decoder.LogMel, 1, 1, m.Audio.Mels, Symbolic),
+        ]);
 
     public static GraphShape PriorStep(WorldManifest m)
     {
@@ -35,8 +38,10 @@ public static class GraphShapes
         long[] cache = [p.Layers, p.Heads, p.CacheSlots, p.HeadDim], entry = [p.Layers, p.Heads, 1, p.HeadDim];
         return new(WorldGraphs.PriorStepMember,
         [
-            new(WorldGraphs.PriorStep.PreviousToken, TensorElement.Int64, [1]), new(WorldGraphs.PriorStep.Slot, TensorElement.Int64, [1]),
-            Float(WorldGraphs.PriorStep.RopeCos, 1, p.HeadDim / 2), Float(WorldGraphs.PriorStep.RopeSin, 1, p.HeadDim / 2),
+            new(WorldGraphs.PriorStep.PreviousToken, TensorElement.Int64, [1]),
+            new(WorldGraphs.PriorStep.Slot, TensorElement.Int64, [1]),
+            Float(WorldGraphs.PriorStep.RopeCos, 1, p.HeadDim / 2),
+            Float(WorldGraphs.PriorStep.RopeSin, 1, p.HeadDim / 2),
             Float(WorldGraphs.PriorStep.PastKeys, cache), Float(WorldGraphs.PriorStep.PastValues, cache),
             Float(WorldGraphs.PriorStep.PastMask, p.CacheSlots),
         ],

@@ -6,7 +6,8 @@ public static class UserFolders
     static string Home => Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
     static string Xdg(string variable, string fallback) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v && Path.IsPathRooted(v) ? v : Path.Combine(Home, fallback);
+        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } v && Path.IsPathRooted(v)
+            ? v : Path.Combine(Home, fallback);
 
     public static string Data => OperatingSystem.IsLinux() ? Xdg("XDG_DATA_HOME", ".local/share")
         : OperatingSystem.IsMacOS() ? Path.Combine(Home, "Library/Application Support")
@@ -20,9 +21,11 @@ public static class UserFolders
         : OperatingSystem.IsMacOS() ? Path.Combine(Home, "Library/Caches")
         : Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData);
 
-    /// <summary>Where <c>distill install-world</c> puts worlds: $DISTILL_WORLDS, else &lt;data&gt;/distill/worlds.</summary>
+    /// <summary>Where <c>distill install-world</c> puts worlds: $DISTILL_WORLDS, else
+    /// &lt;data&gt;/distill/worlds.</summary>
     public static string Worlds =>
-        Environment.GetEnvironmentVariable("DISTILL_WORLDS") is { Length: > 0 } path ? path : Path.Combine(Data, "distill", "worlds");
+        Environment.GetEnvironmentVariable("DISTILL_WORLDS") is { Length: > 0 } path
+            ? path : Path.Combine(Data, "distill", "worlds");
 
     /// <summary>Where plugins look for worlds, the user's first: $DISTILL_WORLDS alone when set, else the user's
     /// folder then each of $XDG_DATA_DIRS (default /usr/local/share:/usr/share) + /distill/worlds on Linux, where
@@ -35,7 +38,8 @@ public static class UserFolders
             var folders = new List<string> { Worlds };
             if (OperatingSystem.IsLinux())
             {
-                string dirs = Environment.GetEnvironmentVariable("XDG_DATA_DIRS") is { Length: > 0 } d ? d : "/usr/local/share:/usr/share";
+                string dirs = Environment.GetEnvironmentVariable("XDG_DATA_DIRS") is { Length: > 0 } d
+                    ? d : "/usr/local/share:/usr/share";
                 folders.AddRange(dirs.Split(':', StringSplitOptions.RemoveEmptyEntries).Where(Path.IsPathRooted)
                                      .Select(dir => Path.Combine(dir, "distill", "worlds")));
             }

@@ -33,7 +33,8 @@ public sealed class WorldBundle
         {
             file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             throw new InvalidWorldException(path, [$"cannot be read: {e.Message}"]);
         }

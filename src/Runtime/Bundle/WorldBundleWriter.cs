@@ -27,7 +27,10 @@ public static class WorldBundleWriter
         };
         var written = manifest with
         {
-            Members = members.Select(m => new MemberDigest(m.Name, m.Bytes.Length, Convert.ToHexStringLower(SHA256.HashData(m.Bytes)))).ToArray(),
+            Members = members
+                .Select(m => new MemberDigest(m.Name, m.Bytes.Length,
+                                              Convert.ToHexStringLower(SHA256.HashData(m.Bytes))))
+                .ToArray(),
         };
         var problems = new List<string>();
         ManifestValidation.Check(written, problems);
@@ -35,9 +38,12 @@ public static class WorldBundleWriter
         if (problems.Count > 0) throw new InvalidWorldException(path, problems);
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(written, WorldManifestJson.Default.WorldManifest);
         var limits = BundleLimits.Default;
-        if (json.Length > limits.ManifestBytes) problems.Add($"{WorldManifest.MemberName} would be {json.Length} bytes, above the limit of {limits.ManifestBytes}");
+        if (json.Length > limits.ManifestBytes)
+            problems.Add($"{WorldManifest.MemberName} would be {json.Length} bytes, " +
+                         $"above the limit of {limits.ManifestBytes}");
         foreach (var (name, bytes) in members)
-            if (bytes.Length > limits.MemberBytes) problems.Add($"'{name}' is {bytes.Length} bytes, above the limit of {limits.MemberBytes}");
+            if (bytes.Length > limits.MemberBytes)
+                problems.Add($"'{name}' is {bytes.Length} bytes, above the limit of {limits.MemberBytes}");
         if (problems.Count > 0) throw new InvalidWorldException(path, problems);
 
         string full = Path.GetFullPath(path);

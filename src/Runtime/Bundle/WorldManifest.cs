@@ -33,8 +33,9 @@ public sealed record WorldManifest
 
 /// <summary>Feature parameters the world was trained with (mirrors <see cref="Dsp.FeatureConfig"/>) and the
 /// scalar normalisation baked into the graphs, kept here for inspection.</summary>
-public sealed record AudioParameters(int SampleRate, int NFft, int Hop, int Mels, double FMin, double FMax, float LogFloor,
-                                     float MelMean, float MelStd, float MagnitudeMean, float MagnitudeStd);
+public sealed record AudioParameters(int SampleRate, int NFft, int Hop, int Mels, double FMin, double FMax,
+                                     float LogFloor, float MelMean, float MelStd,
+                                     float MagnitudeMean, float MagnitudeStd);
 
 /// <summary>The code grid: <see cref="FramesPerStep"/> STFT frames per time step, <see cref="FrequencyPositions"/>
 /// positions per time step, each quantized by <see cref="QuantizerShape.Levels"/> levels.</summary>

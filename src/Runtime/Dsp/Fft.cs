@@ -19,7 +19,8 @@ public sealed class Fft
 
     public Fft(int size)
     {
-        if (size < 2 || (size & (size - 1)) != 0) throw new ArgumentException($"FFT size must be a power of two, got {size}");
+        if (size < 2 || (size & (size - 1)) != 0)
+            throw new ArgumentException($"FFT size must be a power of two, got {size}");
         Size = size;
         // Each stage's twiddles stored contiguously (the same values a stride through one table gives),
         // so the butterflies of a stage run over consecutive memory and vectorise.
@@ -44,7 +45,8 @@ public sealed class Fft
         swaps = pairs.ToArray();
     }
 
-    /// <summary>In-place forward DFT: X[k] = Σ x[n]·e^(−2πikn/N). Inverse = conjugate trick, scaled by 1/N.</summary>
+    /// <summary>In-place forward DFT: X[k] = Σ x[n]·e^(−2πikn/N). Inverse = conjugate trick, scaled by
+    /// 1/N.</summary>
     public void Transform(Span<double> re, Span<double> im, bool inverse = false)
     {
         int n = Size;

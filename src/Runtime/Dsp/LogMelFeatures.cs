@@ -32,7 +32,8 @@ public sealed class LogMelFeatures(FeatureConfig config)
     public FeatureConfig Config => config;
     public MelFilterbank Filterbank => filterbank;
 
-    public float[] LogMel(ReadOnlySpan<float> audio, out int frames) => Extract(audio, withMagnitude: false, out frames).LogMel;
+    public float[] LogMel(ReadOnlySpan<float> audio, out int frames) =>
+        Extract(audio, withMagnitude: false, out frames).LogMel;
 
     /// <summary>Both features from one STFT: log-mel power and log magnitude, frame-major.</summary>
     public (float[] LogMel, float[] LogMagnitude) LogMelAndMagnitude(ReadOnlySpan<float> audio, out int frames)
@@ -51,12 +52,17 @@ public sealed class LogMelFeatures(FeatureConfig config)
         var logMagnitude = withMagnitude ? new float[frames * bins] : null;
         for (int t = 0; t < frames; t++)
         {
-            for (int k = 0; k < bins; k++) { float a = re[t * bins + k], b = im[t * bins + k]; power[k] = a * a + b * b; }
+            for (int k = 0; k < bins; k++)
+            {
+                float a = re[t * bins + k], b = im[t * bins + k];
+                power[k] = a * a + b * b;
+            }
             var row = logMel.AsSpan(t * mels, mels);
             filterbank.Apply(power, row);
             for (int m = 0; m < mels; m++) row[m] = MathF.Log(MathF.Max(row[m], config.LogFloor));
             if (logMagnitude is not null)
-                for (int k = 0; k < bins; k++) logMagnitude[t * bins + k] = MathF.Log(MathF.Max(MathF.Sqrt(power[k]), config.LogFloor));
+                for (int k = 0; k < bins; k++)
+                    logMagnitude[t * bins + k] = MathF.Log(MathF.Max(MathF.Sqrt(power[k]), config.LogFloor));
         }
         return (logMel, logMagnitude);
     }

@@ -17,8 +17,10 @@ public sealed class MelFilterbank
     readonly float[] weights; // [mel · bins + bin]
     readonly int[] firstBin, lastBin;
 
-    public static double HzToMel(double hz) => hz < BreakHz ? hz / LinearHzPerMel : BreakMel + Math.Log(hz / BreakHz) / LogStep;
-    public static double MelToHz(double mel) => mel < BreakMel ? mel * LinearHzPerMel : BreakHz * Math.Exp(LogStep * (mel - BreakMel));
+    public static double HzToMel(double hz) =>
+        hz < BreakHz ? hz / LinearHzPerMel : BreakMel + Math.Log(hz / BreakHz) / LogStep;
+    public static double MelToHz(double mel) =>
+        mel < BreakMel ? mel * LinearHzPerMel : BreakHz * Math.Exp(LogStep * (mel - BreakMel));
 
     public MelFilterbank(int sampleRate, int nFft, int mels, double fMin, double fMax)
     {

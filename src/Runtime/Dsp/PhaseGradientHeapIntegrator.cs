@@ -44,7 +44,8 @@ public sealed class PhaseGradientHeapIntegrator
         logTolerance = (float)Math.Log(relativeTolerance);
         int bins = Bins, padded = 2 * bins;
         binAdvance = new float[bins];
-        for (int m = 0; m < bins; m++) binAdvance[m] = (float)Math.IEEERemainder(2 * Math.PI * hop * m / nFft, 2 * Math.PI);
+        for (int m = 0; m < bins; m++)
+            binAdvance[m] = (float)Math.IEEERemainder(2 * Math.PI * hop * m / nFft, 2 * Math.PI);
         angle = new float[padded];
         sin = new float[padded];
         cos = new float[padded];
@@ -61,8 +62,9 @@ public sealed class PhaseGradientHeapIntegrator
         return one[0];
     }
 
-    /// <summary>Natural-log magnitudes with the silence floor (<see cref="LogMagnitude"/>, the same bits), four lanes at a
-    /// time by <see cref="PortableMath"/>: the plugins (NativeAOT) and the CLI (JIT) must agree to the bit.</summary>
+    /// <summary>Natural-log magnitudes with the silence floor (<see cref="LogMagnitude"/>, the same bits), four
+    /// lanes at a time by <see cref="PortableMath"/>: the plugins (NativeAOT) and the CLI (JIT) must agree to the
+    /// bit.</summary>
     public static void LogMagnitudes(ReadOnlySpan<float> magnitude, Span<float> result)
     {
         for (int i = 0; i < magnitude.Length; i++) result[i] = MathF.Max(magnitude[i], MagnitudeFloor);
@@ -72,13 +74,18 @@ public sealed class PhaseGradientHeapIntegrator
     /// <summary>Phase of frame n as unit phasors (re, im), from the phase of frame n−1 as unit phasors
     /// and the log-magnitudes (<see cref="LogMagnitude"/>) of frames n−1, n and n+1.</summary>
     public void Integrate(ReadOnlySpan<float> logPrevious, ReadOnlySpan<float> logCurrent, ReadOnlySpan<float> logNext,
-                          ReadOnlySpan<float> previousRe, ReadOnlySpan<float> previousIm, Span<float> currentRe, Span<float> currentIm)
+                          ReadOnlySpan<float> previousRe, ReadOnlySpan<float> previousIm,
+                          Span<float> currentRe, Span<float> currentIm)
     {
         int bins = Bins;
         Rotations(logPrevious, logCurrent, logNext);
 
         float peak = float.MinValue, previousPeak = float.MinValue;
-        for (int m = 0; m < bins; m++) { peak = MathF.Max(peak, logCurrent[m]); previousPeak = MathF.Max(previousPeak, logPrevious[m]); }
+        for (int m = 0; m < bins; m++)
+        {
+            peak = MathF.Max(peak, logCurrent[m]);
+            previousPeak = MathF.Max(previousPeak, logPrevious[m]);
+        }
         float threshold = MathF.Max(peak + logTolerance, LogMagnitude(MagnitudeFloor));
         int remaining = 0;
         queue.Clear(MathF.Max(peak, previousPeak), threshold);
@@ -147,12 +154,14 @@ public sealed class PhaseGradientHeapIntegrator
         angle[0] = binAdvance[0];
         angle[last] = binAdvance[last];
         for (int m = 1; m < last; m++)
-            angle[m] = binAdvance[m] + timeHalf * (logPrevious[m + 1] - logPrevious[m - 1] + logCurrent[m + 1] - logCurrent[m - 1]);
+            angle[m] = binAdvance[m]
+                + timeHalf * (logPrevious[m + 1] - logPrevious[m - 1] + logCurrent[m + 1] - logCurrent[m - 1]);
         // Step per bin: local group delay from the centred time difference, trapezoid between bins;
         // Stft's frames start N/2 before their centre, which adds half a turn per bin (e^(−iπm)).
         float frequencyQuarter = -0.25f * frequencyScale;
         for (int m = 0; m < last; m++)
-            angle[bins + m] = frequencyQuarter * (logNext[m] - logPrevious[m] + logNext[m + 1] - logPrevious[m + 1]) + MathF.PI;
+            angle[bins + m] = frequencyQuarter * (logNext[m] - logPrevious[m] + logNext[m + 1] - logPrevious[m + 1])
+                + MathF.PI;
         int count = 2 * bins - 1;
         PortableMath.SinCos(angle.AsSpan(0, count), sin, cos);
     }

@@ -67,7 +67,8 @@ public sealed class PolyphaseResampler
         history = new float[2 * ringSize];
     }
 
-    /// <summary>Filter coefficients held: at most (<see cref="TablePhases"/> + 1) × taps, whatever the rates.</summary>
+    /// <summary>Filter coefficients held: at most (<see cref="TablePhases"/> + 1) × taps, whatever the
+    /// rates.</summary>
     public int CoefficientCount => phases.Length;
 
     /// <summary>Input samples of look-ahead before an output sample can be computed.</summary>
@@ -135,7 +136,8 @@ public sealed class PolyphaseResampler
         return written;
     }
 
-    /// <summary>Coefficients of branch <paramref name="phase"/> of Up, between the two stored branches around it.</summary>
+    /// <summary>Coefficients of branch <paramref name="phase"/> of Up, between the two stored branches around
+    /// it.</summary>
     ReadOnlySpan<float> Blend(long phase)
     {
         double position = (double)phase * TablePhases / Up;

@@ -48,8 +48,10 @@ public static class PortableMath
         y -= j * Vector128.Create(4.837512969970703125e-4f);
         y -= j * Vector128.Create(7.54978995489188216e-8f);
         var z = y * y;
-        var s = ((Vector128.Create(-1.9515295891e-4f) * z + Vector128.Create(8.3321608736e-3f)) * z + Vector128.Create(-1.6666654611e-1f)) * z * y + y;
-        var c = ((Vector128.Create(2.443315711809948e-5f) * z + Vector128.Create(-1.388731625493765e-3f)) * z + Vector128.Create(4.166664568298827e-2f)) * z * z
+        var s = ((Vector128.Create(-1.9515295891e-4f) * z + Vector128.Create(8.3321608736e-3f)) * z
+                 + Vector128.Create(-1.6666654611e-1f)) * z * y + y;
+        var c = ((Vector128.Create(2.443315711809948e-5f) * z + Vector128.Create(-1.388731625493765e-3f)) * z
+                 + Vector128.Create(4.166664568298827e-2f)) * z * z
                 - Vector128.Create(0.5f) * z + Vector128<float>.One;
         var quadrant = Vector128.ConvertToInt32(j) & Vector128.Create(3);
         var swap = Vector128.Equals(quadrant & Vector128.Create(1), Vector128.Create(1)).AsSingle();

@@ -17,7 +17,8 @@ public sealed class RealFft
 
     public RealFft(int size)
     {
-        if (size < 4 || (size & (size - 1)) != 0) throw new ArgumentException($"real FFT size must be a power of two ≥ 4, got {size}");
+        if (size < 4 || (size & (size - 1)) != 0)
+            throw new ArgumentException($"real FFT size must be a power of two ≥ 4, got {size}");
         Size = size;
         half = new Fft(size / 2);
         re = new double[size / 2];

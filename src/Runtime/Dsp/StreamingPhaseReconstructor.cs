@@ -47,9 +47,11 @@ public sealed class StreamingPhaseReconstructor
     /// iterations × (look-ahead + 1)).</param>
     /// <param name="momentum">Fast Griffin–Lim step α (0 = plain projections). Each frame sees only
     /// iterations × (look-ahead + 1) steps, too few for the offline 0.99: 0.5–0.9 measure best.</param>
-    public StreamingPhaseReconstructor(int nFft = 2048, int hop = 512, int lookAheadFrames = 2, int iterations = 3, float momentum = 0.7f)
+    public StreamingPhaseReconstructor(int nFft = 2048, int hop = 512, int lookAheadFrames = 2, int iterations = 3,
+                                       float momentum = 0.7f)
     {
-        if (lookAheadFrames < 0 || iterations < 0) throw new ArgumentException("look-ahead and iterations must be ≥ 0");
+        if (lookAheadFrames < 0 || iterations < 0)
+            throw new ArgumentException("look-ahead and iterations must be ≥ 0");
         NFft = nFft; Hop = hop; LookAheadFrames = lookAheadFrames; Iterations = iterations; Momentum = momentum;
         fft = new RealFft(nFft);
         integrator = new PhaseGradientHeapIntegrator(nFft, hop);
@@ -121,7 +123,8 @@ public sealed class StreamingPhaseReconstructor
     public void Push(ReadOnlySpan<float> magnitudeFrames, Span<float> audio)
     {
         int bins = Bins, frames = magnitudeFrames.Length / bins;
-        if (frames * bins != magnitudeFrames.Length) throw new ArgumentException($"frames must have {bins} values each");
+        if (frames * bins != magnitudeFrames.Length)
+            throw new ArgumentException($"frames must have {bins} values each");
         if (audio.Length < frames * Hop) throw new ArgumentException($"need {frames * Hop} output samples");
         for (int f = 0; f < frames; f++) PushFrame(magnitudeFrames.Slice(f * bins, bins), audio.Slice(f * Hop, Hop));
     }
@@ -151,7 +154,8 @@ public sealed class StreamingPhaseReconstructor
     void Activate(long n)
     {
         UnitPhasors(Bin(projectedRe, n - 1), Bin(projectedIm, n - 1), unitRe, unitIm);
-        integrator.Integrate(Bin(logMagnitude, n - 1), Bin(logMagnitude, n), Bin(logMagnitude, n + 1), unitRe, unitIm, re, im);
+        integrator.Integrate(Bin(logMagnitude, n - 1), Bin(logMagnitude, n), Bin(logMagnitude, n + 1),
+                             unitRe, unitIm, re, im);
         var target = Bin(magnitude, n);
         Span<float> sRe = Bin(specRe, n), sIm = Bin(specIm, n);
         for (int m = 0; m < Bins; m++) { sRe[m] = target[m] * re[m]; sIm[m] = target[m] * im[m]; }
@@ -170,8 +174,10 @@ public sealed class StreamingPhaseReconstructor
         Analyse(activeSum.AsSpan(start, NFft), output.Pending[Math.Min(start, NFft - Hop)..],
                 analysisWeight.AsSpan(o * NFft, NFft), frame);
         fft.Forward(frame, re, im);
-        Project(re, im, Bin(magnitude, j), Bin(projectedRe, j), Bin(projectedIm, j), Bin(specRe, j), Bin(specIm, j), Momentum);
-        Synthesise(Bin(specRe, j), Bin(specIm, j), synthesis.AsSpan(Slot(j) * NFft, NFft), activeSum.AsSpan(start, NFft));
+        Project(re, im, Bin(magnitude, j), Bin(projectedRe, j), Bin(projectedIm, j),
+                Bin(specRe, j), Bin(specIm, j), Momentum);
+        Synthesise(Bin(specRe, j), Bin(specIm, j), synthesis.AsSpan(Slot(j) * NFft, NFft),
+                   activeSum.AsSpan(start, NFft));
     }
 
     /// <summary>y ← w·IFFT(spec), and the active sum follows the change.</summary>
@@ -184,15 +190,22 @@ public sealed class StreamingPhaseReconstructor
         var vy = MemoryMarshal.Cast<float, Vector<float>>(y);
         var vs = MemoryMarshal.Cast<float, Vector<float>>(sum);
         for (int i = 0; i < vf.Length; i++) { var v = vf[i] * vw[i]; vs[i] += v - vy[i]; vy[i] = v; }
-        for (int i = vf.Length * Vector<float>.Count; i < frame.Length; i++) { float v = frame[i] * window[i]; sum[i] += v - y[i]; y[i] = v; }
+        for (int i = vf.Length * Vector<float>.Count; i < frame.Length; i++)
+        {
+            float v = frame[i] * window[i];
+            sum[i] += v - y[i];
+            y[i] = v;
+        }
     }
 
     /// <summary>frame = (sum + pending)·weight, with pending covering only its own length.</summary>
-    static void Analyse(ReadOnlySpan<float> sum, ReadOnlySpan<float> pending, ReadOnlySpan<float> weight, Span<float> frame)
+    static void Analyse(ReadOnlySpan<float> sum, ReadOnlySpan<float> pending, ReadOnlySpan<float> weight,
+                        Span<float> frame)
     {
         int width = Vector<float>.Count, i = 0, split = pending.Length;
         for (; i <= split - width; i += width)
-            ((new Vector<float>(sum[i..]) + new Vector<float>(pending[i..])) * new Vector<float>(weight[i..])).CopyTo(frame[i..]);
+            ((new Vector<float>(sum[i..]) + new Vector<float>(pending[i..])) * new Vector<float>(weight[i..]))
+                .CopyTo(frame[i..]);
         for (; i < split; i++) frame[i] = (sum[i] + pending[i]) * weight[i];
         for (; i <= sum.Length - width; i += width)
             (new Vector<float>(sum[i..]) * new Vector<float>(weight[i..])).CopyTo(frame[i..]);

@@ -19,8 +19,8 @@ public static class Window
         return w;
     }
 
-    /// <summary>The Kaiser window of <paramref name="length"/> at any position 0 ≤ n ≤ length − 1, not yet divided by
-    /// I0(β): for windows too long to tabulate.</summary>
+    /// <summary>The Kaiser window of <paramref name="length"/> at any position 0 ≤ n ≤ length − 1, not yet
+    /// divided by I0(β): for windows too long to tabulate.</summary>
     public static double KaiserAt(double n, long length, double beta)
     {
         double r = length == 1 ? 0 : 2.0 * n / (length - 1) - 1;

@@ -20,6 +20,8 @@ public static class DisplayText
         return escaped.ToString();
     }
 
-    /// <summary>C0/C1 controls (ESC, BEL, CR…) and format characters (bidirectional overrides, zero-width joiners).</summary>
-    static bool NeedsEscape(char c) => char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
+    /// <summary>C0/C1 controls (ESC, BEL, CR…) and format characters (bidirectional overrides, zero-width
+    /// joiners).</summary>
+    static bool NeedsEscape(char c) =>
+        char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.Format;
 }

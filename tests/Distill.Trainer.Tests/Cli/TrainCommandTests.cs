@@ -92,7 +92,7 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
     static byte[] Bytes(string run, string file) => File.ReadAllBytes(Path.Combine(run, file));
 
     [Fact]
-    public void RunsAreBitIdenticalAndCtrlCThenResumeEndsWhereAnUninterruptedRunEnds()
+    public async Task RunsAreBitIdenticalAndCtrlCThenResumeEndsWhereAnUninterruptedRunEnds()
     {
         string input = Path.Combine(data.Root, "ctrlc-corpus");
         DemoCorpus.Generate(input, seed: 2, secondsPerFile: 1.5);
@@ -120,7 +120,7 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
                 Thread.Sleep(20);
             Process.Start("kill", new[] { "-INT", p.Id.ToString() })!.WaitForExit();
             Assert.True(p.WaitForExit(TimeSpan.FromMinutes(2)), "distill did not stop after SIGINT");
-            string output = stdout.Result + stderr.Result;
+            string output = await stdout + await stderr;
             Assert.True(p.ExitCode == 130, output);
             Assert.Contains("checkpoint saved", output);
         }
