@@ -1,4 +1,4 @@
-using Distill.Trainer.Models;
+using Distill.Trainer.Autoencoder;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,6 @@
 using Distill.Runtime.Inference;
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
-using Distill.Trainer.Models;
 using Distill.Trainer.Prior;
 using DataType = Distill.Trainer.Export.Onnx.TensorProto.Types.DataType;
 
@@ -16,14 +16,14 @@ public static class OnnxExport
     const string Frames = "frames", Steps = "steps";
 
     /// <summary>Raw natural-log mel → codes, as <see cref="Autoencoder.Encode"/> on the run's normalised features.</summary>
-    public static byte[] Encoder(Autoencoder model, FeatureStats stats)
+    public static byte[] Encoder(RvqAutoencoder model, FeatureStats stats)
     {
         var c = model.Config;
         var g = new OnnxGraph("encoder", model);
         string logMel = g.Input(WorldGraphs.Encoder.LogMel, DataType.Float, 1, 1, c.Mels, Frames);
         string x = g.Op("Div", [g.Op("Sub", [logMel, g.Constant("mel_mean", stats.MelMean)]), g.Constant("mel_std", stats.MelStd)]);
         string z = AutoencoderEmitter.Encoder(g, model.Encoder, x); // [1, D, F, steps]
-        // Rows ordered time, then frequency, as Autoencoder.ToVectors.
+        // Rows ordered time, then frequency, as RvqAutoencoder.ToVectors.
         string vectors = g.Op("Reshape", [g.Op("Transpose", [z], Attr.Ints("perm", 0, 3, 2, 1)), g.Constant("vectors_shape", -1, c.LatentDim)]);
         string codes = AutoencoderEmitter.Quantize(g, model.Quantizer, vectors);
         g.Output(WorldGraphs.Encoder.Codes, g.Op("Reshape", [codes, g.Constant("codes_shape", 1, -1, c.FrequencyPositions, c.Levels)]),
@@ -35,7 +35,7 @@ public static class OnnxExport
 
     /// <summary>Codes (two sets, morphed per step, levels weighted by gain) → linear magnitude and log-mel,
     /// de-normalised. With gains 1 for the first d levels, 0 after, and morph 0: <see cref="Autoencoder.Decode"/>(codes, d).</summary>
-    public static byte[] Decoder(Autoencoder model, FeatureStats stats)
+    public static byte[] Decoder(RvqAutoencoder model, FeatureStats stats)
     {
         var c = model.Config;
         var g = new OnnxGraph("decoder", model);
@@ -48,7 +48,7 @@ public static class OnnxExport
         var latents = AutoencoderEmitter.Dequantize(g, model.Quantizer, levelGain, codes, morphCodes); // [1, steps, F, D]
         string m = g.Op("Unsqueeze", [morph, g.Constant("axes_2_3", 2, 3)]);                              // [1, steps, 1, 1]
         string latent = g.Op("Add", [g.Op("Mul", [g.Op("Sub", [g.Constant("one", 1f), m]), latents[0]]), g.Op("Mul", [m, latents[1]])]);
-        string z = g.Op("Transpose", [latent], Attr.Ints("perm", 0, 3, 2, 1)); // [1, D, F, steps], as Autoencoder.FromVectors
+        string z = g.Op("Transpose", [latent], Attr.Ints("perm", 0, 3, 2, 1)); // [1, D, F, steps], as RvqAutoencoder.FromVectors
         var (mel, logMagnitude) = AutoencoderEmitter.Decoder(g, model.Decoder, c, z);
 
         string magnitude = g.Op("Exp", [g.Op("Add", [g.Op("Mul", [logMagnitude, g.Constant("magnitude_std", stats.MagnitudeStd)]),

@@ -1,5 +1,6 @@
 using Distill.Trainer.Prior;
 
+
 namespace Distill.Trainer.Export;
 
 /// <summary>Values a prior step reads: the caller's rotary angles and ring cache.</summary>

@@ -1,6 +1,6 @@
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
-using Distill.Trainer.Models;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +16,7 @@ public sealed record CodeSequence(string Name, long[] Tokens, int TimeSteps);
 /// </summary>
 public static class CodeCorpus
 {
-    public static CodeSequence[] Encode(Autoencoder model, Corpus corpus, FeatureStats stats)
+    public static CodeSequence[] Encode(RvqAutoencoder model, Corpus corpus, FeatureStats stats)
     {
         using var noGrad = torch.no_grad();
         model.eval();

@@ -1,4 +1,4 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,4 +1,6 @@
 using Distill.Trainer.Data;
+using Distill.Trainer.Pipeline;
+
 
 namespace Distill.Trainer.Studio;
 
@@ -15,7 +17,7 @@ public sealed class CorpusCache
         lock (gate)
         {
             if (last is { } known && known.Folder == folder) return known.Corpus;
-            var corpus = Cli.TrainCommand.LoadCorpus(folder);
+            var corpus = RunCorpus.Read(folder);
             last = (folder, corpus);
             return corpus;
         }

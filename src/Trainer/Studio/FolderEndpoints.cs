@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Distill.Runtime.Audio;
+using Distill.Trainer.Autoencoder;
 
 namespace Distill.Trainer.Studio;
 
@@ -23,7 +24,7 @@ public static class FolderEndpoints
                     .Select(d => new
                     {
                         name = d.Name, path = state.Root.Relative(d.FullName),
-                        isRun = File.Exists(Path.Combine(d.FullName, Training.AutoencoderTrainer.CheckpointFile)),
+                        isRun = File.Exists(Path.Combine(d.FullName, AutoencoderTrainer.CheckpointFile)),
                         hasWorld = File.Exists(Path.Combine(d.FullName, Export.WorldExport.DefaultFile)),
                     }).ToArray();
                 var files = info.EnumerateFiles().Where(f => !f.Name.StartsWith('.')).ToArray();
@@ -35,7 +36,7 @@ public static class FolderEndpoints
                     worlds = files.Where(f => f.Extension == ".distill").OrderBy(f => f.Name, StringComparer.Ordinal)
                                   .Select(f => new { name = f.Name, path = state.Root.Relative(f.FullName) }).Take(MaxEntries),
                     audioFiles = files.Count(f => AudioFileLoader.IsCandidate(f.Name)),
-                    isRun = File.Exists(Path.Combine(folder, Training.AutoencoderTrainer.CheckpointFile)),
+                    isRun = File.Exists(Path.Combine(folder, AutoencoderTrainer.CheckpointFile)),
                 }, JsonBody.Options);
             }
             catch (UnauthorizedAccessException)

@@ -1,3 +1,5 @@
+using Distill.Trainer.Autoencoder;
+using Distill.Trainer.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,7 +20,7 @@ public static class TrainEndpoints
             if (!Directory.Exists(folder)) throw StudioRequestException.NotFound($"'{body.Folder}' is not a folder.");
             var corpus = state.Corpora.Load(folder);
             var (train, prior) = TrainSettings.Options(folder, state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder)), body.Overrides);
-            var config = Cli.TrainCommand.Resolve(train, corpus);
+            var config = RunConfig.Resolve(train, corpus, prior);
             return Results.Json(new
             {
                 folder = state.Root.Relative(folder),
@@ -36,7 +38,7 @@ public static class TrainEndpoints
             string folder = state.Root.Resolve(body.Folder);
             if (!Directory.Exists(folder)) throw StudioRequestException.NotFound($"'{body.Folder}' is not a folder.");
             string runDir = state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder));
-            if (File.Exists(Path.Combine(runDir, Training.AutoencoderTrainer.CheckpointFile)))
+            if (File.Exists(Path.Combine(runDir, AutoencoderTrainer.CheckpointFile)))
                 throw StudioRequestException.Conflict($"'{state.Root.Relative(runDir)}' already holds a run: resume it, or choose another run folder.");
             var (train, prior) = TrainSettings.Options(folder, runDir, body.Overrides);
             state.Training.Start(train, prior, state.Corpora.Load(folder));

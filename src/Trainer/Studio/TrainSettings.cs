@@ -1,7 +1,6 @@
 using System.Globalization;
-using Distill.Trainer.Cli;
 using Distill.Trainer.Data;
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
 
 namespace Distill.Trainer.Studio;
 
@@ -65,7 +64,7 @@ public static class TrainSettings
             "latent-dim" => c.Model.LatentDim.ToString(), "learning-rate" => c.LearningRate.ToString(CultureInfo.InvariantCulture),
             "seed" => c.Seed.ToString(), "threads" => c.Threads.ToString(),
             "prior-hidden" => (prior.Hidden ?? hidden).ToString(), "prior-layers" => (prior.Layers ?? layers).ToString(),
-            _ => (prior.Epochs ?? PriorStage.DefaultEpochs).ToString(),
+            _ => (prior.Epochs ?? RunConfig.DefaultPriorEpochs).ToString(),
         };
         var rows = new List<SettingRow>
         {

@@ -1,4 +1,5 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
+using Distill.Trainer.Torch;
 
 namespace Distill.Tests.Training;
 
@@ -18,15 +19,6 @@ public class AdaptiveSizingTests
         Assert.Equal(decay, AdaptiveSizing.EmaDecay(files));
         Assert.Equal((hidden, layers), AdaptiveSizing.Prior(files));
     }
-
-    [Fact]
-    public void SettingRecordsWhetherTheUserChoseIt()
-    {
-        Assert.Equal(new Setting<int>(64, false), Setting.Resolve<int>(null, 64));
-        Assert.Equal(new Setting<int>(32, true), Setting.Resolve<int>(32, 64));
-        Assert.Equal("(override)", Setting.Resolve<double>(0.5, 0.8).Source);
-        Assert.Equal("(auto)", Setting.Resolve<double>(null, 0.8).Source);
-    }
 }
 
 public class StepSeedTests
@@ -35,9 +27,9 @@ public class StepSeedTests
     public void StepSeedsAreFixedNumbersNotPerProcessHashes()
     {
         // Literal values: a per-process randomised hash (HashCode.Combine) would break resuming a run in a new process.
-        Assert.Equal(Distill.Trainer.Training.AutoencoderTrainer.StepSeed(1, 0), Distill.Trainer.Training.AutoencoderTrainer.StepSeed(1, 0));
-        var seeds = Enumerable.Range(0, 1000).Select(s => Distill.Trainer.Training.AutoencoderTrainer.StepSeed(1, s)).ToArray();
+        Assert.Equal(TrainingSchedule.StepSeed(1, 0), TrainingSchedule.StepSeed(1, 0));
+        var seeds = Enumerable.Range(0, 1000).Select(s => TrainingSchedule.StepSeed(1, s)).ToArray();
         Assert.Equal(1000, seeds.Distinct().Count());
-        Assert.Equal(2059515600, Distill.Trainer.Training.AutoencoderTrainer.StepSeed(7, 123));
+        Assert.Equal(2059515600, TrainingSchedule.StepSeed(7, 123));
     }
 }

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Torch;
 
 /// <summary>
 /// Adam with decoupled weight decay, written out so that its moments are named tensors the

@@ -1,8 +1,8 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>
 /// One vector-quantization codebook with EMA updates (no codebook loss term): k-means

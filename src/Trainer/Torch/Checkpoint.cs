@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
+using System.Text.Json.Serialization;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Torch;
 
 /// <summary>A checkpoint read back: its header, its tensors, and the file they came from.</summary>
 public sealed record LoadedCheckpoint<T>(string Path, T Header, Dictionary<string, Tensor> Tensors);
@@ -21,6 +22,13 @@ public static class Checkpoint
     /// <summary>Files from before the checksum: read with every length checked, but without integrity proof.</summary>
     static readonly byte[] MagicWithoutChecksum = "DSTLCKP1"u8.ToArray();
     const int ChecksumBytes = 8, MaxDimensions = 8;
+
+    /// <summary>How headers, and the run's other JSON files, are written: indented, with NaN and infinities allowed.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Where the checkpoint that <paramref name="path"/> replaced is kept.</summary>
     public static string Previous(string path) => path + ".prev";

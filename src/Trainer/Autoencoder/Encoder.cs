@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>Log-mel image [B, 1, mels, frames] → latents [B, D, mels/16, frames/16]: a stem, then
 /// stride-2 4×4 convolutions, each followed by a residual block below full resolution.</summary>

@@ -1,4 +1,7 @@
-namespace Distill.Trainer.Training;
+using Distill.Trainer.Torch;
+
+
+namespace Distill.Trainer.Autoencoder;
 
 public sealed record LossValues(double Total, double Mel, double Stft, double Commitment);
 
@@ -14,7 +17,5 @@ public interface ITrainingObserver
     void OnEpoch(EpochReport report);
     void OnMessage(string message);
 }
-
-public enum TrainingEnd { Completed, Interrupted }
 
 public sealed record TrainingOutcome(TrainingEnd End, long Steps, EpochReport? LastValidation, IReadOnlyList<string> UtilizationWarnings);

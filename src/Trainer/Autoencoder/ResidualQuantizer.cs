@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>Result of quantizing N vectors: the straight-through output, the codes per level
 /// (-1 where a level was dropped) and the summed commitment loss.</summary>

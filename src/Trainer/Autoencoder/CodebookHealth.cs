@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>How well one RVQ level uses its codebook on a set of positions.</summary>
 /// <param name="UtilizationPercent">Share of codes used at least once.</param>
