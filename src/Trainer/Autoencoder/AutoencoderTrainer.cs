@@ -29,7 +29,8 @@ public sealed class AutoencoderTrainer
     /// <param name="config">Written into every checkpoint as what it is (the pipeline's run configuration carries the
     /// input folder and the prior's options too), so that resuming reads back the whole run.</param>
     public AutoencoderTrainer(AutoencoderTraining config, Corpus corpus, string runDir, ITrainingObserver observer,
-                              TrainingState? resumeState = null, IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
+                              TrainingState? resumeState = null,
+                              IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
     {
         this.config = config; this.runDir = runDir; this.observer = observer;
         TorchThreads.Use(config.Threads);
@@ -44,8 +45,10 @@ public sealed class AutoencoderTrainer
             adam.StepCount = state.NextStep;
         }
         var m = config.Model;
-        train = new CropBatcher(config.Split.Train.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
-        validation = new CropBatcher(config.Split.Validation.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
+        CropBatcher Batches(int[] clips) =>
+            new(clips.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
+        train = Batches(config.Split.Train);
+        validation = Batches(config.Split.Validation);
     }
 
     public TrainingOutcome Run(CancellationToken cancel, long? stopAfterStep = null)
@@ -93,7 +96,8 @@ public sealed class AutoencoderTrainer
             if (cancel.IsCancellationRequested || step == stopAfterStep)
             {
                 SaveCheckpoint();
-                return new TrainingOutcome(TrainingEnd.Interrupted, step + 1, lastValidation, state.UtilizationWarnings);
+                return new TrainingOutcome(TrainingEnd.Interrupted, step + 1, lastValidation,
+                                           state.UtilizationWarnings);
             }
         }
         return new TrainingOutcome(TrainingEnd.Completed, config.TotalSteps, lastValidation, state.UtilizationWarnings);
@@ -136,13 +140,15 @@ public sealed class AutoencoderTrainer
         return new EpochReport(epoch, step, loss, health, secondsPerEpoch);
     }
 
-    public static (LossValues Loss, LevelHealth[] Health) Evaluate(RvqAutoencoder model, CropBatcher batches, AutoencoderConfig m)
+    public static (LossValues Loss, LevelHealth[] Health) Evaluate(RvqAutoencoder model, CropBatcher batches,
+                                                                   AutoencoderConfig m)
     {
         using var noGrad = torch.no_grad();
         model.eval();
         var counts = CodebookHealth.NewCounts(m.Levels, m.CodebookSize);
         double total = 0, mel = 0, stft = 0, commit = 0; int windows = 0;
-        foreach (var batch in batches.Windows(8)) // libtorch probes NNPACK (and warns, unsupported here) from batch 16 up
+        // Batches of 8: libtorch probes NNPACK (and warns, unsupported here) from batch 16 up.
+        foreach (var batch in batches.Windows(8))
         {
             NativeGarbage.CollectBetweenSteps();
             using var scope = torch.NewDisposeScope();
@@ -153,7 +159,8 @@ public sealed class AutoencoderTrainer
             total += v.Total * n; mel += v.Mel * n; stft += v.Stft * n; commit += v.Commitment * n; windows += n;
             CodebookHealth.Accumulate(counts, output.Codes);
         }
-        return (new LossValues(total / windows, mel / windows, stft / windows, commit / windows), CodebookHealth.Summarise(counts));
+        var loss = new LossValues(total / windows, mel / windows, stft / windows, commit / windows);
+        return (loss, CodebookHealth.Summarise(counts));
     }
 
     void WarnLowUtilization(EpochReport report)
@@ -181,7 +188,9 @@ public sealed class AutoencoderTrainer
 
     public static string[] MetricColumns(int levels) =>
         new[] { "loss", "mel_loss", "stft_loss", "commit_loss", "lr", "levels_used" }
-            .Concat(Enumerable.Range(0, levels).SelectMany(l => new[] { $"util_l{l}", $"ppl_l{l}", $"dead_l{l}" })).ToArray();
+            .Concat(Enumerable.Range(0, levels).SelectMany(l => new[] { $"util_l{l}", $"ppl_l{l}", $"dead_l{l}" }))
+            .ToArray();
+
 
     static Dictionary<string, double> TrainValues(StepReport r)
     {

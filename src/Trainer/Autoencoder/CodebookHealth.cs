@@ -7,7 +7,9 @@ namespace Distill.Trainer.Autoencoder;
 /// <param name="UtilizationPercent">Share of codes used at least once.</param>
 /// <param name="Perplexity">exp(entropy) of the usage distribution: the effective number of codes.</param>
 /// <param name="DeadCodes">Codes never used on the set.</param>
-public readonly record struct LevelHealth(int Level, double UtilizationPercent, double Perplexity, int DeadCodes, long Positions);
+public readonly record struct LevelHealth(int Level, double UtilizationPercent, double Perplexity, int DeadCodes,
+                                          long Positions);
+
 
 public static class CodebookHealth
 {

@@ -19,7 +19,11 @@ public sealed class Encoder : nn.Module<Tensor, Tensor>
         for (int s = 0; s < c.DownStages; s++)
         {
             int outCh = c.StageChannels[s];
-            var layers = new List<nn.Module<Tensor, Tensor>> { nn.GELU(), nn.Conv2d(inCh, outCh, 4, stride: 2, padding: 1) };
+            var layers = new List<nn.Module<Tensor, Tensor>>
+            {
+                nn.GELU(), nn.Conv2d(inCh, outCh, 4, stride: 2, padding: 1),
+            };
+
             if (s > 0) layers.Add(new ResidualBlock(outCh));
             stages.Add(nn.Sequential(layers));
             inCh = outCh;

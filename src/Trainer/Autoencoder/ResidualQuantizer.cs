@@ -45,7 +45,9 @@ public sealed class ResidualQuantizer : nn.Module
     /// <param name="random">Seeded source of k-means seeds and dead-code samples (training only).</param>
     public QuantizerOutput Quantize(Tensor x, bool training, int levelsUsed, Random? random = null)
     {
-        if (training && random is null) throw new ArgumentNullException(nameof(random), "training needs a seeded Random");
+        if (training && random is null)
+            throw new ArgumentNullException(nameof(random), "training needs a seeded Random");
+
         var residual = x.detach();
         var sum = torch.zeros_like(x);
         var commitment = torch.zeros(Array.Empty<long>());

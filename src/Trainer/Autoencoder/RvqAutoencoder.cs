@@ -50,7 +50,9 @@ public sealed class RvqAutoencoder : nn.Module
         return Quantizer.Quantize(ToVectors(z), training: false, Config.Levels).Codes.reshape(b, t, f, -1);
     }
 
-    /// <summary>Codes [B, T', F, L] → (log-mel, log-magnitude) using the first <paramref name="depth"/> levels.</summary>
+    /// <summary>Codes [B, T', F, L] → (log-mel, log-magnitude) using the first <paramref name="depth"/>
+    /// levels.</summary>
+
     public (Tensor Mel, Tensor LogMagnitude) Decode(Tensor codes, int depth)
     {
         long b = codes.shape[0], t = codes.shape[1], f = codes.shape[2];

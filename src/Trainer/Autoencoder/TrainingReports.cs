@@ -8,7 +8,8 @@ public sealed record LossValues(double Total, double Mel, double Stft, double Co
 public sealed record StepReport(int Epoch, long Step, long TotalSteps, LossValues Loss, double LearningRate,
                                 int LevelsUsed, LevelHealth[]? BatchHealth, double StepsPerSecond);
 
-public sealed record EpochReport(int Epoch, long Step, LossValues Validation, LevelHealth[] Health, double SecondsPerEpoch);
+public sealed record EpochReport(int Epoch, long Step, LossValues Validation, LevelHealth[] Health,
+                                 double SecondsPerEpoch);
 
 /// <summary>What a training loop tells its user interface (live display, logs, tests).</summary>
 public interface ITrainingObserver
@@ -18,4 +19,6 @@ public interface ITrainingObserver
     void OnMessage(string message);
 }
 
-public sealed record TrainingOutcome(TrainingEnd End, long Steps, EpochReport? LastValidation, IReadOnlyList<string> UtilizationWarnings);
+public sealed record TrainingOutcome(TrainingEnd End, long Steps, EpochReport? LastValidation,
+                                     IReadOnlyList<string> UtilizationWarnings);
+

@@ -16,11 +16,17 @@ public static class BenchmarkCommand
     {
         var epochs = new Option<int>("--epochs") { Description = "Epochs to time.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default 1, as training)." };
-        var only = new Option<string?>("--only") { Description = "One part: training, runtime (streaming path and prior tiers) or plugin (the instrument in real time)." };
+        var only = new Option<string?>("--only")
+        {
+            Description = "One part: training, runtime (streaming path and prior tiers) or plugin (the instrument in " +
+                          "real time).",
+        };
         only.AcceptOnlyFromAmong("training", "runtime", "plugin");
         var command = new Command("benchmark",
             "Measure training (steps/s, s/epoch, peak memory), the runtime's streaming path and prior per tier " +
-            "(real-time factors, tokens/s, bundle size) and the instrument as a plugin runs it (audio-thread time per block, worker CPU, memory, load time).")
+            "(real-time factors, tokens/s, bundle size) and the instrument as a plugin runs it (audio-thread time " +
+            "per block, worker CPU, memory, load time).")
+
         {
             epochs, threads, only,
         };
@@ -65,11 +71,17 @@ public static class BenchmarkCommand
             double seconds = clock.Elapsed.TotalSeconds;
             // The first epoch includes k-means and warm-up allocations; report steady state separately.
             double steady = observer.EpochSeconds.Skip(1).DefaultIfEmpty(observer.EpochSeconds[0]).Average();
-            Console.WriteLine($"corpus: {corpus.Clips.Count} files, {corpus.Clips.Sum(c => c.Seconds):F1} s, features in {loadSeconds:F2} s");
-            Console.WriteLine($"config: codebook {config.Model.CodebookSize} × {config.Model.Levels} levels, batch {config.BatchSize} × {config.CropFrames} frames, {config.StepsPerEpoch} steps/epoch, {config.Threads} threads");
+            Console.WriteLine($"corpus: {corpus.Clips.Count} files, {corpus.Clips.Sum(c => c.Seconds):F1} s, " +
+                              $"features in {loadSeconds:F2} s");
+            Console.WriteLine($"config: codebook {config.Model.CodebookSize} × {config.Model.Levels} levels, " +
+                              $"batch {config.BatchSize} × {config.CropFrames} frames, " +
+                              $"{config.StepsPerEpoch} steps/epoch, {config.Threads} threads");
             Console.WriteLine($"training steps/s: {config.TotalSteps / seconds:F2}");
-            Console.WriteLine($"seconds per epoch (incl. validation): first {observer.EpochSeconds[0]:F2}, steady {steady:F2}");
-            Console.WriteLine($"peak memory (working set): {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+            Console.WriteLine($"seconds per epoch (incl. validation): first {observer.EpochSeconds[0]:F2}, " +
+                              $"steady {steady:F2}");
+            double peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024);
+            Console.WriteLine($"peak memory (working set): {peak:F0} MiB");
+
             return 0;
         }
         finally

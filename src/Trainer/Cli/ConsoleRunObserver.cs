@@ -29,18 +29,19 @@ public sealed class ConsoleRunObserver : IRunObserver
     public static void PrintCorpus(Corpus corpus)
     {
         AnsiConsole.MarkupLine($"[bold]{corpus.Clips.Count}[/] usable files " +
-                                           $"({corpus.Clips.Sum(c => c.Seconds):F1} s), {corpus.Skipped.Count} skipped.");
+                               $"({corpus.Clips.Sum(c => c.Seconds):F1} s), {corpus.Skipped.Count} skipped.");
         if (corpus.Skipped.Count > 0)
         {
             var table = new Table().Title("Skipped files").AddColumn("File").AddColumn("Reason");
             foreach (var s in corpus.Skipped)
-                table.AddRow(Markup.Escape(DisplayText.Escape(s.RelativePath)), Markup.Escape(DisplayText.Escape(s.Reason)));
+                table.AddRow(Markup.Escape(DisplayText.Escape(s.RelativePath)),
+                             Markup.Escape(DisplayText.Escape(s.Reason)));
             AnsiConsole.Write(table);
         }
         foreach (var w in corpus.Warnings) UserWarning.Print(w);
         if (corpus.Clips.Count > 0 && corpus.Clips.Count < AdaptiveSizing.MinimumFiles)
             AnsiConsole.MarkupLine($"[yellow]warning:[/] only {corpus.Clips.Count} usable files; " +
-                                               $"{AdaptiveSizing.MinimumFiles}–500 give a better world. Training anyway.");
+                                   $"{AdaptiveSizing.MinimumFiles}–500 give a better world. Training anyway.");
     }
 
     public void OnCorpus(Corpus corpus) => PrintCorpus(corpus);
@@ -110,7 +111,8 @@ public sealed class ConsoleRunObserver : IRunObserver
         var rows = new List<IRenderable>();
         if (lastStep is { } s)
         {
-            rows.Add(new Markup($"[bold]epoch[/] {s.Epoch + 1}/{config!.Epochs}  [bold]step[/] {s.Step + 1}/{s.TotalSteps}  " +
+            rows.Add(new Markup($"[bold]epoch[/] {s.Epoch + 1}/{config!.Epochs}  " +
+                                $"[bold]step[/] {s.Step + 1}/{s.TotalSteps}  " +
                                 $"{s.StepsPerSecond:F2} steps/s  elapsed {clock.Elapsed:m\\:ss}  ETA {Eta()}"));
             int filled = (int)(60 * (s.Step + 1) / s.TotalSteps);
             rows.Add(new Markup($"[green]{new string('━', filled)}[/][grey]{new string('━', 60 - filled)}[/]"));
@@ -147,13 +149,14 @@ public sealed class ConsoleRunObserver : IRunObserver
         if (outcome.LastValidation is { } v)
         {
             AnsiConsole.MarkupLine($"Final validation loss {v.Validation.Total:F4} (mel {v.Validation.Mel:F4}, " +
-                                               $"stft {v.Validation.Stft:F4}, commit {v.Validation.Commitment:F4})");
+                                   $"stft {v.Validation.Stft:F4}, commit {v.Validation.Commitment:F4})");
             AnsiConsole.Write(HealthTable(null, v.Health));
         }
         if (outcome.UtilizationWarnings.Count > 0)
         {
             AnsiConsole.MarkupLine($"[yellow]{outcome.UtilizationWarnings.Count} low-utilization warnings[/] " +
-                                               $"(below {c.LowUtilizationPercent}%):");
+                                   $"(below {c.LowUtilizationPercent}%):");
+
             foreach (var w in outcome.UtilizationWarnings.TakeLast(10)) AnsiConsole.MarkupLineInterpolated($"  {w}");
             AnsiConsole.MarkupLine("  A smaller --codebook-size or more varied material usually helps.");
         }

@@ -15,7 +15,11 @@ public static class ExportCommand
         {
             Description = "A run folder trained by distill train (autoencoder and prior).",
         };
-        var output = new Option<string>("--output", "-o") { Description = "The .distill file to write.", Required = true };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The .distill file to write.", Required = true,
+        };
+
         var name = new Option<string?>("--name")
         {
             Description = "World name shown in the plugin (default: the run folder's name).",

@@ -18,7 +18,10 @@ public static class GenerateCommand
         {
             Description = "A run folder trained by distill train (its world.distill is played), or a .distill world.",
         };
-        var seconds = new Option<double>("--seconds") { Description = "Length to generate.", DefaultValueFactory = _ => 10 };
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "Length to generate.", DefaultValueFactory = _ => 10,
+        };
         var temperature = Parameter<float>("--temperature", ParameterId.Temperature,
                                            "Sampling temperature; 0 = greedy (always the most likely code).");
         var topK = Parameter<int>("--top-k", ParameterId.TopK, "Sample among the k most likely codes only (0 = all).");
@@ -32,8 +35,12 @@ public static class GenerateCommand
             Description = "Continue this training clip (its name without extension): the key that plays it is held. " +
                           $"Default: the anchor that key {WorldNote.MiddleC} (middle C) plays.",
         };
-        var seed = Parameter<int>("--seed", ParameterId.Seed, "Seed of generation: the same seed plays the same texture.");
-        var depth = new Option<int?>("--depth") { Description = "Decode with the first n RVQ levels only (default: all)." };
+        var seed = Parameter<int>("--seed", ParameterId.Seed,
+                                  "Seed of generation: the same seed plays the same texture.");
+        var depth = new Option<int?>("--depth")
+        {
+            Description = "Decode with the first n RVQ levels only (default: all).",
+        };
         var output = new Option<string>("--output", "-o")
         {
             Description = $"WAV file to write ({WorldNote.SampleRate} Hz stereo, 24-bit).", Required = true,
@@ -77,7 +84,8 @@ public static class GenerateCommand
         string inRun = Path.Combine(path, WorldExport.DefaultFile);
         if (File.Exists(inRun)) return inRun;
         throw new UserFacingException(Directory.Exists(path)
-            ? $"'{path}' holds no world ({WorldExport.DefaultFile}): finish training it with distill train --resume {path}"
+            ? $"'{path}' holds no world ({WorldExport.DefaultFile}): finish training it with " +
+              $"distill train --resume {path}"
             : $"No world or run folder at '{path}'.");
     }
 
@@ -106,7 +114,9 @@ public static class GenerateCommand
     {
         var spec = InstrumentParameters.Get(id);
         if (!(value >= spec.Min && value <= spec.Max))
-            throw new UserFacingException(FormattableString.Invariant($"{name} must be from {spec.Min} to {spec.Max} (is {value})."));
+            throw new UserFacingException(
+                FormattableString.Invariant($"{name} must be from {spec.Min} to {spec.Max} (is {value})."));
+
     }
 
     static int Generate(string world, WorldNote note, string output, string? anchorName)

@@ -7,7 +7,8 @@ using Spectre.Console;
 
 namespace Distill.Trainer.Cli;
 
-/// <summary><c>distill train</c>: folder of sounds → run folder with checkpoints, metrics, plots and the world.</summary>
+/// <summary><c>distill train</c>: folder of sounds → run folder with checkpoints, metrics, plots and the
+/// world.</summary>
 public static class TrainCommand
 {
     public static Command Create()
@@ -20,19 +21,24 @@ public static class TrainCommand
         {
             Description = "Run folder to create for checkpoints, metrics and plots.",
         };
-        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder from its last checkpoint." };
+        var resume = new Option<string?>("--resume")
+        {
+            Description = "Continue the run in this folder from its last checkpoint.",
+        };
         var seed = new Option<int>("--seed")
         {
             Description = "Seed for the split, crops and initialisation.", DefaultValueFactory = _ => 1,
         };
         var threads = new Option<int?>("--threads")
         {
-            Description = "CPU threads for TorchSharp (default 1: bit-reproducible; several threads are faster but runs " +
-                          "can differ in the last bits).",
+            Description = "CPU threads for TorchSharp (default 1: bit-reproducible; several threads are faster but " +
+                          "runs can differ in the last bits).",
         };
         var epochs = new Option<int?>("--epochs")
         {
-            Description = $"Epochs (passes over the training audio in random crops; default {RunConfig.DefaultEpochs}).",
+            Description = "Epochs (passes over the training audio in random crops; " +
+                          $"default {RunConfig.DefaultEpochs}).",
+
         };
         var batch = new Option<int?>("--batch-size") { Description = "Crops per step (default 16)." };
         var levels = new Option<int?>("--levels") { Description = "RVQ levels (default 4)." };

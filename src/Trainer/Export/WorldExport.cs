@@ -18,21 +18,27 @@ public static class WorldExport
 
     /// <summary>Writes a bundle from models in memory (a run's, or the benchmark's untrained ones).</summary>
     public static WorldManifest Write(string path, RvqAutoencoder autoencoder, FeatureStats stats, CodePrior prior,
-                                      IReadOnlyList<CodeSequence> anchors, string name, DateTimeOffset created, TrainingSummary training)
+                                      IReadOnlyList<CodeSequence> anchors, string name, DateTimeOffset created,
+                                      TrainingSummary training)
     {
-        var graphs = new WorldGraphFiles(OnnxExport.Encoder(autoencoder, stats), OnnxExport.Decoder(autoencoder, stats), OnnxExport.PriorStep(prior));
+        var graphs = new WorldGraphFiles(OnnxExport.Encoder(autoencoder, stats), OnnxExport.Decoder(autoencoder, stats),
+                                         OnnxExport.PriorStep(prior));
+        var version = typeof(WorldExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
         var m = autoencoder.Config;
         var p = prior.Config;
         var f = new FeatureConfig();
         var manifest = new WorldManifest
         {
             Name = name,
-            Producer = $"distill {typeof(WorldExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "?"}",
+            Producer = $"distill {version?.InformationalVersion.Split('+')[0] ?? "?"}",
             Created = created,
-            Audio = new AudioParameters(f.SampleRate, f.NFft, f.Hop, f.Mels, f.FMin, f.FMax, f.LogFloor, stats.MelMean, stats.MelStd, stats.MagnitudeMean, stats.MagnitudeStd),
+            Audio = new AudioParameters(f.SampleRate, f.NFft, f.Hop, f.Mels, f.FMin, f.FMax, f.LogFloor,
+                                        stats.MelMean, stats.MelStd, stats.MagnitudeMean, stats.MagnitudeStd),
             Grid = new GridShape(m.FrequencyPositions, WorldGraphs.FramesPerStep, StepsPerSecond(m)),
             Quantizer = new QuantizerShape(m.Levels, m.CodebookSize, m.LatentDim),
-            Prior = new PriorShape(p.Hidden, p.Layers, p.Heads, p.Hidden / p.Heads, p.ContextSteps, p.TokensPerStep, p.ContextTokens, p.ContextTokens - 1, p.RopeBase),
+            Prior = new PriorShape(p.Hidden, p.Layers, p.Heads, p.Hidden / p.Heads, p.ContextSteps, p.TokensPerStep,
+                                   p.ContextTokens, p.ContextTokens - 1, p.RopeBase),
+
             Training = training,
             Anchors = anchors.Select(c => new Anchor(c.Name, c.TimeSteps, AnchorCodes.Encode(c.Tokens))).ToArray(),
             Members = [],

@@ -87,7 +87,11 @@ public sealed class PriorStage(IRunObserver observer)
         using var board = new TensorBoardWriter(Path.Combine(runDir, "tensorboard"));
         void OnEpoch(PriorEpochReport r)
         {
-            var values = new Dictionary<string, double> { ["loss_bits"] = r.TrainLoss, ["val_bits"] = r.ValidationBits };
+            var values = new Dictionary<string, double>
+            {
+                ["loss_bits"] = r.TrainLoss, ["val_bits"] = r.ValidationBits,
+            };
+
             for (int l = 0; l < levels; l++)
             {
                 values[$"bits_l{l}"] = r.LevelBits[l];

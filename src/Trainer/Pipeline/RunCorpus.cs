@@ -6,7 +6,8 @@ namespace Distill.Trainer.Pipeline;
 /// <summary>The sounds a run learns from, read from the user's folder.</summary>
 public static class RunCorpus
 {
-    public const string Supported = "WAV, and FLAC/OGG/MP3/AIFF through libsndfile; each file at least 1 s, not silent.";
+    public const string Supported =
+        "WAV, and FLAC/OGG/MP3/AIFF through libsndfile; each file at least 1 s, not silent.";
 
     /// <summary>The usable clips of <paramref name="folder"/>; a folder without any is refused after
     /// <paramref name="onRead"/> has seen what was skipped and why.</summary>
@@ -15,7 +16,8 @@ public static class RunCorpus
         var corpus = Corpus.Load(folder, new FeatureConfig(), onFile);
         onRead?.Invoke(corpus);
         if (corpus.Clips.Count == 0)
-            throw new UserFacingException($"No usable audio in '{folder}': nothing to train on. Supported: {Supported}");
+            throw new UserFacingException(
+                $"No usable audio in '{folder}': nothing to train on. Supported: {Supported}");
         return corpus;
     }
 
@@ -24,8 +26,9 @@ public static class RunCorpus
     {
         var corpus = Read(config.InputFolder, onRead: onRead);
         if (!corpus.Clips.Select(c => c.RelativePath).SequenceEqual(config.Files))
-            throw new UserFacingException($"The usable files in '{config.InputFolder}' changed since this run started; " +
-                                          "start a new run instead.");
+            throw new UserFacingException($"The usable files in '{config.InputFolder}' changed since this run " +
+                                          "started; start a new run instead.");
+
         return corpus;
     }
 }

@@ -14,10 +14,12 @@ public static class RunFolder
     static readonly string[] TemporaryPatterns =
         ["*.bin.tmp", $".{WorldExport.DefaultFile}.*.tmp", "*.wav.tmp", "*.png.tmp.png"];
 
-    /// <summary>Deletes temporaries left in <paramref name="runDir"/> and its prior folder by an interrupted run.</summary>
+    /// <summary>Deletes temporaries left in <paramref name="runDir"/> and its prior folder by an interrupted
+    /// run.</summary>
     public static void RemoveTemporaries(string runDir)
     {
-        foreach (string folder in new[] { runDir, Path.Combine(runDir, TrainedRun.PriorFolder) }.Where(Directory.Exists))
+        string[] folders = [runDir, Path.Combine(runDir, TrainedRun.PriorFolder)];
+        foreach (string folder in folders.Where(Directory.Exists))
             foreach (string pattern in TemporaryPatterns)
                 foreach (string file in Directory.GetFiles(folder, pattern))
                     File.Delete(file);
@@ -41,7 +43,9 @@ public static class RunFolder
         try
         {
             bool existed = Directory.Exists(runDir);
-            if (File.Exists(runDir)) throw new UserFacingException($"The output path '{runDir}' is a file, not a folder.");
+            if (File.Exists(runDir))
+                throw new UserFacingException($"The output path '{runDir}' is a file, not a folder.");
+
             if (Checkpoint.Exists(Path.Combine(runDir, AutoencoderTrainer.CheckpointFile)))
                 throw new UserFacingException($"'{runDir}' already holds a run. Continue it with: " +
                                               $"distill train --resume {runDir}");

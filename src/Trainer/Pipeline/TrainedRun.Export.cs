@@ -8,7 +8,9 @@ namespace Distill.Trainer.Pipeline;
 
 public sealed partial class TrainedRun
 {
-    /// <summary>The finished run as one <c>.distill</c> world at <paramref name="path"/>, with how training went.</summary>
+    /// <summary>The finished run as one <c>.distill</c> world at <paramref name="path"/>, with how training
+    /// went.</summary>
+
     public WorldManifest Export(string path, string? name = null)
     {
         if (!AutoencoderComplete)

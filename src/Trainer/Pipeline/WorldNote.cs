@@ -61,11 +61,17 @@ public sealed record WorldNote(int Key, double Seconds)
         {
             using var wav = new WavFileWriter(output, 2, SampleRate, WavSampleFormat.Pcm24);
             var interleaved = new float[0];
-            Performance.Render(instrument, Events(), SampleRate, Performance.Samples(Seconds, SampleRate), (left, right) =>
+            long length = Performance.Samples(Seconds, SampleRate);
+            Performance.Render(instrument, Events(), SampleRate, length, (left, right) =>
             {
                 if (failure is not null) throw new UserFacingException($"'{worldPath}' cannot be played:\n  {failure}");
                 if (interleaved.Length < 2 * left.Length) interleaved = new float[2 * left.Length];
-                for (int i = 0; i < left.Length; i++) { interleaved[2 * i] = left[i]; interleaved[2 * i + 1] = right[i]; }
+                for (int i = 0; i < left.Length; i++)
+                {
+                    interleaved[2 * i] = left[i];
+                    interleaved[2 * i + 1] = right[i];
+                }
+
                 wav.Write(interleaved.AsSpan(0, 2 * left.Length));
             });
             wav.Complete();

@@ -7,15 +7,17 @@ using Distill.Trainer.Torch;
 namespace Distill.Trainer.Pipeline;
 
 /// <summary>
-/// One training run, for <c>distill train</c> and the studio alike: the autoencoder, then the prior over its codes, then
-/// the exported world and its example. Cancelling saves a checkpoint; resuming continues whichever stage is unfinished.
+/// One training run, for <c>distill train</c> and the studio alike: the autoencoder, then the prior over its codes,
+/// then the exported world and its example. Cancelling saves a checkpoint; resuming continues whichever stage is
+/// unfinished.
 /// </summary>
 public sealed class WorldTraining(IRunObserver observer)
 {
     public const string ConfigFile = "config.json", SummaryFile = "summary.json", CurvesFile = "curves.png";
 
     /// <summary>A new run in <paramref name="options"/>' run folder, on the corpus <paramref name="read"/> returns
-    /// (read once the folder is known to be usable, so a bad output path is refused before any audio is read).</summary>
+    /// (read once the folder is known to be usable, so a bad output path is refused before any audio is
+    /// read).</summary>
     public TrainingEnd Start(TrainOptions options, PriorOptions prior, Func<Corpus> read, CancellationToken cancel)
     {
         RunFolder.RefuseInsideInput(options.Folder, options.RunDir);
@@ -42,10 +44,12 @@ public sealed class WorldTraining(IRunObserver observer)
     {
         string path = Path.Combine(runDir, AutoencoderTrainer.CheckpointFile);
         if (!Checkpoint.Exists(path))
-            throw new UserFacingException($"'{runDir}' holds no checkpoint ({AutoencoderTrainer.CheckpointFile}) to resume from.");
+            throw new UserFacingException(
+                $"'{runDir}' holds no checkpoint ({AutoencoderTrainer.CheckpointFile}) to resume from.");
         RunFolder.RemoveTemporaries(runDir);
-        var (_, header, tensors) = Checkpoint.LoadNewestIntact(path, CheckpointHeader.FromJson, UserWarning.Print,
-                                                               "Start a new run: distill train <folder> -o <new run folder>");
+        var (_, header, tensors) = Checkpoint.LoadNewestIntact(
+            path, CheckpointHeader.FromJson, UserWarning.Print,
+            "Start a new run: distill train <folder> -o <new run folder>");
         var config = header.Config;
         var corpus = RunCorpus.ReadUnchanged(config, observer.OnCorpus);
         if (header.State.NextStep < config.TotalSteps)
@@ -57,7 +61,8 @@ public sealed class WorldTraining(IRunObserver observer)
         return new PriorStage(observer).Run(runDir, corpus, prior.Over(config.Prior), cancel);
     }
 
-    /// <summary>Trains (or continues) only the prior, on the finished autoencoder in <paramref name="runDir"/>.</summary>
+    /// <summary>Trains (or continues) only the prior, on the finished autoencoder in
+    /// <paramref name="runDir"/>.</summary>
     public TrainingEnd PriorOnly(string runDir, PriorOptions prior, CancellationToken cancel)
     {
         var corpus = RunCorpus.ReadUnchanged(TrainedRun.Open(runDir).Config, observer.OnCorpus);
@@ -65,7 +70,9 @@ public sealed class WorldTraining(IRunObserver observer)
     }
 
     TrainingEnd TrainAutoencoder(RunConfig config, Corpus corpus, string runDir, TrainingState? state,
-                                 IReadOnlyDictionary<string, TorchSharp.torch.Tensor>? tensors, CancellationToken cancel)
+                                 IReadOnlyDictionary<string, TorchSharp.torch.Tensor>? tensors,
+                                 CancellationToken cancel)
+
     {
         File.WriteAllText(Path.Combine(runDir, ConfigFile), JsonSerializer.Serialize(config, Checkpoint.Json));
         observer.OnStage(RunStage.Autoencoder);

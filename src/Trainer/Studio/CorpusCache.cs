@@ -11,7 +11,9 @@ public sealed class CorpusCache
     readonly object gate = new();
     (string Folder, Corpus Corpus)? last;
 
-    /// <summary>The usable clips of <paramref name="folder"/>; a folder without any is refused with the CLI's message.</summary>
+    /// <summary>The usable clips of <paramref name="folder"/>; a folder without any is refused with the CLI's
+    /// message.</summary>
+
     public Corpus Load(string folder)
     {
         lock (gate)

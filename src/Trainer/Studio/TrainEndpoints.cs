@@ -19,7 +19,8 @@ public static class TrainEndpoints
             string folder = state.Root.Resolve(body.Folder);
             if (!Directory.Exists(folder)) throw StudioRequestException.NotFound($"'{body.Folder}' is not a folder.");
             var corpus = state.Corpora.Load(folder);
-            var (train, prior) = TrainSettings.Options(folder, state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder)), body.Overrides);
+            string runDir = state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder));
+            var (train, prior) = TrainSettings.Options(folder, runDir, body.Overrides);
             var config = RunConfig.Resolve(train, corpus, prior);
             return Results.Json(new
             {
@@ -39,7 +40,8 @@ public static class TrainEndpoints
             if (!Directory.Exists(folder)) throw StudioRequestException.NotFound($"'{body.Folder}' is not a folder.");
             string runDir = state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder));
             if (File.Exists(Path.Combine(runDir, AutoencoderTrainer.CheckpointFile)))
-                throw StudioRequestException.Conflict($"'{state.Root.Relative(runDir)}' already holds a run: resume it, or choose another run folder.");
+                throw StudioRequestException.Conflict($"'{state.Root.Relative(runDir)}' already holds a run: " +
+                                                      "resume it, or choose another run folder.");
             var (train, prior) = TrainSettings.Options(folder, runDir, body.Overrides);
             state.Training.Start(train, prior, state.Corpora.Load(folder));
             return Results.Json(state.Training.Status, statusCode: StatusCodes.Status202Accepted);
@@ -63,5 +65,7 @@ public static class TrainEndpoints
     }
 
     /// <summary>Runs go beside the sounds: <c>&lt;folder&gt;-run</c>.</summary>
-    static string DefaultRunDir(string folder) => folder.TrimEnd('/') is "" or "." ? "run" : folder.TrimEnd('/') + "-run";
+    static string DefaultRunDir(string folder) =>
+        folder.TrimEnd('/') is "" or "." ? "run" : folder.TrimEnd('/') + "-run";
+
 }

@@ -70,7 +70,8 @@ public sealed class TrainingRun : IRunObserver
     {
         lock (gate)
         {
-            if (state is "running" or "stopping") throw StudioRequestException.Conflict($"A training run is already going ({runDir}); stop it first.");
+            if (state is "running" or "stopping")
+                throw StudioRequestException.Conflict($"A training run is already going ({runDir}); stop it first.");
             Events.Clear();
             runDir = folder;
             cancel = new CancellationTokenSource();
@@ -87,13 +88,16 @@ public sealed class TrainingRun : IRunObserver
             var end = work();
             lock (gate)
                 SetState(end == TrainingEnd.Completed ? "finished" : "stopped",
-                         end == TrainingEnd.Completed ? $"Finished: the world is {Path.Combine(runDir!, WorldExport.DefaultFile)}"
-                                                      : "Stopped; checkpoint saved. Resume continues where it stopped.");
+                         end == TrainingEnd.Completed
+                             ? $"Finished: the world is {Path.Combine(runDir!, WorldExport.DefaultFile)}"
+                             : "Stopped; checkpoint saved. Resume continues where it stopped.");
         }
         catch (Exception e)
         {
-            // UserFacingException and friends carry a sentence for the user; nothing else is known to, so say where to look.
-            string why = e is UserFacingException or StudioRequestException or IOException or InvalidDataException ? e.Message
+            // UserFacingException and friends carry a sentence for the user; nothing else is known to, so say where
+            // to look.
+            string why = e is UserFacingException or StudioRequestException or IOException or InvalidDataException
+                ? e.Message
                 : $"Training failed: {e.Message} (the terminal running distill studio has the details)";
             if (e is not UserFacingException and not StudioRequestException) Console.Error.WriteLine(e);
             lock (gate) SetState("failed", why);
@@ -107,7 +111,9 @@ public sealed class TrainingRun : IRunObserver
     }
 
     public void OnStep(StepReport r) =>
-        Events.Add("step", new { r.Epoch, r.Step, r.TotalSteps, r.Loss, r.LearningRate, r.BatchHealth, r.StepsPerSecond });
+        Events.Add("step",
+                   new { r.Epoch, r.Step, r.TotalSteps, r.Loss, r.LearningRate, r.BatchHealth, r.StepsPerSecond });
+
 
     public void OnEpoch(EpochReport r) => Events.Add("epoch", new { r.Epoch, r.Step, r.Validation, r.Health });
 

@@ -18,7 +18,10 @@ public sealed class Adam
 
     public Adam(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> parameters)
     {
-        slots = parameters.Select(p => (p.Name, p.Param, torch.zeros_like(p.Param).detach(), torch.zeros_like(p.Param).detach())).ToArray();
+        slots = parameters
+            .Select(p => (p.Name, p.Param, torch.zeros_like(p.Param).detach(), torch.zeros_like(p.Param).detach()))
+            .ToArray();
+
     }
 
     public void ZeroGrad()
