@@ -1,10 +1,11 @@
 using Distill.Runtime.Demo;
 using Distill.Runtime.Dsp;
 using Distill.Tests.Training;
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Cli;
 using Distill.Trainer.Data;
-using Distill.Trainer.Models;
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
+using Distill.Trainer.Torch;
 
 namespace Distill.TestWorld;
 
@@ -59,14 +60,16 @@ public static class TinyWorld
         string corpusDir = Path.Combine(root, "corpus"), runDir = Path.Combine(root, "run");
         DemoCorpus.Generate(corpusDir, seed: 1, secondsPerFile: 2.0);
         var corpus = Corpus.Load(corpusDir, new FeatureConfig());
-        var config = TrainCommand.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 40, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
+        var config = RunConfig.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 40, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
         {
             Model = new AutoencoderConfig { StemChannels = 4, StageChannels = [8, 8, 16, 16], LatentDim = 16, CodebookSize = 32, Levels = 3, StftHeadChannels = 2 },
             WarmupSteps = 4,
         };
         Directory.CreateDirectory(runDir);
         new AutoencoderTrainer(config, corpus, runDir, new NullObserver()).Run(CancellationToken.None);
-        int code = PriorStage.Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 40), CancellationToken.None);
-        if (code != 0 || !File.Exists(bundle)) throw new InvalidOperationException($"test world not built (prior stage exit {code})");
+        var end = new PriorStage(new ConsoleRunObserver())
+            .Run(runDir, corpus, new PriorOptions(Hidden: 64, Layers: 2, Epochs: 40), CancellationToken.None);
+        if (end != TrainingEnd.Completed || !File.Exists(bundle))
+            throw new InvalidOperationException($"test world not built (prior stage: {end})");
     }
 }

@@ -24,7 +24,8 @@ public static class TestWorld
         var stderr = p.StandardError.ReadToEndAsync();
         // Patient: another test process may be training it, and training alone takes minutes on 2 cores.
         if (!p.WaitForExit(TimeSpan.FromMinutes(30))) { p.Kill(true); throw new TimeoutException("Distill.TestWorld"); }
-        string bundle = stdout.Result.Trim();
+        // The path is the last line: training may print its progress before it.
+        string bundle = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault()?.Trim() ?? "";
         if (p.ExitCode != 0 || !File.Exists(bundle))
             throw new InvalidOperationException($"test world not built (exit {p.ExitCode}): {bundle}\n{stderr.Result}");
         return bundle;

@@ -1,4 +1,5 @@
 using Distill.Runtime.Dsp;
+using Distill.Runtime.Sampling;
 
 namespace Distill.Runtime.Engine;
 
@@ -477,13 +478,7 @@ public sealed class Instrument : IDisposable
         db <= InstrumentParameters.Get(ParameterId.Gain).Min ? 0f : (float)Math.Pow(10, db / 20);
 
     /// <summary>Same seed and key, same texture: SplitMix64 of both.</summary>
-    static ulong VoiceSeed(int seed, int key)
-    {
-        ulong z = ((ulong)(uint)seed << 8 | (uint)key) + 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
+    static ulong VoiceSeed(int seed, int key) => SeedMix.Mix(((ulong)(uint)seed << 8 | (uint)key) + SeedMix.Golden);
 
     /// <summary>Returns at once, even while a world loads (hosts release instances on their UI thread): a load still
     /// running finds the table closed and disposes its world itself.</summary>

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Diagnostics;
 using Distill.Runtime.Demo;
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
 using Distill.Runtime.Dsp;
-using Distill.Runtime.Sampling;
-using Distill.Trainer.Prior;
 
 namespace Distill.Trainer.Cli;
 
@@ -17,11 +16,17 @@ public static class BenchmarkCommand
     {
         var epochs = new Option<int>("--epochs") { Description = "Epochs to time.", DefaultValueFactory = _ => 3 };
         var threads = new Option<int?>("--threads") { Description = "CPU threads (default 1, as training)." };
-        var only = new Option<string?>("--only") { Description = "One part: training, runtime (streaming path and prior tiers) or plugin (the instrument in real time)." };
+        var only = new Option<string?>("--only")
+        {
+            Description = "One part: training, runtime (streaming path and prior tiers) or plugin (the instrument in " +
+                          "real time).",
+        };
         only.AcceptOnlyFromAmong("training", "runtime", "plugin");
         var command = new Command("benchmark",
-            "Measure training (steps/s, s/epoch, peak memory, prior generation per tier), the runtime's streaming path and prior per tier " +
-            "(real-time factors, tokens/s, bundle size) and the instrument as a plugin runs it (audio-thread time per block, worker CPU, memory, load time).")
+            "Measure training (steps/s, s/epoch, peak memory), the runtime's streaming path and prior per tier " +
+            "(real-time factors, tokens/s, bundle size) and the instrument as a plugin runs it (audio-thread time " +
+            "per block, worker CPU, memory, load time).")
+
         {
             epochs, threads, only,
         };
@@ -39,34 +44,9 @@ public static class BenchmarkCommand
             {
                 Directory.Delete(folder, recursive: true);
             }
-            if (part is null or "training")
-            {
-                int code = Run(parse.GetValue(epochs), parse.GetValue(threads));
-                if (code != 0) return code;
-                PriorGenerationSpeed();
-            }
-            return 0;
+            return part is null or "training" ? Run(parse.GetValue(epochs), parse.GetValue(threads)) : 0;
         });
         return command;
-    }
-
-    /// <summary>Single-threaded tokens/s of cached autoregressive steps for each prior size tier
-    /// (weights are random: speed does not depend on them).</summary>
-    static void PriorGenerationSpeed()
-    {
-        TorchThreads.Use(1);
-        foreach (int files in new[] { 20, 100, 500 })
-        {
-            var (hidden, layers) = AdaptiveSizing.Prior(files);
-            var prior = new CodePrior(new PriorConfig { Hidden = hidden, Layers = layers, CodebookSize = AdaptiveSizing.CodebookSize(files) });
-            var request = new GenerationRequest(4, new SamplingSettings(1f), Enumerable.Repeat(1f, 4).ToArray(), 1);
-            PriorGenerator.Generate(prior, request); // warm-up
-            var clock = Stopwatch.StartNew();
-            var tokens = PriorGenerator.Generate(prior, request with { TimeSteps = 16 });
-            double perSecond = tokens.Length / clock.Elapsed.TotalSeconds;
-            double realTime = perSecond / (prior.Config.TokensPerStep * new FeatureConfig().FramesPerSecond / 16);
-            Console.WriteLine($"prior {hidden}h/{layers}L (≤{files} files): {perSecond:F0} tokens/s single-threaded = {realTime:F2}× real time (TorchSharp, cached steps)");
-        }
     }
 
     static int Run(int epochs, int? threads)
@@ -78,7 +58,11 @@ public static class BenchmarkCommand
             var loadClock = Stopwatch.StartNew();
             var corpus = Corpus.Load(Path.Combine(root, "corpus"), new FeatureConfig());
             double loadSeconds = loadClock.Elapsed.TotalSeconds;
-            var config = TrainCommand.Resolve(new TrainOptions { Folder = Path.Combine(root, "corpus"), RunDir = root, Epochs = epochs, Threads = threads }, corpus);
+            var options = new TrainOptions
+            {
+                Folder = Path.Combine(root, "corpus"), RunDir = root, Epochs = epochs, Threads = threads,
+            };
+            var config = RunConfig.Resolve(options, corpus);
             Directory.CreateDirectory(Path.Combine(root, "run"));
             var observer = new TimingObserver();
             var trainer = new AutoencoderTrainer(config, corpus, Path.Combine(root, "run"), observer);
@@ -87,11 +71,17 @@ public static class BenchmarkCommand
             double seconds = clock.Elapsed.TotalSeconds;
             // The first epoch includes k-means and warm-up allocations; report steady state separately.
             double steady = observer.EpochSeconds.Skip(1).DefaultIfEmpty(observer.EpochSeconds[0]).Average();
-            Console.WriteLine($"corpus: {corpus.Clips.Count} files, {corpus.Clips.Sum(c => c.Seconds):F1} s, features in {loadSeconds:F2} s");
-            Console.WriteLine($"config: codebook {config.Model.CodebookSize} × {config.Model.Levels} levels, batch {config.BatchSize} × {config.CropFrames} frames, {config.StepsPerEpoch} steps/epoch, {config.Threads} threads");
+            Console.WriteLine($"corpus: {corpus.Clips.Count} files, {corpus.Clips.Sum(c => c.Seconds):F1} s, " +
+                              $"features in {loadSeconds:F2} s");
+            Console.WriteLine($"config: codebook {config.Model.CodebookSize} × {config.Model.Levels} levels, " +
+                              $"batch {config.BatchSize} × {config.CropFrames} frames, " +
+                              $"{config.StepsPerEpoch} steps/epoch, {config.Threads} threads");
             Console.WriteLine($"training steps/s: {config.TotalSteps / seconds:F2}");
-            Console.WriteLine($"seconds per epoch (incl. validation): first {observer.EpochSeconds[0]:F2}, steady {steady:F2}");
-            Console.WriteLine($"peak memory (working set): {Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F0} MiB");
+            Console.WriteLine($"seconds per epoch (incl. validation): first {observer.EpochSeconds[0]:F2}, " +
+                              $"steady {steady:F2}");
+            double peak = Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024);
+            Console.WriteLine($"peak memory (working set): {peak:F0} MiB");
+
             return 0;
         }
         finally

@@ -1,28 +1,43 @@
 using System.CommandLine;
 using Distill.Runtime.Text;
-using Distill.Trainer.Export;
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
 using Spectre.Console;
 
 namespace Distill.Trainer.Cli;
 
-/// <summary><c>distill export</c>: a trained run folder → a <c>.distill</c> world the plugins and <c>distill render</c> play.</summary>
+/// <summary><c>distill export</c>: a trained run folder → a <c>.distill</c> world the plugins and
+/// <c>distill render</c> play.</summary>
 public static class ExportCommand
 {
     public static Command Create()
     {
-        var run = new Argument<string>("run-dir") { Description = "A run folder trained by distill train (autoencoder and prior)." };
-        var output = new Option<string>("--output", "-o") { Description = "The .distill file to write.", Required = true };
-        var name = new Option<string?>("--name") { Description = "World name shown in the plugin (default: the run folder's name)." };
-        var command = new Command("export", "Export a trained world (encoder, decoder and prior as ONNX, anchors, manifest) to one .distill file.")
+        var run = new Argument<string>("run-dir")
+        {
+            Description = "A run folder trained by distill train (autoencoder and prior).",
+        };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = "The .distill file to write.", Required = true,
+        };
+
+        var name = new Option<string?>("--name")
+        {
+            Description = "World name shown in the plugin (default: the run folder's name).",
+        };
+        var command = new Command("export",
+            "Export a trained world (encoder, decoder and prior as ONNX, anchors, manifest) to one .distill file.")
         {
             run, output, name,
         };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
-            var manifest = WorldExport.Write(TrainedRun.Open(parse.GetValue(run)!), path, parse.GetValue(name));
-            AnsiConsole.MarkupLineInterpolated($"Exported world [bold]{DisplayText.Escape(manifest.Name)}[/] → {Path.GetFullPath(path)} ({new FileInfo(path).Length / 1024.0 / 1024:F1} MiB, {manifest.Anchors.Length} anchors). Install it with: distill install-world {path}");
+            var manifest = TrainedRun.Open(parse.GetValue(run)!).Export(path, parse.GetValue(name));
+            double mebibytes = new FileInfo(path).Length / 1024.0 / 1024;
+            AnsiConsole.MarkupLine(
+                $"Exported world [bold]{Markup.Escape(DisplayText.Escape(manifest.Name))}[/] → " +
+                Markup.Escape($"{Path.GetFullPath(path)} ({mebibytes:F1} MiB, {manifest.Anchors.Length} anchors). " +
+                              $"Install it with: distill install-world {path}"));
             return 0;
         });
         return command;

@@ -1,79 +1,139 @@
 using System.CommandLine;
-using System.Diagnostics;
-using System.Globalization;
-using Distill.Runtime.Audio;
-using Distill.Runtime.Dsp;
-using Distill.Runtime.Sampling;
 using Distill.Runtime.Text;
-using Distill.Trainer.Prior;
-using Distill.Trainer.Training;
+using Distill.Trainer.Export;
+using Distill.Trainer.Pipeline;
 using Spectre.Console;
+using Distill.Runtime.Bundle;
+using Distill.Runtime.Engine;
 
 namespace Distill.Trainer.Cli;
 
-/// <summary><c>distill generate</c>: new material from a trained world's prior, written as a WAV.</summary>
+/// <summary><c>distill generate</c>: one note of a trained world, continued by its prior, written as a WAV: the
+/// exported world played by the plugins' own engine, so it sounds exactly as the plugin does.</summary>
 public static class GenerateCommand
 {
     public static Command Create()
     {
-        var run = new Argument<string>("run-dir") { Description = "A run folder trained by distill train (autoencoder and prior)." };
-        var seconds = new Option<double>("--seconds") { Description = "Length to generate.", DefaultValueFactory = _ => 10 };
-        var temperature = new Option<float>("--temperature") { Description = "Sampling temperature; 0 = greedy (always the most likely code).", DefaultValueFactory = _ => 0.9f };
-        var topK = new Option<int>("--top-k") { Description = "Sample among the k most likely codes only (0 = all).", DefaultValueFactory = _ => 0 };
-        var topP = new Option<float>("--top-p") { Description = "Sample within the smallest set of codes holding this probability (1 = all).", DefaultValueFactory = _ => 1f };
-        var levelTemperature = new Option<string?>("--level-temperature") { Description = "Per-level temperature multipliers, coarse to fine, e.g. 0.5,1,1,1.5 (keep coarse levels steady, let fine ones vary)." };
-        var anchor = new Option<string?>("--anchor") { Description = "Continue from this training clip (its name without extension); default: from scratch." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the sampler and of the phase reconstruction.", DefaultValueFactory = _ => 1 };
-        var depth = new Option<int?>("--depth") { Description = "Decode with the first n RVQ levels only (default: all)." };
-        var output = new Option<string>("--output", "-o") { Description = "WAV file to write (48 kHz, 16-bit).", Required = true };
-        var command = new Command("generate",
-            "Generate audio from a world's prior. Sound comes out through offline fast Griffin–Lim phase reconstruction (64 iterations) of the decoder's linear-magnitude head.")
+        var world = new Argument<string>("world")
         {
-            run, seconds, temperature, topK, topP, levelTemperature, anchor, seed, depth, output,
+            Description = "A run folder trained by distill train (its world.distill is played), or a .distill world.",
         };
-        command.SetAction(parse => Generate(parse.GetValue(run)!, parse.GetValue(seconds), new SamplingSettings(parse.GetValue(temperature), parse.GetValue(topK), parse.GetValue(topP)),
-                                            parse.GetValue(levelTemperature), parse.GetValue(anchor), parse.GetValue(seed), parse.GetValue(depth), parse.GetValue(output)!));
+        var seconds = new Option<double>("--seconds")
+        {
+            Description = "Length to generate.", DefaultValueFactory = _ => 10,
+        };
+        var temperature = Parameter<float>("--temperature", ParameterId.Temperature,
+                                           "Sampling temperature; 0 = greedy (always the most likely code).");
+        var topK = Parameter<int>("--top-k", ParameterId.TopK, "Sample among the k most likely codes only (0 = all).");
+        var topP = Parameter<float>("--top-p", ParameterId.TopP,
+                                    "Sample within the smallest set of codes holding this probability (1 = all).");
+        var levelTilt = Parameter<float>("--level-tilt", ParameterId.LevelTilt,
+            "Per-level temperature, as the plugin's Level tilt: positive keeps coarse levels steady and lets fine " +
+            "detail vary, negative the reverse (it replaces --level-temperature: the engine has no per-level list).");
+        var anchor = new Option<string?>("--anchor")
+        {
+            Description = "Continue this training clip (its name without extension): the key that plays it is held. " +
+                          $"Default: the anchor that key {WorldNote.MiddleC} (middle C) plays.",
+        };
+        var seed = Parameter<int>("--seed", ParameterId.Seed,
+                                  "Seed of generation: the same seed plays the same texture.");
+        var depth = new Option<int?>("--depth")
+        {
+            Description = "Decode with the first n RVQ levels only (default: all).",
+        };
+        var output = new Option<string>("--output", "-o")
+        {
+            Description = $"WAV file to write ({WorldNote.SampleRate} Hz stereo, 24-bit).", Required = true,
+        };
+        var command = new Command("generate",
+            "Generate audio from a trained world: one note held on it, its anchor's opening continued freely by the " +
+            "prior (variation 1), played by the same streaming engine as the plugins and distill render.")
+        {
+            world, seconds, temperature, topK, topP, levelTilt, anchor, seed, depth, output,
+        };
+        command.SetAction(parse =>
+        {
+            string path = WorldOf(parse.GetValue(world)!);
+            var note = new WorldNote(Key(path, parse.GetValue(anchor)), parse.GetValue(seconds))
+            {
+                Temperature = parse.GetValue(temperature), TopK = parse.GetValue(topK), TopP = parse.GetValue(topP),
+                LevelTilt = parse.GetValue(levelTilt), Seed = parse.GetValue(seed),
+                Depth = parse.GetValue(depth) ?? InstrumentParameters.Get(ParameterId.Depth).Default,
+            };
+            return Generate(path, note, parse.GetValue(output)!, parse.GetValue(anchor));
+        });
         return command;
     }
 
-    static int Generate(string runDir, double seconds, SamplingSettings sampling, string? levelTemperature, string? anchorName,
-                        int seed, int? depth, string output)
+    /// <summary>An option for one of the instrument's parameters, with its default and range.</summary>
+    static Option<T> Parameter<T>(string name, ParameterId id, string description)
     {
-        if (seconds <= 0) throw new UserFacingException("--seconds must be positive.");
-        var run = TrainedRun.Open(runDir);
-        var prior = run.LoadPrior();
-        int levels = run.Config.Model.Levels;
-        var scales = ParseLevelScales(levelTemperature, levels);
-        CodeSequence? anchor = null;
-        if (anchorName is not null)
+        var spec = InstrumentParameters.Get(id);
+        var option = new Option<T>(name)
         {
-            var codes = run.LoadCodes();
-            anchor = codes.FirstOrDefault(c => c.Name == anchorName)
-                     ?? throw new UserFacingException($"No anchor named '{DisplayText.Escape(anchorName)}'. Anchors: {string.Join(", ", codes.Select(c => DisplayText.Escape(c.Name)))}");
-        }
-        int steps = Math.Max(1, (int)Math.Round(seconds * new FeatureConfig().FramesPerSecond / run.Config.Model.Downsampling));
-        var clock = Stopwatch.StartNew();
-        var tokens = PriorGenerator.Generate(prior, new GenerationRequest(steps, sampling, scales, (ulong)seed, anchor));
-        double tokenSeconds = clock.Elapsed.TotalSeconds;
-        var audio = run.Render(tokens, Math.Clamp(depth ?? levels, 1, levels), seed: (ulong)seed);
-        try
-        {
-            WavWriter.Write(output, audio, new FeatureConfig().SampleRate);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserFacingException($"Cannot write '{output}': {e.Message}");
-        }
-        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {audio.Length / 48000.0:F2} s, {tokens.Length} tokens at {tokens.Length / tokenSeconds:F0} tokens/s{(anchor is null ? "" : $", continuing '{DisplayText.Escape(anchor.Name)}'")}.");
-        return 0;
+            Description = FormattableString.Invariant($"{description} ({spec.Min}–{spec.Max})"),
+            DefaultValueFactory = _ => (T)Convert.ChangeType(spec.Default, typeof(T)),
+        };
+        return option;
     }
 
-    public static float[] ParseLevelScales(string? text, int levels)
+    /// <summary>A run folder's world, or the given world file.</summary>
+    static string WorldOf(string path)
     {
-        if (text is null) return Enumerable.Repeat(1f, levels).ToArray();
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length != levels || !parts.All(p => float.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out float v) && v >= 0))
-            throw new UserFacingException($"--level-temperature needs {levels} non-negative numbers separated by commas, e.g. {string.Join(",", Enumerable.Repeat("1", levels))}.");
-        return parts.Select(p => float.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+        if (File.Exists(path)) return path;
+        string inRun = Path.Combine(path, WorldExport.DefaultFile);
+        if (File.Exists(inRun)) return inRun;
+        throw new UserFacingException(Directory.Exists(path)
+            ? $"'{path}' holds no world ({WorldExport.DefaultFile}): finish training it with " +
+              $"distill train --resume {path}"
+            : $"No world or run folder at '{path}'.");
+    }
+
+    static int Key(string world, string? anchorName)
+    {
+        if (anchorName is null) return WorldNote.MiddleC;
+        WorldManifest manifest;
+        try { manifest = WorldBundle.Open(world).Manifest; }
+        catch (InvalidWorldException e)
+        {
+            throw new UserFacingException($"'{world}' cannot be played:\n  {string.Join("\n  ", e.Problems)}");
+        }
+        var names = manifest.Anchors.Select(a => a.Name).ToList();
+        int index = names.IndexOf(anchorName);
+        if (index < 0)
+            throw new UserFacingException($"No anchor named '{DisplayText.Escape(anchorName)}'. " +
+                                          $"Anchors: {string.Join(", ", names.Select(DisplayText.Escape))}");
+        if (index > 127)
+            throw new UserFacingException($"Anchor '{DisplayText.Escape(anchorName)}' is number {index + 1}: " +
+                                          "no MIDI key plays anchors after the 128th.");
+        return WorldNote.KeyFor(index, names.Count);
+    }
+
+    /// <summary>Refuses a value outside the parameter's range, as the plugin would clamp it silently.</summary>
+    static void Check(string name, ParameterId id, double value)
+    {
+        var spec = InstrumentParameters.Get(id);
+        if (!(value >= spec.Min && value <= spec.Max))
+            throw new UserFacingException(
+                FormattableString.Invariant($"{name} must be from {spec.Min} to {spec.Max} (is {value})."));
+
+    }
+
+    static int Generate(string world, WorldNote note, string output, string? anchorName)
+    {
+        if (!(note.Seconds > 0)) throw new UserFacingException("--seconds must be positive.");
+        Check("--temperature", ParameterId.Temperature, note.Temperature);
+        Check("--top-k", ParameterId.TopK, note.TopK);
+        Check("--top-p", ParameterId.TopP, note.TopP);
+        Check("--level-tilt", ParameterId.LevelTilt, note.LevelTilt);
+        Check("--seed", ParameterId.Seed, note.Seed);
+        Check("--depth", ParameterId.Depth, note.Depth);
+        if (string.IsNullOrWhiteSpace(output) || Directory.Exists(output))
+            throw new UserFacingException($"-o '{output}' must name a WAV file to write.");
+        note.Write(world, output);
+        string continuing = anchorName is null ? $"key {note.Key}" : $"continuing '{DisplayText.Escape(anchorName)}'";
+        AnsiConsole.WriteLine($"Wrote {Path.GetFullPath(output)}: {note.Seconds:F2} s at {WorldNote.SampleRate} Hz, " +
+                              $"{continuing}.");
+        return 0;
     }
 }

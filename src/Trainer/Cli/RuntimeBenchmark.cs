@@ -3,11 +3,12 @@ using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
 using Distill.Trainer.Export;
-using Distill.Trainer.Models;
+using Distill.Trainer.Pipeline;
 using Distill.Trainer.Prior;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 
 namespace Distill.Trainer.Cli;
@@ -28,7 +29,7 @@ static partial class RuntimeBenchmark
         string path = Path.Combine(folder, $"tier-{files}.distill");
         TorchThreads.Use(1);
         torch.manual_seed(files).Dispose();
-        var autoencoder = new Autoencoder(new AutoencoderConfig { CodebookSize = AdaptiveSizing.CodebookSize(files) });
+        var autoencoder = new RvqAutoencoder(new AutoencoderConfig { CodebookSize = AdaptiveSizing.CodebookSize(files) });
         autoencoder.eval();
         var (hidden, layers) = AdaptiveSizing.Prior(files);
         var m = autoencoder.Config;

@@ -1,4 +1,4 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -19,7 +19,8 @@ public sealed class CropBatcher(IReadOnlyList<CorpusClip> clips, FeatureStats st
 {
     // Each clip's own quietest value, normalised: what padding past its end looks like.
     readonly float[] melPad = clips.Select(c => (c.LogMel.Min() - stats.MelMean) / stats.MelStd).ToArray();
-    readonly float[] magPad = clips.Select(c => ((float)c.LogMagnitude.Min() - stats.MagnitudeMean) / stats.MagnitudeStd).ToArray();
+    readonly float[] magPad =
+        clips.Select(c => ((float)c.LogMagnitude.Min() - stats.MagnitudeMean) / stats.MagnitudeStd).ToArray();
 
     public int CropFrames => cropFrames;
     public IReadOnlyList<CorpusClip> Clips => clips;
@@ -66,9 +67,13 @@ public sealed class CropBatcher(IReadOnlyList<CorpusClip> clips, FeatureStats st
                 int src = start + f;
                 bool inside = src < clip.Frames;
                 for (int m = 0; m < mels; m++)
-                    mel[(b * mels + m) * t + f] = inside ? (clip.LogMel[src * mels + m] - stats.MelMean) / stats.MelStd : melPad[c];
+                    mel[(b * mels + m) * t + f] =
+                        inside ? (clip.LogMel[src * mels + m] - stats.MelMean) / stats.MelStd : melPad[c];
                 for (int k = 0; k < bins; k++)
-                    mag[(b * bins + k) * t + f] = inside ? ((float)clip.LogMagnitude[src * bins + k] - stats.MagnitudeMean) / stats.MagnitudeStd : magPad[c];
+                    mag[(b * bins + k) * t + f] = inside
+                        ? ((float)clip.LogMagnitude[src * bins + k] - stats.MagnitudeMean) / stats.MagnitudeStd
+                        : magPad[c];
+
             }
         }
         return new FeatureBatch(Tensors.Copy(mel, n, 1, mels, t), Tensors.Copy(mag, n, bins, t));

@@ -1,4 +1,4 @@
-using Distill.Trainer.Models;
+using Distill.Trainer.Autoencoder;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -24,17 +24,21 @@ internal static class AutoencoderEmitter
         foreach (var stage in decoder.Stages) h = Stage(g, stage, h);
         h = Layers.Gelu(g, h);
         string mix = Layers.Convolution(g, decoder.StftMix, h); // [1, C, mels, frames]
-        string channels = g.Op("Reshape", [mix, g.Constant("stft_head_input_shape", 0, c.StftHeadChannels * c.Mels, -1)]);
+        string channels = g.Op("Reshape",
+                               [mix, g.Constant("stft_head_input_shape", 0, c.StftHeadChannels * c.Mels, -1)]);
         return (Layers.Convolution(g, decoder.MelHead, h), Layers.Convolution(g, decoder.StftHead, channels));
     }
 
     /// <summary>One encoder or decoder stage: a Sequential of GELUs, convolutions and residual blocks.</summary>
     static string Stage(OnnxGraph g, nn.Module<Tensor, Tensor> layer, string x) => layer switch
     {
-        Sequential sequence => Enumerable.Range(0, sequence.Count).Aggregate(x, (h, i) => Stage(g, (nn.Module<Tensor, Tensor>)sequence[i], h)),
+        Sequential sequence => Enumerable.Range(0, sequence.Count)
+            .Aggregate(x, (h, i) => Stage(g, (nn.Module<Tensor, Tensor>)sequence[i], h)),
         GELU gelu when gelu.approximate == GELU.Approximate.none => Layers.Gelu(g, x),
         Convolution conv => Layers.Convolution(g, conv, x),
-        ResidualBlock block => g.Op("Add", [x, Layers.Convolution(g, block.Conv2, Layers.Gelu(g, Layers.Convolution(g, block.Conv1, Layers.Gelu(g, x))))]),
+        ResidualBlock block => g.Op("Add", [
+            x, Layers.Convolution(g, block.Conv2,
+                                  Layers.Gelu(g, Layers.Convolution(g, block.Conv1, Layers.Gelu(g, x))))]),
         _ => throw new NotSupportedException($"No ONNX emitter for {layer.GetType().Name}."),
     };
 
@@ -49,11 +53,12 @@ internal static class AutoencoderEmitter
         {
             string embed = g.Weight(quantizer.Level(l), "embed"); // [K, D]
             // ‖r‖² − 2·r·eᵀ + ‖e‖², the expansion Codebook.Assign uses.
-            string rr = g.Op("ReduceSum", [g.Op("Mul", [residual, residual]), axis1], Attr.Int("keepdims", 1)); // [N, 1]
-            string re = g.Op("MatMul", [residual, g.Op("Transpose", [embed])]);                                    // [N, K]
-            string ee = g.Op("ReduceSum", [g.Op("Mul", [embed, embed]), axis1], Attr.Int("keepdims", 0));         // [K]
+            // rr [N, 1], re [N, K], ee [K]
+            string rr = g.Op("ReduceSum", [g.Op("Mul", [residual, residual]), axis1], Attr.Int("keepdims", 1));
+            string re = g.Op("MatMul", [residual, g.Op("Transpose", [embed])]);
+            string ee = g.Op("ReduceSum", [g.Op("Mul", [embed, embed]), axis1], Attr.Int("keepdims", 0));
             string distance = g.Op("Add", [g.Op("Sub", [rr, g.Op("Mul", [re, g.Constant("two", 2f)])]), ee]);
-            string index = g.Op("ArgMin", [distance], Attr.Int("axis", 1), Attr.Int("keepdims", 1));               // [N, 1]
+            string index = g.Op("ArgMin", [distance], Attr.Int("axis", 1), Attr.Int("keepdims", 1)); // [N, 1]
             codes.Add(index);
             if (l + 1 < quantizer.LevelCount)
                 residual = g.Op("Sub", [residual, g.Op("Gather", [embed, g.Op("Squeeze", [index, axis1])])]);
@@ -63,16 +68,20 @@ internal static class AutoencoderEmitter
 
     /// <summary>Per code set [1, steps, F, L]: Σ_l gain_l·e_l(code_l) → latent vectors [1, steps, F, D].
     /// The levels' codebooks form one table whose rows are l·K + code.</summary>
-    public static string[] Dequantize(OnnxGraph g, ResidualQuantizer quantizer, string levelGain, params string[] codeSets)
+    public static string[] Dequantize(OnnxGraph g, ResidualQuantizer quantizer, string levelGain,
+                                      params string[] codeSets)
     {
         var levels = Enumerable.Range(0, quantizer.LevelCount).ToArray();
-        string table = g.Op("Concat", levels.Select(l => g.Weight(quantizer.Level(l), "embed")).ToArray(), Attr.Int("axis", 0));
+        string table = g.Op("Concat", levels.Select(l => g.Weight(quantizer.Level(l), "embed")).ToArray(),
+                            Attr.Int("axis", 0));
         string offsets = g.Constant("level_offsets", levels.Select(l => (long)l * quantizer.Level(l).Size).ToArray());
         string gains = g.Op("Unsqueeze", [levelGain, g.Constant("axis_1", 1L)]); // [L, 1] against [.., L, D]
         return codeSets.Select(codes =>
         {
             string entries = g.Op("Gather", [table, g.Op("Add", [codes, offsets])]); // [1, steps, F, L, D]
-            return g.Op("ReduceSum", [g.Op("Mul", [entries, gains]), g.Constant("axis_3", 3L)], Attr.Int("keepdims", 0));
+            return g.Op("ReduceSum", [g.Op("Mul", [entries, gains]), g.Constant("axis_3", 3L)],
+                        Attr.Int("keepdims", 0));
+
         }).ToArray();
     }
 }

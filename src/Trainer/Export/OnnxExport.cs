@@ -1,6 +1,6 @@
 using Distill.Runtime.Inference;
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
-using Distill.Trainer.Models;
 using Distill.Trainer.Prior;
 using DataType = Distill.Trainer.Export.Onnx.TensorProto.Types.DataType;
 
@@ -15,27 +15,33 @@ public static class OnnxExport
 {
     const string Frames = "frames", Steps = "steps";
 
-    /// <summary>Raw natural-log mel → codes, as <see cref="Autoencoder.Encode"/> on the run's normalised features.</summary>
-    public static byte[] Encoder(Autoencoder model, FeatureStats stats)
+    /// <summary>Raw natural-log mel → codes, as <see cref="RvqAutoencoder.Encode"/> on the run's normalised
+    /// features.</summary>
+    public static byte[] Encoder(RvqAutoencoder model, FeatureStats stats)
     {
         var c = model.Config;
         var g = new OnnxGraph("encoder", model);
         string logMel = g.Input(WorldGraphs.Encoder.LogMel, DataType.Float, 1, 1, c.Mels, Frames);
-        string x = g.Op("Div", [g.Op("Sub", [logMel, g.Constant("mel_mean", stats.MelMean)]), g.Constant("mel_std", stats.MelStd)]);
+        string x = g.Op("Div", [g.Op("Sub", [logMel, g.Constant("mel_mean", stats.MelMean)]),
+                                g.Constant("mel_std", stats.MelStd)]);
         string z = AutoencoderEmitter.Encoder(g, model.Encoder, x); // [1, D, F, steps]
-        // Rows ordered time, then frequency, as Autoencoder.ToVectors.
-        string vectors = g.Op("Reshape", [g.Op("Transpose", [z], Attr.Ints("perm", 0, 3, 2, 1)), g.Constant("vectors_shape", -1, c.LatentDim)]);
+        // Rows ordered time, then frequency, as RvqAutoencoder.ToVectors.
+        string vectors = g.Op("Reshape", [g.Op("Transpose", [z], Attr.Ints("perm", 0, 3, 2, 1)),
+                                          g.Constant("vectors_shape", -1, c.LatentDim)]);
         string codes = AutoencoderEmitter.Quantize(g, model.Quantizer, vectors);
-        g.Output(WorldGraphs.Encoder.Codes, g.Op("Reshape", [codes, g.Constant("codes_shape", 1, -1, c.FrequencyPositions, c.Levels)]),
+        g.Output(WorldGraphs.Encoder.Codes,
+                 g.Op("Reshape", [codes, g.Constant("codes_shape", 1, -1, c.FrequencyPositions, c.Levels)]),
                  DataType.Int64, 1, Steps, c.FrequencyPositions, c.Levels);
-        return g.ToModel($"Distill encoder: log_mel [1, 1, {c.Mels}, frames] (natural-log mel power, frames a multiple of " +
-                         $"{c.Downsampling}) → codes [1, frames/{c.Downsampling}, {c.FrequencyPositions}, {c.Levels}] " +
-                         $"(residual VQ, {c.CodebookSize} codes per level). Normalisation (x − {stats.MelMean}) / {stats.MelStd} is inside.");
+        return g.ToModel($"Distill encoder: log_mel [1, 1, {c.Mels}, frames] (natural-log mel power, frames a " +
+                         $"multiple of {c.Downsampling}) → codes [1, frames/{c.Downsampling}, " +
+                         $"{c.FrequencyPositions}, {c.Levels}] (residual VQ, {c.CodebookSize} codes per level). " +
+                         $"Normalisation (x − {stats.MelMean}) / {stats.MelStd} is inside.");
     }
 
     /// <summary>Codes (two sets, morphed per step, levels weighted by gain) → linear magnitude and log-mel,
-    /// de-normalised. With gains 1 for the first d levels, 0 after, and morph 0: <see cref="Autoencoder.Decode"/>(codes, d).</summary>
-    public static byte[] Decoder(Autoencoder model, FeatureStats stats)
+    /// de-normalised. With gains 1 for the first d levels, 0 after, and morph 0:
+    /// <see cref="RvqAutoencoder.Decode"/>(codes, d).</summary>
+    public static byte[] Decoder(RvqAutoencoder model, FeatureStats stats)
     {
         var c = model.Config;
         var g = new OnnxGraph("decoder", model);
@@ -45,20 +51,30 @@ public static class OnnxExport
         string morph = g.Input(WorldGraphs.Decoder.Morph, DataType.Float, 1, Steps);
         string levelGain = g.Input(WorldGraphs.Decoder.LevelGain, DataType.Float, c.Levels);
 
-        var latents = AutoencoderEmitter.Dequantize(g, model.Quantizer, levelGain, codes, morphCodes); // [1, steps, F, D]
-        string m = g.Op("Unsqueeze", [morph, g.Constant("axes_2_3", 2, 3)]);                              // [1, steps, 1, 1]
-        string latent = g.Op("Add", [g.Op("Mul", [g.Op("Sub", [g.Constant("one", 1f), m]), latents[0]]), g.Op("Mul", [m, latents[1]])]);
-        string z = g.Op("Transpose", [latent], Attr.Ints("perm", 0, 3, 2, 1)); // [1, D, F, steps], as Autoencoder.FromVectors
+        // [1, steps, F, D]
+        var latents = AutoencoderEmitter.Dequantize(g, model.Quantizer, levelGain, codes, morphCodes);
+        string m = g.Op("Unsqueeze", [morph, g.Constant("axes_2_3", 2, 3)]); // [1, steps, 1, 1]
+        string latent = g.Op("Add", [g.Op("Mul", [g.Op("Sub", [g.Constant("one", 1f), m]), latents[0]]),
+                                     g.Op("Mul", [m, latents[1]])]);
+        // [1, D, F, steps], as RvqAutoencoder.FromVectors
+        string z = g.Op("Transpose", [latent], Attr.Ints("perm", 0, 3, 2, 1));
+
         var (mel, logMagnitude) = AutoencoderEmitter.Decoder(g, model.Decoder, c, z);
 
-        string magnitude = g.Op("Exp", [g.Op("Add", [g.Op("Mul", [logMagnitude, g.Constant("magnitude_std", stats.MagnitudeStd)]),
-                                                      g.Constant("magnitude_mean", stats.MagnitudeMean)])]);
-        g.Output(WorldGraphs.Decoder.Magnitude, g.Op("Transpose", [magnitude], Attr.Ints("perm", 0, 2, 1)), DataType.Float, 1, Frames, c.StftBins);
-        g.Output(WorldGraphs.Decoder.LogMel, g.Op("Add", [g.Op("Mul", [mel, g.Constant("mel_std", stats.MelStd)]), g.Constant("mel_mean", stats.MelMean)]),
+        string magnitude = g.Op("Exp", [
+            g.Op("Add", [g.Op("Mul", [logMagnitude, g.Constant("magnitude_std", stats.MagnitudeStd)]),
+                         g.Constant("magnitude_mean", stats.MagnitudeMean)])]);
+        g.Output(WorldGraphs.Decoder.Magnitude, g.Op("Transpose", [magnitude], Attr.Ints("perm", 0, 2, 1)),
+                 DataType.Float, 1, Frames, c.StftBins);
+        g.Output(WorldGraphs.Decoder.LogMel,
+                 g.Op("Add", [g.Op("Mul", [mel, g.Constant("mel_std", stats.MelStd)]),
+                              g.Constant("mel_mean", stats.MelMean)]),
                  DataType.Float, 1, 1, c.Mels, Frames);
-        return g.ToModel($"Distill decoder: codes and morph_codes [1, steps, {c.FrequencyPositions}, {c.Levels}], morph [1, steps], " +
-                         $"level_gain [{c.Levels}] → latent (1 − m)·Σ g·e(codes) + m·Σ g·e(morph_codes) → magnitude [1, frames, {c.StftBins}] " +
-                         $"(linear |X|) and log_mel [1, 1, {c.Mels}, frames] (natural log), frames = {c.Downsampling}·steps.");
+        return g.ToModel($"Distill decoder: codes and morph_codes [1, steps, {c.FrequencyPositions}, {c.Levels}], " +
+                         $"morph [1, steps], level_gain [{c.Levels}] → latent (1 − m)·Σ g·e(codes) + " +
+                         $"m·Σ g·e(morph_codes) → magnitude [1, frames, {c.StftBins}] " +
+                         $"(linear |X|) and log_mel [1, 1, {c.Mels}, frames] (natural log), " +
+                         $"frames = {c.Downsampling}·steps.");
     }
 
     /// <summary>One token of <see cref="CodePrior.Step"/> over a ring cache of ContextTokens − 1 slots
@@ -80,8 +96,12 @@ public static class OnnxExport
         g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, 1, c.CodebookSize);
         g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, layers, heads, 1, headDim);
         g.Output(WorldGraphs.PriorStep.NewValues, values, DataType.Float, layers, heads, 1, headDim);
-        return g.ToModel($"Distill prior step: {layers} layers × {heads} heads of {headDim}, {c.Levels} levels × {c.CodebookSize} codes × " +
+        return g.ToModel($"Distill prior step: {layers} layers × {heads} heads of {headDim}, " +
+                         $"{c.Levels} levels × {c.CodebookSize} codes × " +
+
                          $"{c.FrequencyPositions} frequency positions per time step; ring cache of {slots} slots " +
-                         $"(mask {WorldGraphs.PriorStep.EmptySlot} = empty), rotary base {c.RopeBase} over time steps.");
+                         $"(mask {WorldGraphs.PriorStep.EmptySlot} = empty), " +
+                         $"rotary base {c.RopeBase} over time steps.");
+
     }
 }

@@ -1,5 +1,6 @@
 using Distill.Trainer.Prior;
 
+
 namespace Distill.Trainer.Export;
 
 /// <summary>Values a prior step reads: the caller's rotary angles and ring cache.</summary>
@@ -31,7 +32,8 @@ internal static class PriorEmitter
             values.Add(v);
         }
         string logits = Layers.Linear(g, prior.Head, Layers.LayerNorm(g, prior.FinalNorm, x));
-        return (logits, g.Op("Concat", [.. keys], Attr.Int("axis", 0)), g.Op("Concat", [.. values], Attr.Int("axis", 0)));
+        return (logits, g.Op("Concat", [.. keys], Attr.Int("axis", 0)),
+                g.Op("Concat", [.. values], Attr.Int("axis", 0)));
     }
 
     /// <summary>[1, H]: the previous token embedded by its level's table (the start vector at slot 0)
@@ -41,16 +43,20 @@ internal static class PriorEmitter
         var c = prior.Config;
         string levels = g.Constant("levels", (long)c.Levels);
         string level = g.Op("Mod", [slot, levels]);
-        string frequency = g.Op("Mod", [g.Op("Div", [slot, levels]), g.Constant("frequency_positions", (long)c.FrequencyPositions)]);
+        string frequency = g.Op("Mod", [g.Op("Div", [slot, levels]),
+                                        g.Constant("frequency_positions", (long)c.FrequencyPositions)]);
         // Rows l·K + code of the token table, then the start vector as one extra row. The previous
         // slot's level is (slot + L − 1) mod L, which stays non-negative at slot 0 where it is unused.
-        string previousLevel = g.Op("Mod", [g.Op("Add", [slot, g.Constant("levels_minus_one", (long)c.Levels - 1)]), levels]);
-        string tokenRow = g.Op("Add", [previousToken, g.Op("Mul", [previousLevel, g.Constant("codebook_size", (long)c.CodebookSize)])]);
+        string previousLevel = g.Op("Mod", [g.Op("Add", [slot, g.Constant("levels_minus_one", (long)c.Levels - 1)]),
+                                            levels]);
+        string tokenRow = g.Op("Add", [
+            previousToken, g.Op("Mul", [previousLevel, g.Constant("codebook_size", (long)c.CodebookSize)])]);
         string isFirst = g.Op("Equal", [slot, g.Constant("zero", 0L)]);
         string row = g.Op("Where", [isFirst, g.Constant("start_row", (long)c.Levels * c.CodebookSize), tokenRow]);
         string start = g.Op("Unsqueeze", [g.Weight(prior, "start"), g.Constant("axis_0", 0L)]);
         string table = g.Op("Concat", [g.Weight(prior.Tokens, "weight"), start], Attr.Int("axis", 0));
-        string context = g.Op("Add", [Layers.Embedding(g, prior.LevelEmbedding, level), Layers.Embedding(g, prior.FrequencyEmbedding, frequency)]);
+        string context = g.Op("Add", [Layers.Embedding(g, prior.LevelEmbedding, level),
+                                      Layers.Embedding(g, prior.FrequencyEmbedding, frequency)]);
         return g.Op("Add", [g.Op("Gather", [table, row]), context]);
     }
 
@@ -58,16 +64,19 @@ internal static class PriorEmitter
     static (string X, string Key, string Value) Block(OnnxGraph g, PriorBlock block, string x, PriorStepInputs io,
                                                       string pastKeys, string pastValues, string mask)
     {
-        var (y, k, v) = Attention(g, block.Attention, Layers.LayerNorm(g, block.Norm1, x), io, pastKeys, pastValues, mask);
+        var (y, k, v) = Attention(g, block.Attention, Layers.LayerNorm(g, block.Norm1, x), io, pastKeys, pastValues,
+                                  mask);
         x = g.Op("Add", [x, y]);
-        string mlp = Layers.Linear(g, block.Down, Layers.Gelu(g, Layers.Linear(g, block.Up, Layers.LayerNorm(g, block.Norm2, x))));
+        string mlp = Layers.Linear(g, block.Down,
+                                   Layers.Gelu(g, Layers.Linear(g, block.Up, Layers.LayerNorm(g, block.Norm2, x))));
         return (g.Op("Add", [x, mlp]), k, v);
     }
 
     /// <summary>Softmax(q·[past; k]ᵀ/√d + mask)·[past; v] per head, then the output projection.
     /// Returns the rotated key and the value for the caller's cache.</summary>
-    static (string Y, string Key, string Value) Attention(OnnxGraph g, CausalSelfAttention attention, string x, PriorStepInputs io,
-                                                          string pastKeys, string pastValues, string mask)
+    static (string Y, string Key, string Value) Attention(OnnxGraph g, CausalSelfAttention attention, string x,
+                                                          PriorStepInputs io, string pastKeys, string pastValues,
+                                                          string mask)
     {
         int heads = attention.Heads, d = attention.HeadDim;
         // [1, 3H] → [3, heads, 1, d]: the trainer's view(1, 1, 3, heads, d) order, with the token axis moved.
@@ -76,7 +85,9 @@ internal static class PriorEmitter
         string q = Rotate(g, parts[0], io), k = Rotate(g, parts[1], io), v = parts[2];
         string keys = g.Op("Concat", [pastKeys, k], Attr.Int("axis", 2));       // [1, heads, slots + 1, d]
         string values = g.Op("Concat", [pastValues, v], Attr.Int("axis", 2));
-        string scores = g.Op("MatMul", [q, g.Op("Transpose", [keys], Attr.Ints("perm", 0, 1, 3, 2))]); // [1, heads, 1, slots + 1]
+        // [1, heads, 1, slots + 1]
+        string scores = g.Op("MatMul", [q, g.Op("Transpose", [keys], Attr.Ints("perm", 0, 1, 3, 2))]);
+
         scores = g.Op("Add", [g.Op("Mul", [scores, g.Constant("attention_scale", 1f / MathF.Sqrt(d))]), mask]);
         string y = g.Op("MatMul", [g.Op("Softmax", [scores], Attr.Int("axis", -1)), values]); // [1, heads, 1, d]
         string merged = g.Op("Reshape", [y, g.Constant("hidden_shape", 1, (long)heads * d)]);
@@ -89,6 +100,8 @@ internal static class PriorEmitter
         var half = g.Op("Split", 2, [x], Attr.Int("axis", -1), Attr.Int("num_outputs", 2));
         string Mul(string a, string b) => g.Op("Mul", [a, b]);
         return g.Op("Concat", [g.Op("Sub", [Mul(half[0], io.RopeCos), Mul(half[1], io.RopeSin)]),
-                               g.Op("Add", [Mul(half[0], io.RopeSin), Mul(half[1], io.RopeCos)])], Attr.Int("axis", -1));
+                               g.Op("Add", [Mul(half[0], io.RopeSin), Mul(half[1], io.RopeCos)])],
+                    Attr.Int("axis", -1));
+
     }
 }

@@ -1,6 +1,6 @@
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
-using Distill.Trainer.Models;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +16,7 @@ public sealed record CodeSequence(string Name, long[] Tokens, int TimeSteps);
 /// </summary>
 public static class CodeCorpus
 {
-    public static CodeSequence[] Encode(Autoencoder model, Corpus corpus, FeatureStats stats)
+    public static CodeSequence[] Encode(RvqAutoencoder model, Corpus corpus, FeatureStats stats)
     {
         using var noGrad = torch.no_grad();
         model.eval();
@@ -34,7 +34,8 @@ public static class CodeCorpus
 
     /// <summary>Random windows of <paramref name="steps"/> time steps; sequences shorter than a
     /// window are padded with target −1 (ignored by the loss).</summary>
-    public static (Tensor Inputs, Tensor Targets) SampleWindows(IReadOnlyList<CodeSequence> sequences, int tokensPerStep,
+    public static (Tensor Inputs, Tensor Targets) SampleWindows(IReadOnlyList<CodeSequence> sequences,
+                                                                int tokensPerStep,
                                                                 int steps, int batchSize, Random random)
     {
         var picks = Enumerable.Range(0, batchSize).Select(_ =>
@@ -46,15 +47,20 @@ public static class CodeCorpus
     }
 
     /// <summary>Consecutive non-overlapping windows covering every sequence, for validation.</summary>
-    public static IEnumerable<(Tensor Inputs, Tensor Targets)> Windows(IReadOnlyList<CodeSequence> sequences, int tokensPerStep,
+    public static IEnumerable<(Tensor Inputs, Tensor Targets)> Windows(IReadOnlyList<CodeSequence> sequences,
+                                                                       int tokensPerStep,
                                                                        int steps, int batchSize)
     {
-        var all = sequences.SelectMany(s => Enumerable.Range(0, (s.TimeSteps + steps - 1) / steps).Select(w => (s, w * steps))).ToArray();
+        var all = sequences
+            .SelectMany(s => Enumerable.Range(0, (s.TimeSteps + steps - 1) / steps).Select(w => (s, w * steps)))
+            .ToArray();
         for (int i = 0; i < all.Length; i += batchSize)
             yield return Build(all[i..Math.Min(i + batchSize, all.Length)], tokensPerStep, steps);
     }
 
-    static (Tensor Inputs, Tensor Targets) Build((CodeSequence Sequence, int StartStep)[] picks, int tokensPerStep, int steps)
+    static (Tensor Inputs, Tensor Targets) Build((CodeSequence Sequence, int StartStep)[] picks, int tokensPerStep,
+                                                 int steps)
+
     {
         int n = steps * tokensPerStep;
         var inputs = new long[picks.Length * n];

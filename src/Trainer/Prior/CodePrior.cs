@@ -1,4 +1,4 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -52,9 +52,11 @@ public sealed class CodePrior : nn.Module
 
     /// <summary>Embedding of each slot's context: level and frequency of the slot it predicts.</summary>
     Tensor SlotEmbedding(Tensor slots) =>
-        levelEmbedding.call(slots % Config.Levels) + frequencyEmbedding.call(slots.floor_divide(Config.Levels) % Config.FrequencyPositions);
+        levelEmbedding.call(slots % Config.Levels)
+        + frequencyEmbedding.call(slots.floor_divide(Config.Levels) % Config.FrequencyPositions);
 
-    Tensor TokenEmbedding(Tensor codes, Tensor slots) => tokens.call(codes + slots % Config.Levels * Config.CodebookSize);
+    Tensor TokenEmbedding(Tensor codes, Tensor slots) =>
+        tokens.call(codes + slots % Config.Levels * Config.CodebookSize);
 
     /// <summary>Next-token logits for every slot: tokens [B, N] (codes in flattening order starting at
     /// slot <paramref name="firstSlot"/>, which must be 0 or a time-step boundary) → [B, N, K], where
@@ -65,7 +67,8 @@ public sealed class CodePrior : nn.Module
         var slots = torch.arange(firstSlot, firstSlot + n, dtype: ScalarType.Int64);
         var previous = TokenEmbedding(tokenIds.narrow(1, 0, n - 1), slots.narrow(0, 0, n - 1));
         var x = torch.cat(new[] { start.expand(b, 1, Config.Hidden), previous }, 1) + SlotEmbedding(slots);
-        var (cos, sin) = Rotary.Angles(slots.floor_divide(Config.TokensPerStep), Config.Hidden / Config.Heads, Config.RopeBase);
+        var (cos, sin) = Rotary.Angles(slots.floor_divide(Config.TokensPerStep), Config.Hidden / Config.Heads,
+                                       Config.RopeBase);
         x = F.dropout(x, Config.Dropout, training);
         foreach (var block in blocks) x = block.Forward(x, cos, sin, training);
         return head.call(lnFinal.call(x));
@@ -82,7 +85,9 @@ public sealed class CodePrior : nn.Module
             ? start.expand(previousToken.shape[0], 1, Config.Hidden)
             : TokenEmbedding(previousToken, slotT - 1).unsqueeze(1);
         x = x + SlotEmbedding(slotT);
-        var (cos, sin) = Rotary.Angles(slotT.floor_divide(Config.TokensPerStep), Config.Hidden / Config.Heads, Config.RopeBase);
+        var (cos, sin) = Rotary.Angles(slotT.floor_divide(Config.TokensPerStep), Config.Hidden / Config.Heads,
+                                       Config.RopeBase);
+
         int w = window ?? Config.ContextTokens;
         for (int l = 0; l < blocks.Count; l++) x = blocks[l].Step(x, cos, sin, cache.Layers[l], w);
         cache.NextSlot++;

@@ -1,3 +1,4 @@
+
 namespace Distill.Trainer.Prior;
 
 /// <summary>

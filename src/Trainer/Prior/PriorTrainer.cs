@@ -1,25 +1,23 @@
 using System.Text.Json;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Distill.Trainer.Prior;
 
-public sealed record PriorRunConfig
+/// <summary>The prior's shape and its training loop's settings.</summary>
+public sealed record PriorRunConfig : TrainingSchedule
 {
     public required PriorConfig Prior { get; init; }
-    public int Seed { get; init; } = 1;
-    public int Threads { get; init; } = 1;
-    public int Epochs { get; init; } = 60;
-    public int StepsPerEpoch { get; init; } = 10;
-    public int BatchSize { get; init; } = 16;
-    public double LearningRate { get; init; } = 1e-3;
-    public int WarmupSteps { get; init; } = 30;
     /// <summary>Epochs without a new best validation loss before training stops early.</summary>
     public int Patience { get; init; } = 8;
-    public string[] Overrides { get; init; } = Array.Empty<string>();
-    public long TotalSteps => (long)Epochs * StepsPerEpoch;
+
+    public PriorRunConfig()
+    {
+        Epochs = 60;
+        LearningRate = 1e-3;
+    }
 }
 
 public sealed record PriorState
@@ -33,7 +31,8 @@ public sealed record PriorState
 public sealed record PriorCheckpointHeader(PriorRunConfig Config, PriorState State)
 {
     public static PriorCheckpointHeader FromJson(string json) =>
-        JsonSerializer.Deserialize<PriorCheckpointHeader>(json, RunConfig.Json) ?? throw new InvalidDataException("empty prior checkpoint header");
+        JsonSerializer.Deserialize<PriorCheckpointHeader>(json, Checkpoint.Json)
+        ?? throw new InvalidDataException("empty prior checkpoint header");
 }
 
 public sealed record PriorOutcome(TrainingEnd End, long Steps, PriorEpochReport? LastValidation);
@@ -60,8 +59,9 @@ public sealed class PriorTrainer
 
     public CodePrior Model => prior;
 
-    public PriorTrainer(PriorRunConfig config, IReadOnlyList<CodeSequence> train, IReadOnlyList<CodeSequence> validation,
-                        string dir, PriorState? resumeState = null, IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
+    public PriorTrainer(PriorRunConfig config, IReadOnlyList<CodeSequence> train,
+                        IReadOnlyList<CodeSequence> validation, string dir, PriorState? resumeState = null,
+                        IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
     {
         this.config = config; this.dir = dir; this.train = train; this.validation = validation;
         TorchThreads.Use(config.Threads);
@@ -115,20 +115,21 @@ public sealed class PriorTrainer
     {
         NativeGarbage.CollectBetweenSteps();
         using var scope = torch.NewDisposeScope();
-        int seed = AutoencoderTrainer.StepSeed(config.Seed, step);
-        torch.manual_seed(seed).Dispose(); // dropout has no generator argument: seed the default one, drop the wrapper now
+        int seed = config.StepSeed(step);
+        // Dropout has no generator argument: seed the default one, and drop the wrapper now.
+        torch.manual_seed(seed).Dispose();
         var (inputs, targets) = CodeCorpus.SampleWindows(train, config.Prior.TokensPerStep, config.Prior.ContextSteps,
                                                          config.BatchSize, new Random(seed));
         prior.train();
         var logits = prior.Forward(inputs, training: true);
-        var loss = F.cross_entropy(logits.reshape(-1, config.Prior.CodebookSize), targets.reshape(-1), ignore_index: -1);
+        var loss = F.cross_entropy(logits.reshape(-1, config.Prior.CodebookSize), targets.reshape(-1),
+                                   ignore_index: -1);
         adam.ZeroGrad();
         loss.backward();
-        if (double.IsFinite(adam.ClipGradNorm(1.0))) adam.Step(LearningRateAt(step)); // a non-finite update would poison every weight
+        // A non-finite update would poison every weight.
+        if (double.IsFinite(adam.ClipGradNorm(1.0))) adam.Step(config.LearningRateAt(step));
         return loss.item<float>();
     }
-
-    double LearningRateAt(long step) => RunConfig.WarmupCosine(step, config.LearningRate, config.WarmupSteps, config.TotalSteps);
 
     /// <summary>Cross-entropy per level over every validation window, in bits/token.</summary>
     public (double Overall, double[] PerLevel) ValidationBits()
@@ -158,13 +159,16 @@ public sealed class PriorTrainer
     PriorEpochReport Validate(int epoch, long step, double trainLoss)
     {
         var (overall, perLevel) = ValidationBits();
-        return new PriorEpochReport(epoch, step, trainLoss / Math.Log(2), overall, perLevel, unigram, overall < state.BestValidation);
+        return new PriorEpochReport(epoch, step, trainLoss / Math.Log(2), overall, perLevel, unigram,
+                                    overall < state.BestValidation);
     }
 
     void Save(string file, bool withOptimizer)
     {
         var tensors = prior.state_dict().Select(kv => ("model." + kv.Key, kv.Value));
         if (withOptimizer) tensors = tensors.Concat(adam.State());
-        Checkpoint.Save(Path.Combine(dir, file), JsonSerializer.Serialize(new PriorCheckpointHeader(config, state), RunConfig.Json), tensors);
+        var header = JsonSerializer.Serialize(new PriorCheckpointHeader(config, state), Checkpoint.Json);
+        Checkpoint.Save(Path.Combine(dir, file), header, tensors);
+
     }
 }

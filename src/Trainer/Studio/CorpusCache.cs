@@ -1,4 +1,6 @@
 using Distill.Trainer.Data;
+using Distill.Trainer.Pipeline;
+
 
 namespace Distill.Trainer.Studio;
 
@@ -9,13 +11,15 @@ public sealed class CorpusCache
     readonly object gate = new();
     (string Folder, Corpus Corpus)? last;
 
-    /// <summary>The usable clips of <paramref name="folder"/>; a folder without any is refused with the CLI's message.</summary>
+    /// <summary>The usable clips of <paramref name="folder"/>; a folder without any is refused with the CLI's
+    /// message.</summary>
+
     public Corpus Load(string folder)
     {
         lock (gate)
         {
             if (last is { } known && known.Folder == folder) return known.Corpus;
-            var corpus = Cli.TrainCommand.LoadCorpus(folder);
+            var corpus = RunCorpus.Read(folder);
             last = (folder, corpus);
             return corpus;
         }

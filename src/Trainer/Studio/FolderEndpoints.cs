@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Distill.Runtime.Audio;
+using Distill.Trainer.Autoencoder;
 
 namespace Distill.Trainer.Studio;
 
@@ -19,11 +20,12 @@ public static class FolderEndpoints
             try
             {
                 var info = new DirectoryInfo(folder);
-                var folders = info.EnumerateDirectories().Where(d => !d.Name.StartsWith('.')).OrderBy(d => d.Name, StringComparer.Ordinal).Take(MaxEntries)
+                var folders = info.EnumerateDirectories().Where(d => !d.Name.StartsWith('.'))
+                    .OrderBy(d => d.Name, StringComparer.Ordinal).Take(MaxEntries)
                     .Select(d => new
                     {
                         name = d.Name, path = state.Root.Relative(d.FullName),
-                        isRun = File.Exists(Path.Combine(d.FullName, Training.AutoencoderTrainer.CheckpointFile)),
+                        isRun = File.Exists(Path.Combine(d.FullName, AutoencoderTrainer.CheckpointFile)),
                         hasWorld = File.Exists(Path.Combine(d.FullName, Export.WorldExport.DefaultFile)),
                     }).ToArray();
                 var files = info.EnumerateFiles().Where(f => !f.Name.StartsWith('.')).ToArray();
@@ -33,14 +35,17 @@ public static class FolderEndpoints
                     parent = folder == state.Root.Path ? null : state.Root.Relative(Path.GetDirectoryName(folder)!),
                     folders,
                     worlds = files.Where(f => f.Extension == ".distill").OrderBy(f => f.Name, StringComparer.Ordinal)
-                                  .Select(f => new { name = f.Name, path = state.Root.Relative(f.FullName) }).Take(MaxEntries),
+                                  .Select(f => new { name = f.Name, path = state.Root.Relative(f.FullName) })
+                                  .Take(MaxEntries),
                     audioFiles = files.Count(f => AudioFileLoader.IsCandidate(f.Name)),
-                    isRun = File.Exists(Path.Combine(folder, Training.AutoencoderTrainer.CheckpointFile)),
+                    isRun = File.Exists(Path.Combine(folder, AutoencoderTrainer.CheckpointFile)),
                 }, JsonBody.Options);
             }
             catch (UnauthorizedAccessException)
             {
-                throw new StudioRequestException(StatusCodes.Status403Forbidden, $"'{path}' cannot be read (permission denied).");
+                throw new StudioRequestException(StatusCodes.Status403Forbidden,
+                                                 $"'{path}' cannot be read (permission denied).");
+
             }
         });
     }

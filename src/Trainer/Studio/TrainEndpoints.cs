@@ -1,3 +1,5 @@
+using Distill.Trainer.Autoencoder;
+using Distill.Trainer.Pipeline;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -17,8 +19,9 @@ public static class TrainEndpoints
             string folder = state.Root.Resolve(body.Folder);
             if (!Directory.Exists(folder)) throw StudioRequestException.NotFound($"'{body.Folder}' is not a folder.");
             var corpus = state.Corpora.Load(folder);
-            var (train, prior) = TrainSettings.Options(folder, state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder)), body.Overrides);
-            var config = Cli.TrainCommand.Resolve(train, corpus);
+            string runDir = state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder));
+            var (train, prior) = TrainSettings.Options(folder, runDir, body.Overrides);
+            var config = RunConfig.Resolve(train, corpus, prior);
             return Results.Json(new
             {
                 folder = state.Root.Relative(folder),
@@ -36,8 +39,9 @@ public static class TrainEndpoints
             string folder = state.Root.Resolve(body.Folder);
             if (!Directory.Exists(folder)) throw StudioRequestException.NotFound($"'{body.Folder}' is not a folder.");
             string runDir = state.Root.Resolve(body.RunDir ?? DefaultRunDir(body.Folder));
-            if (File.Exists(Path.Combine(runDir, Training.AutoencoderTrainer.CheckpointFile)))
-                throw StudioRequestException.Conflict($"'{state.Root.Relative(runDir)}' already holds a run: resume it, or choose another run folder.");
+            if (File.Exists(Path.Combine(runDir, AutoencoderTrainer.CheckpointFile)))
+                throw StudioRequestException.Conflict($"'{state.Root.Relative(runDir)}' already holds a run: " +
+                                                      "resume it, or choose another run folder.");
             var (train, prior) = TrainSettings.Options(folder, runDir, body.Overrides);
             state.Training.Start(train, prior, state.Corpora.Load(folder));
             return Results.Json(state.Training.Status, statusCode: StatusCodes.Status202Accepted);
@@ -61,5 +65,7 @@ public static class TrainEndpoints
     }
 
     /// <summary>Runs go beside the sounds: <c>&lt;folder&gt;-run</c>.</summary>
-    static string DefaultRunDir(string folder) => folder.TrimEnd('/') is "" or "." ? "run" : folder.TrimEnd('/') + "-run";
+    static string DefaultRunDir(string folder) =>
+        folder.TrimEnd('/') is "" or "." ? "run" : folder.TrimEnd('/') + "-run";
+
 }

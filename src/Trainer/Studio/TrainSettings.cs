@@ -1,7 +1,6 @@
 using System.Globalization;
-using Distill.Trainer.Cli;
 using Distill.Trainer.Data;
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
 
 namespace Distill.Trainer.Studio;
 
@@ -33,15 +32,22 @@ public static class TrainSettings
         ("prior-epochs", "prior epochs", false, 1, 10_000, true),
     ];
 
-    public static (TrainOptions Train, PriorOptions Prior) Options(string folder, string runDir, IReadOnlyDictionary<string, double>? overrides)
+    public static (TrainOptions Train, PriorOptions Prior) Options(string folder, string runDir,
+                                                                   IReadOnlyDictionary<string, double>? overrides)
     {
         var given = new Dictionary<string, double>();
         foreach (var (key, value) in overrides ?? new Dictionary<string, double>())
         {
             var spec = Editable.FirstOrDefault(e => e.Key == key);
-            if (spec.Key is null) throw StudioRequestException.BadRequest($"'{key}' is not a setting (settings: {string.Join(", ", Editable.Select(e => e.Key))}).");
-            if (!double.IsFinite(value) || value < spec.Min || value > spec.Max || (spec.Integer && value != Math.Floor(value)))
-                throw StudioRequestException.BadRequest($"{spec.Label} must be {(spec.Integer ? "a whole number" : "a number")} from {spec.Min.ToString(CultureInfo.InvariantCulture)} to {spec.Max.ToString(CultureInfo.InvariantCulture)}; got {value.ToString(CultureInfo.InvariantCulture)}.");
+            if (spec.Key is null)
+                throw StudioRequestException.BadRequest(
+                    $"'{key}' is not a setting (settings: {string.Join(", ", Editable.Select(e => e.Key))}).");
+            if (!double.IsFinite(value) || value < spec.Min || value > spec.Max
+                || (spec.Integer && value != Math.Floor(value)))
+                throw StudioRequestException.BadRequest(string.Create(CultureInfo.InvariantCulture,
+
+                    $"{spec.Label} must be {(spec.Integer ? "a whole number" : "a number")} from {spec.Min} " +
+                    $"to {spec.Max}; got {value}."));
             given[key] = value;
         }
         int? Int(string key) => given.TryGetValue(key, out var v) ? (int)v : null;
@@ -49,33 +55,43 @@ public static class TrainSettings
         var train = new TrainOptions
         {
             Folder = folder, RunDir = runDir, Seed = Int("seed") ?? 1, Threads = Int("threads"), Epochs = Int("epochs"),
-            BatchSize = Int("batch-size"), Levels = Int("levels"), CodebookSize = Int("codebook-size"), EmaDecay = Real("ema-decay"),
+            BatchSize = Int("batch-size"), Levels = Int("levels"), CodebookSize = Int("codebook-size"),
+            EmaDecay = Real("ema-decay"),
             LatentDim = Int("latent-dim"), LearningRate = Real("learning-rate"),
         };
         return (train, new PriorOptions(Int("prior-hidden"), Int("prior-layers"), Int("prior-epochs")));
     }
 
-    public static SettingRow[] Rows(RunConfig c, Corpus corpus, PriorOptions prior, IReadOnlyDictionary<string, double>? overrides)
+    public static SettingRow[] Rows(RunConfig c, Corpus corpus, PriorOptions prior,
+                                    IReadOnlyDictionary<string, double>? overrides)
     {
         var (hidden, layers) = AdaptiveSizing.Prior(corpus.Clips.Count);
         string Value(string key) => key switch
         {
-            "epochs" => c.Epochs.ToString(), "batch-size" => c.BatchSize.ToString(), "levels" => c.Model.Levels.ToString(),
-            "codebook-size" => c.Model.CodebookSize.ToString(), "ema-decay" => c.Model.EmaDecay.ToString(CultureInfo.InvariantCulture),
-            "latent-dim" => c.Model.LatentDim.ToString(), "learning-rate" => c.LearningRate.ToString(CultureInfo.InvariantCulture),
+            "epochs" => c.Epochs.ToString(), "batch-size" => c.BatchSize.ToString(),
+            "levels" => c.Model.Levels.ToString(), "codebook-size" => c.Model.CodebookSize.ToString(),
+            "ema-decay" => c.Model.EmaDecay.ToString(CultureInfo.InvariantCulture),
+            "latent-dim" => c.Model.LatentDim.ToString(),
+            "learning-rate" => c.LearningRate.ToString(CultureInfo.InvariantCulture),
             "seed" => c.Seed.ToString(), "threads" => c.Threads.ToString(),
-            "prior-hidden" => (prior.Hidden ?? hidden).ToString(), "prior-layers" => (prior.Layers ?? layers).ToString(),
-            _ => (prior.Epochs ?? PriorStage.DefaultEpochs).ToString(),
+            "prior-hidden" => (prior.Hidden ?? hidden).ToString(),
+            "prior-layers" => (prior.Layers ?? layers).ToString(),
+            _ => (prior.Epochs ?? RunConfig.DefaultPriorEpochs).ToString(),
         };
+        string validation = c.Split.ValidatesOnTraining ? "same as train" : c.Split.Validation.Length.ToString();
         var rows = new List<SettingRow>
+
         {
-            new("files", "files (train / validation)", $"{c.Split.Train.Length} / {(c.Split.ValidatesOnTraining ? "same as train" : c.Split.Validation.Length)}", "(data)", false),
-            new("steps", "steps (epochs × steps per epoch)", $"{c.Epochs} × {c.StepsPerEpoch} = {c.TotalSteps}", "(auto)", false),
+            new("files", "files (train / validation)", $"{c.Split.Train.Length} / {validation}", "(data)", false),
+            new("steps", "steps (epochs × steps per epoch)", $"{c.Epochs} × {c.StepsPerEpoch} = {c.TotalSteps}",
+                "(auto)", false),
         };
         foreach (var e in Editable)
         {
             bool overridden = overrides?.ContainsKey(e.Key) == true;
-            rows.Add(new(e.Key, e.Label, Value(e.Key), overridden ? "(override)" : e.Adaptive ? "(auto)" : "(default)", true));
+            string source = overridden ? "(override)" : e.Adaptive ? "(auto)" : "(default)";
+            rows.Add(new(e.Key, e.Label, Value(e.Key), source, true));
+
         }
         return rows.ToArray();
     }

@@ -125,8 +125,8 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
             Assert.Contains("checkpoint saved", output);
         }
         Assert.Empty(Directory.GetFiles(run, "*.tmp"));
-        var (json, _) = Distill.Trainer.Training.Checkpoint.Load(Path.Combine(run, "checkpoint.bin"));
-        var header = Distill.Trainer.Training.CheckpointHeader.FromJson(json);
+        var (json, _) = Distill.Trainer.Torch.Checkpoint.Load(Path.Combine(run, "checkpoint.bin"));
+        var header = Distill.Trainer.Pipeline.CheckpointHeader.FromJson(json);
         Assert.InRange(header.State.NextStep, 1, header.Config.TotalSteps - 1);
         Assert.False(File.Exists(Path.Combine(run, "prior", "checkpoint.bin")));
 
@@ -139,8 +139,8 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         Assert.True(resumed.ExitCode == 0, resumed.Output);
         Assert.Contains($"Resuming", resumed.Output);
         Assert.Contains("prior epoch 2/2", resumed.Output);
-        (json, _) = Distill.Trainer.Training.Checkpoint.Load(Path.Combine(run, "checkpoint.bin"));
-        header = Distill.Trainer.Training.CheckpointHeader.FromJson(json);
+        (json, _) = Distill.Trainer.Torch.Checkpoint.Load(Path.Combine(run, "checkpoint.bin"));
+        header = Distill.Trainer.Pipeline.CheckpointHeader.FromJson(json);
         Assert.Equal(header.Config.TotalSteps, header.State.NextStep);
         Assert.Equal(header.Config.TotalSteps, File.ReadLines(Path.Combine(run, "metrics.jsonl")).Count(l => l.Contains("\"train\"")));
         // …and ends exactly where the uninterrupted runs ended.

@@ -2,11 +2,11 @@ using Distill.Runtime.Demo;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Inference;
 using Distill.Tests.Training;
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
 using Distill.Trainer.Export;
+using Distill.Trainer.Torch;
 using Distill.Trainer.Export.Onnx;
-using Distill.Trainer.Models;
-using Distill.Trainer.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,14 +16,14 @@ namespace Distill.Tests.Export;
 public sealed class ExportedWorld : IDisposable
 {
     public string Name { get; }
-    public Autoencoder Model { get; }
+    public RvqAutoencoder Model { get; }
     public FeatureStats Stats { get; }
     public byte[] EncoderBytes { get; }
     public byte[] DecoderBytes { get; }
     public OrtGraph Encoder { get; }
     public OrtGraph Decoder { get; }
 
-    public ExportedWorld(string name, Autoencoder model, FeatureStats stats)
+    public ExportedWorld(string name, RvqAutoencoder model, FeatureStats stats)
     {
         (Name, Model, Stats) = (name, model, stats);
         model.eval();
@@ -58,7 +58,7 @@ public sealed class ExportedWorldsFixture : IDisposable
         trainer.Run(CancellationToken.None);
         Trained = new ExportedWorld("trained tiny", trainer.Model, config.Stats);
         torch.manual_seed(21);
-        DefaultSize = new ExportedWorld("default size", new Autoencoder(new AutoencoderConfig()), new FeatureStats(-7f, 3f, -3f, 2f));
+        DefaultSize = new ExportedWorld("default size", new RvqAutoencoder(new AutoencoderConfig()), new FeatureStats(-7f, 3f, -3f, 2f));
     }
 
     public void Dispose()
@@ -120,7 +120,7 @@ public class AutoencoderExportTests(ExportedWorldsFixture worlds, Xunit.Abstract
         var expected = TorchCodes(w, rawLogMel, frames);
         var actual = (long[])w.Encoder.Run((WorldGraphs.Encoder.LogMel, OrtGraph.Input(rawLogMel, 1, 1, w.Config.Mels, frames)))[WorldGraphs.Encoder.Codes];
         Assert.Equal(frames / WorldGraphs.FramesPerStep * w.Config.FrequencyPositions * levels, actual.Length);
-        var latents = Autoencoder.ToVectors(w.Model.Encoder.call(NormalisedLogMel(w, rawLogMel, frames)));
+        var latents = RvqAutoencoder.ToVectors(w.Model.Encoder.call(NormalisedLogMel(w, rawLogMel, frames)));
         int vectors = expected.Length / levels, ties = 0;
         double widestTie = 0;
         for (int v = 0; v < vectors; v++)
@@ -239,7 +239,7 @@ public class AutoencoderExportTests(ExportedWorldsFixture worlds, Xunit.Abstract
             }
             var m = Tensors.Copy(morph, steps).repeat_interleave(f).unsqueeze(1); // rows are time, then frequency
             var latent = (1 - m) * Latent(a) + m * Latent(b);
-            var (mel, logMagnitude) = w.Model.Decoder.call(Autoencoder.FromVectors(latent, 1, f, steps));
+            var (mel, logMagnitude) = w.Model.Decoder.call(RvqAutoencoder.FromVectors(latent, 1, f, steps));
 
             var (dMel, dMag) = DecoderDifference(w, a, b, morph, gains, mel, logMagnitude);
             output.WriteLine($"{w.Name}, morph {string.Join(", ", morph)}, gains {string.Join(", ", gains.Select(g => g.ToString("F2")))}: " +

@@ -1,8 +1,8 @@
 using Distill.Runtime.Inference;
 using Distill.Trainer.Export;
-using Distill.Trainer.Export.Onnx;
 using Distill.Trainer.Prior;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
+using Distill.Trainer.Export.Onnx;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
-using Distill.Trainer.Models;
-using Distill.Trainer.Training;
+using Distill.Trainer.Autoencoder;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 

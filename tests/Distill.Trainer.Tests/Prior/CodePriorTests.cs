@@ -1,5 +1,5 @@
 using Distill.Trainer.Prior;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 

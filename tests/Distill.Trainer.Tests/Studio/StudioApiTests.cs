@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Distill.Runtime.Bundle;
-using Distill.Trainer.Cli;
+using Distill.Trainer.Pipeline;
 using Distill.Trainer.Studio;
 using Xunit.Abstractions;
 
@@ -141,7 +141,7 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
         Assert.Equal("sounds-run", auto.GetProperty("runDir").GetString());
         var rows = Rows(auto);
         Assert.Equal(("64", "(auto)"), rows["codebook-size"]);
-        Assert.Equal((TrainCommand.DefaultEpochs.ToString(), "(auto)"), rows["epochs"]);
+        Assert.Equal((RunConfig.DefaultEpochs.ToString(), "(auto)"), rows["epochs"]);
 
         var (_, changed) = await Studio.Post("/api/train/config", new { folder = StudioWorkspace.Sounds, overrides = new Dictionary<string, double> { ["codebook-size"] = 16, ["epochs"] = 3 } });
         rows = Rows(changed);
@@ -193,7 +193,7 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
         Assert.Equal(HttpStatusCode.Conflict, again);
         Assert.Contains("already holds a run", againBody.GetProperty("error").GetString());
 
-        long before = Trainer.Training.CheckpointHeader.FromJson(Trainer.Training.Checkpoint.Load(Path.Combine(folder, "checkpoint.bin")).HeaderJson).State.NextStep;
+        long before = Trainer.Pipeline.CheckpointHeader.FromJson(Trainer.Torch.Checkpoint.Load(Path.Combine(folder, "checkpoint.bin")).HeaderJson).State.NextStep;
         Assert.Equal(HttpStatusCode.Accepted, (await Studio.Post("/api/train/resume", new { runDir })).Status);
         long resumedAt;
         do resumedAt = (await NextEvent(reader, "step")).GetProperty("step").GetInt64();

@@ -1,4 +1,5 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
+using Distill.Trainer.Torch;
 
 namespace Distill.Tests.Training;
 
@@ -17,14 +18,5 @@ public class AdaptiveSizingTests
         Assert.Equal(codebook, AdaptiveSizing.CodebookSize(files));
         Assert.Equal(decay, AdaptiveSizing.EmaDecay(files));
         Assert.Equal((hidden, layers), AdaptiveSizing.Prior(files));
-    }
-
-    [Fact]
-    public void SettingRecordsWhetherTheUserChoseIt()
-    {
-        Assert.Equal(new Setting<int>(64, false), Setting.Resolve<int>(null, 64));
-        Assert.Equal(new Setting<int>(32, true), Setting.Resolve<int>(32, 64));
-        Assert.Equal("(override)", Setting.Resolve<double>(0.5, 0.8).Source);
-        Assert.Equal("(auto)", Setting.Resolve<double>(null, 0.8).Source);
     }
 }

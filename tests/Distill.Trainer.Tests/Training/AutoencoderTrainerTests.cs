@@ -1,4 +1,6 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Autoencoder;
+using Distill.Trainer.Pipeline;
+using Distill.Trainer.Torch;
 
 namespace Distill.Tests.Training;
 
@@ -34,7 +36,7 @@ public class AutoencoderTrainerTests(SmallCorpusFixture data) : IClassFixture<Sm
         var (json, tensors) = Checkpoint.Load(Path.Combine(parted, AutoencoderTrainer.CheckpointFile));
         var header = CheckpointHeader.FromJson(json);
         Assert.Equal(stopAt + 1, header.State.NextStep);
-        var outcome = new AutoencoderTrainer(header.Config, data.Corpus, parted, new NullObserver(), header, tensors).Run(CancellationToken.None);
+        var outcome = new AutoencoderTrainer(header.Config, data.Corpus, parted, new NullObserver(), header.State, tensors).Run(CancellationToken.None);
 
         Assert.Equal(TrainingEnd.Completed, outcome.End);
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, AutoencoderTrainer.CheckpointFile)),

@@ -1,5 +1,5 @@
 using Distill.Trainer;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 
 namespace Distill.Tests.Training;

@@ -1,4 +1,4 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Autoencoder;
 using TorchSharp;
 
 namespace Distill.Tests.Training;

@@ -1,7 +1,9 @@
 using Distill.Tests.Cli;
 using Distill.Trainer;
+using Distill.Trainer.Autoencoder;
+using Distill.Trainer.Pipeline;
 using Distill.Trainer.Prior;
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using Xunit.Abstractions;
 
 namespace Distill.Tests.Training;

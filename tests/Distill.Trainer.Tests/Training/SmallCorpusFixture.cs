@@ -1,9 +1,8 @@
 using Distill.Runtime.Demo;
 using Distill.Runtime.Dsp;
-using Distill.Trainer.Cli;
+using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
-using Distill.Trainer.Models;
-using Distill.Trainer.Training;
+using Distill.Trainer.Pipeline;
 
 namespace Distill.Tests.Training;
 
@@ -22,7 +21,7 @@ public sealed class SmallCorpusFixture : IDisposable
     }
 
     public RunConfig TinyConfig(int epochs = 2, int seed = 3) =>
-        TrainCommand.Resolve(new TrainOptions { Folder = Folder, RunDir = Root, Epochs = epochs, BatchSize = 4, Threads = 1, Seed = seed }, Corpus) with
+        RunConfig.Resolve(new TrainOptions { Folder = Folder, RunDir = Root, Epochs = epochs, BatchSize = 4, Threads = 1, Seed = seed }, Corpus) with
         {
             Model = new AutoencoderConfig { StemChannels = 4, StageChannels = new[] { 8, 8, 16, 16 }, LatentDim = 8, CodebookSize = 16, StftHeadChannels = 1 },
             WarmupSteps = 4,

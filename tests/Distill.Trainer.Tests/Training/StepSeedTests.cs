@@ -1,4 +1,4 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 
 namespace Distill.Tests.Training;
 
@@ -8,9 +8,9 @@ public class StepSeedTests
     public void StepSeedsAreFixedNumbersNotPerProcessHashes()
     {
         // Literal values: a per-process randomised hash (HashCode.Combine) would break resuming a run in a new process.
-        Assert.Equal(AutoencoderTrainer.StepSeed(1, 0), AutoencoderTrainer.StepSeed(1, 0));
-        var seeds = Enumerable.Range(0, 1000).Select(s => AutoencoderTrainer.StepSeed(1, s)).ToArray();
+        Assert.Equal(TrainingSchedule.StepSeed(1, 0), TrainingSchedule.StepSeed(1, 0));
+        var seeds = Enumerable.Range(0, 1000).Select(s => TrainingSchedule.StepSeed(1, s)).ToArray();
         Assert.Equal(1000, seeds.Distinct().Count());
-        Assert.Equal(2059515600, AutoencoderTrainer.StepSeed(7, 123));
+        Assert.Equal(2059515600, TrainingSchedule.StepSeed(7, 123));
     }
 }

@@ -1,4 +1,4 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Autoencoder;
 
 namespace Distill.Tests.Training;
 

@@ -1,11 +1,12 @@
 using System.Diagnostics;
 using Distill.Trainer.Data;
-using Distill.Trainer.Models;
 using Distill.Trainer.Telemetry;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
+using System.Text.Json;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>
 /// The autoencoder's training loop. Every random draw of step s comes from generators seeded with
@@ -15,25 +16,28 @@ namespace Distill.Trainer.Training;
 public sealed class AutoencoderTrainer
 {
     public const string CheckpointFile = "checkpoint.bin";
-    readonly RunConfig config;
+    readonly AutoencoderTraining config;
     readonly string runDir;
     readonly ITrainingObserver observer;
-    readonly Autoencoder model;
+    readonly RvqAutoencoder model;
     readonly Adam adam;
     readonly CropBatcher train, validation;
     TrainingState state;
 
-    public Autoencoder Model => model;
+    public RvqAutoencoder Model => model;
 
-    public AutoencoderTrainer(RunConfig config, Corpus corpus, string runDir, ITrainingObserver observer,
-                              CheckpointHeader? resumeHeader = null, IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
+    /// <param name="config">Written into every checkpoint as what it is (the pipeline's run configuration carries the
+    /// input folder and the prior's options too), so that resuming reads back the whole run.</param>
+    public AutoencoderTrainer(AutoencoderTraining config, Corpus corpus, string runDir, ITrainingObserver observer,
+                              TrainingState? resumeState = null,
+                              IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
     {
         this.config = config; this.runDir = runDir; this.observer = observer;
         TorchThreads.Use(config.Threads);
         torch.manual_seed(config.Seed).Dispose(); // weight initialisation draws from the default generator
-        model = new Autoencoder(config.Model);
+        model = new RvqAutoencoder(config.Model);
         adam = new Adam(model.named_parameters());
-        state = resumeHeader?.State ?? new TrainingState();
+        state = resumeState ?? new TrainingState();
         if (resumeTensors is not null)
         {
             Checkpoint.LoadInto(model, resumeTensors, "model.");
@@ -41,18 +45,10 @@ public sealed class AutoencoderTrainer
             adam.StepCount = state.NextStep;
         }
         var m = config.Model;
-        train = new CropBatcher(config.Split.Train.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
-        validation = new CropBatcher(config.Split.Validation.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
-    }
-
-    /// <summary>Distinct, well-mixed seed per (run seed, step): SplitMix64's finaliser, fixed across
-    /// processes and machines (HashCode.Combine is randomised per process, so it cannot be used).</summary>
-    public static int StepSeed(int seed, long step)
-    {
-        ulong z = (ulong)seed * 0x9E3779B97F4A7C15UL + (ulong)step + 0x632BE59BD9B4E019UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return (int)((z ^ (z >> 31)) & int.MaxValue);
+        CropBatcher Batches(int[] clips) =>
+            new(clips.Select(i => corpus.Clips[i]).ToArray(), config.Stats, m.Mels, m.StftBins, config.CropFrames);
+        train = Batches(config.Split.Train);
+        validation = Batches(config.Split.Validation);
     }
 
     public TrainingOutcome Run(CancellationToken cancel, long? stopAfterStep = null)
@@ -100,7 +96,8 @@ public sealed class AutoencoderTrainer
             if (cancel.IsCancellationRequested || step == stopAfterStep)
             {
                 SaveCheckpoint();
-                return new TrainingOutcome(TrainingEnd.Interrupted, step + 1, lastValidation, state.UtilizationWarnings);
+                return new TrainingOutcome(TrainingEnd.Interrupted, step + 1, lastValidation,
+                                           state.UtilizationWarnings);
             }
         }
         return new TrainingOutcome(TrainingEnd.Completed, config.TotalSteps, lastValidation, state.UtilizationWarnings);
@@ -110,13 +107,13 @@ public sealed class AutoencoderTrainer
     {
         NativeGarbage.CollectBetweenSteps();
         using var scope = torch.NewDisposeScope();
-        int stepSeed = StepSeed(config.Seed, step);
+        int stepSeed = config.StepSeed(step);
         var random = new Random(stepSeed);
         var batch = train.Sample(random, config.BatchSize);
         int levelsUsed = model.Quantizer.DrawLevelCount(random);
         model.train();
         var output = model.Forward(batch.Mel, training: true, levelsUsed, random);
-        var losses = Autoencoder.Losses(output, batch.Mel, batch.LogMagnitude);
+        var losses = RvqAutoencoder.Losses(output, batch.Mel, batch.LogMagnitude);
         adam.ZeroGrad();
         losses.Total.backward();
         double lr = config.LearningRateAt(step);
@@ -143,24 +140,27 @@ public sealed class AutoencoderTrainer
         return new EpochReport(epoch, step, loss, health, secondsPerEpoch);
     }
 
-    public static (LossValues Loss, LevelHealth[] Health) Evaluate(Autoencoder model, CropBatcher batches, AutoencoderConfig m)
+    public static (LossValues Loss, LevelHealth[] Health) Evaluate(RvqAutoencoder model, CropBatcher batches,
+                                                                   AutoencoderConfig m)
     {
         using var noGrad = torch.no_grad();
         model.eval();
         var counts = CodebookHealth.NewCounts(m.Levels, m.CodebookSize);
         double total = 0, mel = 0, stft = 0, commit = 0; int windows = 0;
-        foreach (var batch in batches.Windows(8)) // libtorch probes NNPACK (and warns, unsupported here) from batch 16 up
+        // Batches of 8: libtorch probes NNPACK (and warns, unsupported here) from batch 16 up.
+        foreach (var batch in batches.Windows(8))
         {
             NativeGarbage.CollectBetweenSteps();
             using var scope = torch.NewDisposeScope();
             using var _ = batch;
             var output = model.Forward(batch.Mel, training: false, m.Levels);
-            var v = Values(Autoencoder.Losses(output, batch.Mel, batch.LogMagnitude));
+            var v = Values(RvqAutoencoder.Losses(output, batch.Mel, batch.LogMagnitude));
             int n = (int)batch.Mel.shape[0];
             total += v.Total * n; mel += v.Mel * n; stft += v.Stft * n; commit += v.Commitment * n; windows += n;
             CodebookHealth.Accumulate(counts, output.Codes);
         }
-        return (new LossValues(total / windows, mel / windows, stft / windows, commit / windows), CodebookHealth.Summarise(counts));
+        var loss = new LossValues(total / windows, mel / windows, stft / windows, commit / windows);
+        return (loss, CodebookHealth.Summarise(counts));
     }
 
     void WarnLowUtilization(EpochReport report)
@@ -179,7 +179,8 @@ public sealed class AutoencoderTrainer
     {
         using var scope = torch.NewDisposeScope(); // no tensor wrappers left for the finalizer thread
         var tensors = model.state_dict().Select(kv => ("model." + kv.Key, kv.Value)).Concat(adam.State());
-        Checkpoint.Save(Path.Combine(runDir, CheckpointFile), new CheckpointHeader(config, state).ToJson(), tensors);
+        var header = JsonSerializer.Serialize(new { Config = (object)config, State = state }, Checkpoint.Json);
+        Checkpoint.Save(Path.Combine(runDir, CheckpointFile), header, tensors);
     }
 
     static LossValues Values(AutoencoderLosses l) =>
@@ -187,7 +188,9 @@ public sealed class AutoencoderTrainer
 
     public static string[] MetricColumns(int levels) =>
         new[] { "loss", "mel_loss", "stft_loss", "commit_loss", "lr", "levels_used" }
-            .Concat(Enumerable.Range(0, levels).SelectMany(l => new[] { $"util_l{l}", $"ppl_l{l}", $"dead_l{l}" })).ToArray();
+            .Concat(Enumerable.Range(0, levels).SelectMany(l => new[] { $"util_l{l}", $"ppl_l{l}", $"dead_l{l}" }))
+            .ToArray();
+
 
     static Dictionary<string, double> TrainValues(StepReport r)
     {

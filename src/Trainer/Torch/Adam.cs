@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Torch;
 
 /// <summary>
 /// Adam with decoupled weight decay, written out so that its moments are named tensors the
@@ -18,7 +18,10 @@ public sealed class Adam
 
     public Adam(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> parameters)
     {
-        slots = parameters.Select(p => (p.Name, p.Param, torch.zeros_like(p.Param).detach(), torch.zeros_like(p.Param).detach())).ToArray();
+        slots = parameters
+            .Select(p => (p.Name, p.Param, torch.zeros_like(p.Param).detach(), torch.zeros_like(p.Param).detach()))
+            .ToArray();
+
     }
 
     public void ZeroGrad()

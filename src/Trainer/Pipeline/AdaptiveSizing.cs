@@ -1,16 +1,5 @@
-namespace Distill.Trainer.Training;
 
-/// <summary>A configuration value and whether the user set it or the dataset size chose it.</summary>
-public readonly record struct Setting<T>(T Value, bool Overridden)
-{
-    public string Source => Overridden ? "(override)" : "(auto)";
-}
-
-public static class Setting
-{
-    public static Setting<T> Resolve<T>(T? userValue, T automatic) where T : struct =>
-        userValue is { } v ? new(v, true) : new(automatic, false);
-}
+namespace Distill.Trainer.Pipeline;
 
 /// <summary>Sizes that follow the number of usable files: bigger datasets support larger
 /// codebooks, slower EMA (more samples per code per step) and a bigger prior.</summary>

@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>x + conv(gelu(conv(gelu(x)))), 3×3, same channels and size.</summary>
 public sealed class ResidualBlock : nn.Module<Tensor, Tensor>

@@ -2,7 +2,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>Result of quantizing N vectors: the straight-through output, the codes per level
 /// (-1 where a level was dropped) and the summed commitment loss.</summary>
@@ -45,7 +45,9 @@ public sealed class ResidualQuantizer : nn.Module
     /// <param name="random">Seeded source of k-means seeds and dead-code samples (training only).</param>
     public QuantizerOutput Quantize(Tensor x, bool training, int levelsUsed, Random? random = null)
     {
-        if (training && random is null) throw new ArgumentNullException(nameof(random), "training needs a seeded Random");
+        if (training && random is null)
+            throw new ArgumentNullException(nameof(random), "training needs a seeded Random");
+
         var residual = x.detach();
         var sum = torch.zeros_like(x);
         var commitment = torch.zeros(Array.Empty<long>());

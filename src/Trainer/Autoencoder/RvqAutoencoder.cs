@@ -2,21 +2,21 @@ using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 public sealed record AutoencoderOutput(Tensor Mel, Tensor LogMagnitude, Tensor Codes, Tensor Commitment);
 
 public sealed record AutoencoderLosses(Tensor Total, Tensor Mel, Tensor Stft, Tensor Commitment);
 
 /// <summary>Encoder → residual VQ (each time×frequency position quantized independently) → decoder.</summary>
-public sealed class Autoencoder : nn.Module
+public sealed class RvqAutoencoder : nn.Module
 {
     public AutoencoderConfig Config { get; }
     public readonly Encoder Encoder;
     public readonly ResidualQuantizer Quantizer;
     public readonly Decoder Decoder;
 
-    public Autoencoder(AutoencoderConfig config) : base(nameof(Autoencoder))
+    public RvqAutoencoder(AutoencoderConfig config) : base(nameof(RvqAutoencoder))
     {
         Config = config;
         Encoder = new Encoder(config);
@@ -50,7 +50,9 @@ public sealed class Autoencoder : nn.Module
         return Quantizer.Quantize(ToVectors(z), training: false, Config.Levels).Codes.reshape(b, t, f, -1);
     }
 
-    /// <summary>Codes [B, T', F, L] → (log-mel, log-magnitude) using the first <paramref name="depth"/> levels.</summary>
+    /// <summary>Codes [B, T', F, L] → (log-mel, log-magnitude) using the first <paramref name="depth"/>
+    /// levels.</summary>
+
     public (Tensor Mel, Tensor LogMagnitude) Decode(Tensor codes, int depth)
     {
         long b = codes.shape[0], t = codes.shape[1], f = codes.shape[2];

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Torch;
 
 /// <summary>
 /// libtorch 2.10's CPU kernels read some heap memory before writing it. Its contents depend on what

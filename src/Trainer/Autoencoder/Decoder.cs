@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>Latents [B, D, mels/16, frames/16] → (log-mel [B, 1, mels, frames], log-magnitude
 /// STFT [B, bins, frames]). Mirrors the encoder. The linear-STFT head exists because phase

@@ -1,11 +1,15 @@
-namespace Distill.Trainer.Training;
+using Distill.Trainer.Torch;
+
+
+namespace Distill.Trainer.Autoencoder;
 
 public sealed record LossValues(double Total, double Mel, double Stft, double Commitment);
 
 public sealed record StepReport(int Epoch, long Step, long TotalSteps, LossValues Loss, double LearningRate,
                                 int LevelsUsed, LevelHealth[]? BatchHealth, double StepsPerSecond);
 
-public sealed record EpochReport(int Epoch, long Step, LossValues Validation, LevelHealth[] Health, double SecondsPerEpoch);
+public sealed record EpochReport(int Epoch, long Step, LossValues Validation, LevelHealth[] Health,
+                                 double SecondsPerEpoch);
 
 /// <summary>What a training loop tells its user interface (live display, logs, tests).</summary>
 public interface ITrainingObserver
@@ -15,6 +19,6 @@ public interface ITrainingObserver
     void OnMessage(string message);
 }
 
-public enum TrainingEnd { Completed, Interrupted }
+public sealed record TrainingOutcome(TrainingEnd End, long Steps, EpochReport? LastValidation,
+                                     IReadOnlyList<string> UtilizationWarnings);
 
-public sealed record TrainingOutcome(TrainingEnd End, long Steps, EpochReport? LastValidation, IReadOnlyList<string> UtilizationWarnings);

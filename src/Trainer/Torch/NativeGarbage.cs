@@ -1,4 +1,4 @@
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Torch;
 
 /// <summary>
 /// TorchSharp 0.107 frees native objects (tensors, scalars) in .NET finalizers, on the finalizer thread,

@@ -1,6 +1,6 @@
 using TorchSharp;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Torch;
 
 /// <summary>Thread settings are part of reproducibility: the same seed on the same machine gives
 /// bit-identical weights only with the same intra-op thread count. The inter-op pool size can be

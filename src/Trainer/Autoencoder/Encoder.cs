@@ -3,7 +3,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>Log-mel image [B, 1, mels, frames] → latents [B, D, mels/16, frames/16]: a stem, then
 /// stride-2 4×4 convolutions, each followed by a residual block below full resolution.</summary>
@@ -19,7 +19,11 @@ public sealed class Encoder : nn.Module<Tensor, Tensor>
         for (int s = 0; s < c.DownStages; s++)
         {
             int outCh = c.StageChannels[s];
-            var layers = new List<nn.Module<Tensor, Tensor>> { nn.GELU(), nn.Conv2d(inCh, outCh, 4, stride: 2, padding: 1) };
+            var layers = new List<nn.Module<Tensor, Tensor>>
+            {
+                nn.GELU(), nn.Conv2d(inCh, outCh, 4, stride: 2, padding: 1),
+            };
+
             if (s > 0) layers.Add(new ResidualBlock(outCh));
             stages.Add(nn.Sequential(layers));
             inCh = outCh;

@@ -3,8 +3,9 @@ using System.Text;
 using System.Text.Json;
 using TorchSharp;
 using static TorchSharp.torch;
+using System.Text.Json.Serialization;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Torch;
 
 /// <summary>A checkpoint read back: its header, its tensors, and the file they came from.</summary>
 public sealed record LoadedCheckpoint<T>(string Path, T Header, Dictionary<string, Tensor> Tensors);
@@ -21,6 +22,14 @@ public static class Checkpoint
     /// <summary>Files from before the checksum: read with every length checked, but without integrity proof.</summary>
     static readonly byte[] MagicWithoutChecksum = "DSTLCKP1"u8.ToArray();
     const int ChecksumBytes = 8, MaxDimensions = 8;
+
+    /// <summary>How headers, and the run's other JSON files, are written: indented, with NaN and infinities
+    /// allowed.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Where the checkpoint that <paramref name="path"/> replaced is kept.</summary>
     public static string Previous(string path) => path + ".prev";
@@ -92,14 +101,16 @@ public static class Checkpoint
             var actual = Checksum(file, end);
             var stored = new byte[ChecksumBytes];
             file.ReadExactly(stored);
-            if (!actual.AsSpan().SequenceEqual(stored)) throw Damaged(path, "its checksum does not match (the file was changed or cut short)");
+            if (!actual.AsSpan().SequenceEqual(stored))
+                throw Damaged(path, "its checksum does not match (the file was changed or cut short)");
             file.Position = Magic.Length;
         }
         try
         {
             return Read(new BinaryReader(file, Encoding.UTF8, leaveOpen: true), end, path);
         }
-        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException or DecoderFallbackException)
+        catch (Exception e) when (e is EndOfStreamException or IOException or ArgumentException
+                                      or DecoderFallbackException)
         {
             throw Damaged(path, "its contents cannot be read");
         }
@@ -116,7 +127,8 @@ public static class Checkpoint
         {
             string name = r.ReadString();
             var dtype = (ScalarType)r.ReadInt32();
-            if (!Enum.IsDefined(dtype) || ElementBytes(dtype) == 0) throw Damaged(path, $"tensor '{name}' has an unknown element type");
+            if (!Enum.IsDefined(dtype) || ElementBytes(dtype) == 0)
+                throw Damaged(path, $"tensor '{name}' has an unknown element type");
             int rank = r.ReadInt32();
             if (rank is < 0 or > MaxDimensions) throw Damaged(path, $"tensor '{name}' claims {rank} dimensions");
             var shape = new long[rank];
@@ -130,7 +142,8 @@ public static class Checkpoint
             }
             long length = r.ReadInt64();
             if (length != elements * ElementBytes(dtype) || length > Left())
-                throw Damaged(path, $"tensor '{name}' holds {length} bytes, not the {elements * ElementBytes(dtype)} its shape needs, or more than the file has");
+                throw Damaged(path, $"tensor '{name}' holds {length} bytes, not the {elements * ElementBytes(dtype)} " +
+                                    "its shape needs, or more than the file has");
             var t = torch.empty(shape, dtype);
             t.bytes = r.ReadBytes((int)length);
             tensors[name] = t;
@@ -151,10 +164,13 @@ public static class Checkpoint
     static InvalidDataException Damaged(string path, string how) => new($"{path} is damaged: {how}");
 
     /// <summary>The newest intact copy of a checkpoint: <paramref name="path"/>, else its <see cref="Previous"/> copy
-    /// (with a warning naming the damaged file). Damage includes a header <paramref name="header"/> cannot parse.</summary>
-    /// <exception cref="UserFacingException">Neither copy is intact; the message names each file and what is wrong.</exception>
+    /// (with a warning naming the damaged file). Damage includes a header <paramref name="header"/> cannot
+    /// parse.</summary>
+    /// <exception cref="UserFacingException">Neither copy is intact; the message names each file and what is
+    /// wrong.</exception>
     /// <param name="remedy">What the user can do when nothing intact is left, appended to that message.</param>
-    public static LoadedCheckpoint<T> LoadNewestIntact<T>(string path, Func<string, T> header, Action<string> warn, string remedy = "")
+    public static LoadedCheckpoint<T> LoadNewestIntact<T>(string path, Func<string, T> header, Action<string> warn,
+                                                          string remedy = "")
     {
         var failures = new List<string>();
         foreach (string candidate in new[] { path, Previous(path) })
@@ -173,10 +189,13 @@ public static class Checkpoint
             }
             catch (Exception e) when (e is InvalidDataException or JsonException)
             {
-                failures.Add(e is InvalidDataException ? e.Message : $"{candidate} is damaged: its header cannot be read");
+                failures.Add(e is InvalidDataException
+                    ? e.Message
+                    : $"{candidate} is damaged: its header cannot be read");
             }
         }
-        throw new UserFacingException($"{string.Join("; ", failures)}. No intact copy is left.{(remedy.Length > 0 ? " " + remedy : "")}");
+        throw new UserFacingException(
+            $"{string.Join("; ", failures)}. No intact copy is left.{(remedy.Length > 0 ? " " + remedy : "")}");
     }
 
     /// <summary>Copies loaded tensors into a module's parameters and buffers, in place; every one
@@ -194,7 +213,11 @@ public static class Checkpoint
         if (!tensors.TryGetValue(name, out var source))
             throw new InvalidDataException($"checkpoint lacks tensor '{name}'");
         if (!source.shape.SequenceEqual(target.shape))
-            throw new InvalidDataException($"checkpoint tensor '{name}' has shape [{string.Join(",", source.shape)}], expected [{string.Join(",", target.shape)}]");
+            throw new InvalidDataException(
+                $"checkpoint tensor '{name}' has shape [{string.Join(",", source.shape)}], " +
+                $"expected [{string.Join(",", target.shape)}]");
+
+
         target.copy_(source);
     }
 }

@@ -1,8 +1,8 @@
-using Distill.Trainer.Training;
+using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>
 /// One vector-quantization codebook with EMA updates (no codebook loss term): k-means
@@ -24,7 +24,8 @@ public sealed class Codebook : nn.Module
     public Codebook(int size, int dim, double decay, double deadCodeThreshold, int kmeansIterations = 10)
         : base(nameof(Codebook))
     {
-        Size = size; Dim = dim; Decay = decay; DeadCodeThreshold = deadCodeThreshold; KMeansIterations = kmeansIterations;
+        Size = size; Dim = dim; Decay = decay;
+        DeadCodeThreshold = deadCodeThreshold; KMeansIterations = kmeansIterations;
         embed = torch.randn(size, dim);
         embedAvg = embed.clone();
         clusterSize = torch.zeros(size);
@@ -56,7 +57,9 @@ public sealed class Codebook : nn.Module
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         long n = x.shape[0];
-        var seeds = Tensors.Copy(n >= Size ? Distinct(random, n, Size) : Enumerable.Range(0, Size).Select(_ => random.NextInt64(n)).ToArray());
+        var seeds = Tensors.Copy(n >= Size
+            ? Distinct(random, n, Size)
+            : Enumerable.Range(0, Size).Select(_ => random.NextInt64(n)).ToArray());
         var means = x.index_select(0, seeds);
         var counts = torch.zeros(Size);
         for (int it = 0; it < KMeansIterations; it++)
@@ -112,7 +115,9 @@ public sealed class Codebook : nn.Module
         var dead = (clusterSize < DeadCodeThreshold).nonzero().squeeze(1);
         int count = (int)dead.shape[0];
         if (count == 0) return 0;
-        var samples = x.index_select(0, Tensors.Copy(Enumerable.Range(0, count).Select(_ => random.NextInt64(x.shape[0])).ToArray()));
+        var rows = Enumerable.Range(0, count).Select(_ => random.NextInt64(x.shape[0])).ToArray();
+        var samples = x.index_select(0, Tensors.Copy(rows));
+
         embed.index_copy_(0, dead, samples);
         clusterSize.index_fill_(0, dead, DeadCodeThreshold);
         embedAvg.index_copy_(0, dead, samples * DeadCodeThreshold);

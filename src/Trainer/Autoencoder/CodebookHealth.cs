@@ -1,13 +1,15 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Trainer.Training;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>How well one RVQ level uses its codebook on a set of positions.</summary>
 /// <param name="UtilizationPercent">Share of codes used at least once.</param>
 /// <param name="Perplexity">exp(entropy) of the usage distribution: the effective number of codes.</param>
 /// <param name="DeadCodes">Codes never used on the set.</param>
-public readonly record struct LevelHealth(int Level, double UtilizationPercent, double Perplexity, int DeadCodes, long Positions);
+public readonly record struct LevelHealth(int Level, double UtilizationPercent, double Perplexity, int DeadCodes,
+                                          long Positions);
+
 
 public static class CodebookHealth
 {

@@ -1,4 +1,4 @@
-namespace Distill.Trainer.Models;
+namespace Distill.Trainer.Autoencoder;
 
 /// <summary>Shape of the RVQ autoencoder. The encoder halves time and mel frequency
 /// <see cref="DownStages"/> times (4 → 16×): 128 mels → 8 frequency positions; 93.75 frames/s →

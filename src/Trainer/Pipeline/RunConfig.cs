@@ -1,0 +1,115 @@
+using System.Text.Json;
+using Distill.Runtime.Dsp;
+using Distill.Trainer.Autoencoder;
+using Distill.Trainer.Data;
+using Distill.Trainer.Prior;
+using Distill.Trainer.Torch;
+
+namespace Distill.Trainer.Pipeline;
+
+/// <summary>Everything that determines a training run, resolved and frozen at its start; stored in
+/// every checkpoint so that --resume continues exactly the same run.</summary>
+public sealed record RunConfig : AutoencoderTraining
+{
+    public const int DefaultEpochs = 30, DefaultPriorEpochs = 40;
+
+    public int FormatVersion { get; init; } = 1;
+    public required string InputFolder { get; init; }
+    public required string[] Files { get; init; }
+    /// <summary>The user's prior settings, kept so that --resume trains the prior they asked for.</summary>
+    public PriorOptions Prior { get; init; } = new();
+
+    /// <summary>The autoencoder stage's configuration: the user's values, the rest sized from the corpus.</summary>
+    public static RunConfig Resolve(TrainOptions o, Corpus corpus, PriorOptions? prior = null)
+    {
+        int files = corpus.Clips.Count;
+        var split = DataSplit.ByFile(files, o.Seed);
+        var defaults = new AutoencoderConfig();
+        var model = defaults with
+        {
+            CodebookSize = o.CodebookSize ?? AdaptiveSizing.CodebookSize(files),
+            EmaDecay = o.EmaDecay ?? AdaptiveSizing.EmaDecay(files),
+            Levels = o.Levels ?? defaults.Levels, LatentDim = o.LatentDim ?? defaults.LatentDim,
+        };
+        var baseline = new RunConfig
+        {
+            InputFolder = Path.GetFullPath(o.Folder), Files = corpus.Clips.Select(c => c.RelativePath).ToArray(),
+            Split = split, Stats = FeatureStats.Of(split.Train.Select(i => corpus.Clips[i])), Model = model,
+            Prior = prior ?? new PriorOptions(),
+        };
+        int batch = o.BatchSize ?? baseline.BatchSize;
+        long trainFrames = split.Train.Sum(i => (long)corpus.Clips[i].Frames);
+        return baseline with
+        {
+            Seed = o.Seed, Threads = o.Threads ?? 1, Epochs = o.Epochs ?? DefaultEpochs,
+            BatchSize = batch, StepsPerEpoch = StepsFor(trainFrames, batch, baseline.CropFrames),
+            LearningRate = o.LearningRate ?? baseline.LearningRate,
+            Overrides = Given(("codebook-size", o.CodebookSize), ("ema-decay", o.EmaDecay), ("levels", o.Levels),
+                              ("latent-dim", o.LatentDim), ("epochs", o.Epochs), ("batch-size", o.BatchSize),
+                              ("threads", o.Threads), ("learning-rate", o.LearningRate)),
+        };
+    }
+
+    /// <summary>The prior stage's configuration, on the codes of the training clips.</summary>
+    public PriorRunConfig ResolvePrior(PriorOptions o, IReadOnlyList<CodeSequence> train)
+    {
+        var (hidden, layers) = AdaptiveSizing.Prior(Files.Length);
+        var prior = new PriorConfig
+        {
+            Hidden = o.Hidden ?? hidden, Layers = o.Layers ?? layers,
+            Levels = Model.Levels, CodebookSize = Model.CodebookSize, FrequencyPositions = Model.FrequencyPositions,
+        };
+        var baseline = new PriorRunConfig { Prior = prior };
+        return baseline with
+        {
+            Seed = Seed, Threads = Threads, Epochs = o.Epochs ?? DefaultPriorEpochs,
+            StepsPerEpoch = StepsFor(train.Sum(s => (long)s.Tokens.Length), baseline.BatchSize, prior.ContextTokens),
+            Overrides = Given(("prior-hidden", o.Hidden), ("prior-layers", o.Layers), ("prior-epochs", o.Epochs)),
+        };
+    }
+
+    string Source(string key, string otherwise = "(auto)") => Overrides.Contains(key) ? "(override)" : otherwise;
+
+    public ConfigurationRow[] Rows()
+    {
+        var (hidden, layers) = AdaptiveSizing.Prior(Files.Length);
+        var features = new FeatureConfig();
+        double stepsPerSecond = features.SampleRate / (double)features.Hop / Model.Downsampling;
+        string validation = Split.ValidatesOnTraining ? "same as train" : Split.Validation.Length.ToString();
+        return
+        [
+            new("files (train / validation)", $"{Split.Train.Length} / {validation}", "(data)"),
+            new("codebook size", $"{Model.CodebookSize}", Source("codebook-size")),
+            new("EMA decay", $"{Model.EmaDecay}", Source("ema-decay")),
+            new("RVQ levels", $"{Model.Levels}", Source("levels", "(default)")),
+            new("latent dim", $"{Model.LatentDim}", Source("latent-dim", "(default)")),
+            new("prior (next stage)", $"{hidden} hidden / {layers} layers", "(auto)"),
+            new("grid", $"{Model.FrequencyPositions} freq × {stepsPerSecond:F2} time steps/s", "(fixed)"),
+            new("epochs × steps", $"{Epochs} × {StepsPerEpoch} = {TotalSteps}", Source("epochs")),
+            new("batch × crop", $"{BatchSize} × {CropFrames} frames", Source("batch-size", "(default)")),
+            new("learning rate", $"{LearningRate}", Source("learning-rate", "(default)")),
+            new("seed / threads", $"{Seed} / {Threads}", Source("threads")),
+        ];
+    }
+
+    public static ConfigurationRow[] Rows(PriorRunConfig c)
+    {
+        string Source(string key) => c.Overrides.Contains(key) ? "(override)" : "(auto)";
+        var p = c.Prior;
+        return
+        [
+            new("hidden / heads", $"{p.Hidden} / {p.Heads}", Source("prior-hidden")),
+            new("layers", $"{p.Layers}", Source("prior-layers")),
+            new("context", $"{p.ContextSteps} time steps = {p.ContextTokens} tokens", "(default)"),
+            new("epochs × steps", $"{c.Epochs} × {c.StepsPerEpoch} (early stop after {c.Patience} without gain)",
+                Source("prior-epochs")),
+        ];
+    }
+}
+
+public sealed record CheckpointHeader(RunConfig Config, TrainingState State)
+{
+    public static CheckpointHeader FromJson(string json) =>
+        JsonSerializer.Deserialize<CheckpointHeader>(json, Checkpoint.Json)
+        ?? throw new InvalidDataException("empty checkpoint header");
+}
