@@ -22,7 +22,8 @@ public static class RenderCommand
         var automation = new Option<string?>("--automation") { Description = "CSV of time,parameter,value rows (seconds; parameter keys as in --help's list below)." };
         var rate = new Option<int>("--sample-rate")
         {
-            Description = "Output sample rate (44100, 48000, 88200, 96000, …).", DefaultValueFactory = _ => FeatureConfig.ModelRate,
+            Description = "Output sample rate (44100, 48000, 88200, 96000, …).",
+            DefaultValueFactory = _ => FeatureConfig.ModelRate,
         };
         var seed = new Option<int>("--seed") { Description = "Generation seed (the seed parameter).", DefaultValueFactory = _ => 1 };
         var seconds = new Option<double?>("--seconds") { Description = "Length (default: the MIDI file plus the release tail)." };
