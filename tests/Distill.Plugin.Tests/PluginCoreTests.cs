@@ -22,10 +22,10 @@ public class PluginCoreTests
         for (int at = 0; at < left.Length; at += 512)
         {
             int n = Math.Min(512, left.Length - at);
-            PluginEvent[] events = at switch
+            InstrumentEvent[] events = at switch
             {
-                0 => [PluginEvent.NoteOn(5, 62, 0.8f), PluginEvent.NoteOn(300, 66, 0.6f)],
-                44032 => [PluginEvent.NoteOff(100, 62), PluginEvent.NoteOff(100, 66)],
+                0 => [InstrumentEvent.NoteOn(5, 62, 0.8f), InstrumentEvent.NoteOn(300, 66, 0.6f)],
+                44032 => [InstrumentEvent.NoteOff(100, 62), InstrumentEvent.NoteOff(100, 66)],
                 _ => [],
             };
             plugin.Process(events, left.AsSpan(at, n), right.AsSpan(at, n));
@@ -103,7 +103,7 @@ public class PluginCoreTests
         Assert.True(plugin.Activate(48000, 512));
         var left = new float[512];
         var right = new float[512];
-        plugin.Process([PluginEvent.NoteOn(0, 60, 0.9f)], left, right);
+        plugin.Process([InstrumentEvent.NoteOn(0, 60, 0.9f)], left, right);
         plugin.FaultProbe = () => throw new InvalidOperationException("injected");
         plugin.Process([], left, right);
         plugin.FaultProbe = null;
@@ -113,7 +113,7 @@ public class PluginCoreTests
 
         plugin.Reset();
         Assert.DoesNotContain("error", plugin.WorldStatus);
-        plugin.Process([PluginEvent.NoteOn(0, 60, 0.9f)], left, right);
+        plugin.Process([InstrumentEvent.NoteOn(0, 60, 0.9f)], left, right);
         double rms = 0;
         for (int i = 0; i < 20; i++) { plugin.Process([], left, right); rms = Math.Max(rms, SignalLevel.Rms(left)); }
         Assert.True(rms > 1e-3, "no sound after the reset");

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Distill.Plugin.Native;
+using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Clap;
 

@@ -1,10 +1,10 @@
 using System.Runtime.InteropServices;
-using Distill.Plugin.Native;
+using Distill.Plugin.Interop;
 using Distill.Runtime.Engine;
 
 namespace Distill.Plugin.Clap;
 
-/// <summary>clap.params over <see cref="DistillPlugin.Parameters"/>: CLAP values are the core's plain values.</summary>
+/// <summary>clap.params over <see cref="PluginParameters"/>: CLAP values are the core's plain values.</summary>
 static unsafe class ClapParams
 {
     public static readonly ClapPluginParams* Extension = Create();
@@ -22,15 +22,15 @@ static unsafe class ClapParams
     }
 
     [UnmanagedCallersOnly]
-    static uint Count(ClapPlugin* p) => (uint)DistillPlugin.Parameters.Count;
+    static uint Count(ClapPlugin* p) => (uint)PluginParameters.Count;
 
     [UnmanagedCallersOnly]
     static byte GetInfo(ClapPlugin* p, uint index, ClapParamInfo* info)
     {
-        if (info == null || index >= DistillPlugin.Parameters.Count) return 0;
+        if (info == null || index >= PluginParameters.Count) return 0;
         try
         {
-            var spec = DistillPlugin.Parameters[(int)index];
+            var spec = PluginParameters.At((int)index);
             *info = default;
             info->Id = (uint)spec.Id;
             info->Flags = ClapParamFlags.Automatable | (spec.Stepped ? ClapParamFlags.Stepped : 0);
@@ -49,7 +49,7 @@ static unsafe class ClapParams
     {
         try
         {
-            if (value == null || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
+            if (value == null || !PluginParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
             *value = w.Plugin.GetParameter((ParameterId)id);
             return 1;
         }
@@ -59,7 +59,8 @@ static unsafe class ClapParams
     [UnmanagedCallersOnly]
     static byte ValueToText(ClapPlugin* p, uint id, double value, byte* text, uint capacity)
     {
-        if (text == null || capacity == 0 || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
+        if (text == null || capacity == 0 || !PluginParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w)
+            return 0;
         try
         {
             NativeText.WriteUtf8(w.Plugin.FormatParameter((ParameterId)id, value), text, (int)Math.Min(capacity, int.MaxValue));
@@ -71,7 +72,8 @@ static unsafe class ClapParams
     [UnmanagedCallersOnly]
     static byte TextToValue(ClapPlugin* p, uint id, byte* text, double* value)
     {
-        if (text == null || value == null || !InstrumentParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w) return 0;
+        if (text == null || value == null || !PluginParameters.TryGet(id, out _) || ClapWrapper.From(p) is not { } w)
+            return 0;
         try
         {
             if (!w.Plugin.TryParseParameter((ParameterId)id, NativeText.ReadUtf8(text)!, out double plain)) return 0;
@@ -98,8 +100,8 @@ static unsafe class ClapParams
             if (input == null || input->Size == null || input->Get == null) return;
             uint count = input->Size(input);
             for (uint i = 0; i < count; i++)
-                if (ClapEvents.Translate(input->Get(input, i), out var e) && e.Kind == PluginEventKind.ParameterValue
-                    && InstrumentParameters.TryGet(e.Parameter, out _))
+                if (ClapEvents.Translate(input->Get(input, i), out var e)
+                    && e.Kind == InstrumentEventKind.ParameterValue && PluginParameters.TryGet(e.Parameter, out _))
                     w.Plugin.SetParameter((ParameterId)e.Parameter, e.Value);
         }
         catch (Exception e) { PluginLog.Error("clap params.flush", e); }

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Distill.Plugin.Native;
+using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Clap;
 
@@ -68,7 +68,8 @@ sealed unsafe class ClapWrapper
     {
         try
         {
-            if (From(p) is not { initialized: true } w || w.Plugin.IsActive || !Runtime.Engine.Instrument.SupportsRate(sampleRate)) return 0;
+            if (From(p) is not { initialized: true } w || w.Plugin.IsActive || !DistillPlugin.SupportsRate(sampleRate))
+                return 0;
             int frames = (int)Math.Clamp(maxFrames, 1u, 1u << 20);
             w.Block.Prepare(frames);
             return w.Plugin.Activate(sampleRate, frames) ? (byte)1 : (byte)0;

@@ -14,10 +14,7 @@ public enum ProcessMode { Realtime, Offline }
 /// </summary>
 public sealed partial class DistillPlugin : IDisposable
 {
-    public static IReadOnlyList<ParameterSpec> Parameters => InstrumentParameters.All;
-
-    /// <summary>Plain values as the host last set or automated them, read by the main thread.</summary>
-    readonly double[] values = InstrumentParameters.Defaults();
+    readonly PluginParameters parameters = new();
     readonly Instrument instrument;
     readonly HostPace pace = new();
     ProcessMode declaredMode;
@@ -32,6 +29,9 @@ public sealed partial class DistillPlugin : IDisposable
         instrument.WorldLoadFailed += (world, e) => PluginLog.Write($"world '{world.Name}' ({world.Path}) not loaded: {e.Message}");
         instrument.GenerationFailed += e => PluginLog.Error("generation", e);
     }
+
+    /// <summary>Host rates the plugin plays at: a format layer refuses others before activating.</summary>
+    public static bool SupportsRate(double sampleRate) => Instrument.SupportsRate(sampleRate);
 
     public double SampleRate { get; private set; }
     public int MaxFrames { get; private set; }
@@ -83,16 +83,14 @@ public sealed partial class DistillPlugin : IDisposable
         if (id == ParameterId.World && value < Worlds.Count) missingWorld = null;
     }
 
-    public double GetParameter(ParameterId id) => Volatile.Read(ref values[(int)id]);
+    public double GetParameter(ParameterId id) => parameters[id];
 
     /// <summary>Main-thread parameter change (state restore, a controller edit). While active, the audio thread may be
     /// in <see cref="Process"/>: the change is queued and applied at the start of its next block, so the instrument
     /// only ever hears from one thread.</summary>
     public void SetParameter(ParameterId id, double plain)
     {
-        if (!InstrumentParameters.TryGet((uint)id, out var spec)) return;
-        double v = spec.Clamp(plain);
-        Volatile.Write(ref values[(int)id], v);
+        if (!parameters.TrySet((uint)id, plain, out double v)) return;
         ForgetMissingWorld(id, v);
         if (!IsActive) instrument.SetParameter(id, v);
         else if (!fromMainThread.TryWrite(new ParameterChange(id, v)))
@@ -202,9 +200,9 @@ public sealed partial class DistillPlugin : IDisposable
     /// <summary>Called once per host block after it is rendered.</summary>
     public void BlockEnded() => pace.BlockEnded();
 
-    /// <summary>Renders one block, splitting it at event offsets so every event is sample-accurate.
+    /// <summary>Renders one block, split at event offsets so every event is sample-accurate.
     /// <paramref name="events"/> are in ascending offset order. Never throws.</summary>
-    public void Process(ReadOnlySpan<PluginEvent> events, Span<float> left, Span<float> right)
+    public void Process(ReadOnlySpan<InstrumentEvent> events, Span<float> left, Span<float> right)
     {
         if (!IsActive || fault is not null)
         {
@@ -215,15 +213,8 @@ public sealed partial class DistillPlugin : IDisposable
         {
             FaultProbe?.Invoke();
             ApplyMainThreadChanges();
-            int done = 0;
-            foreach (ref readonly var e in events)
-            {
-                int at = Math.Clamp(e.Offset, done, left.Length);
-                if (at > done) instrument.Render(left[done..at], right[done..at]);
-                done = at;
-                Apply(e);
-            }
-            if (done < left.Length) instrument.Render(left[done..], right[done..]);
+            foreach (ref readonly var e in events) Observe(e);
+            instrument.Render(events, left, right);
         }
         catch (Exception e)
         {
@@ -236,30 +227,13 @@ public sealed partial class DistillPlugin : IDisposable
     /// <summary>Tests make a block fail through this, to check that the plugin recovers.</summary>
     internal Action? FaultProbe;
 
-    void Apply(in PluginEvent e)
+    /// <summary>What the host side keeps of a block's events (the instrument applies them): parameter values for
+    /// the main thread to read back, and the note count for the log.</summary>
+    void Observe(in InstrumentEvent e)
     {
-        switch (e.Kind)
-        {
-            case PluginEventKind.NoteOn:
-                notesSinceActivation++;
-                instrument.NoteOn(e.Key, e.Velocity, e.NoteId);
-                break;
-            case PluginEventKind.NoteOff:
-                instrument.NoteOff(e.Key, e.NoteId);
-                break;
-            case PluginEventKind.NoteChoke:
-                instrument.Choke(e.Key, e.NoteId);
-                break;
-            case PluginEventKind.AllNotesOff:
-                instrument.AllNotesOff();
-                break;
-            case PluginEventKind.ParameterValue when InstrumentParameters.TryGet(e.Parameter, out var spec):
-                double v = spec.Clamp(e.Value);
-                Volatile.Write(ref values[e.Parameter], v);
-                ForgetMissingWorld(spec.Id, v);
-                instrument.SetParameter(spec.Id, v);
-                break;
-        }
+        if (e.Kind == InstrumentEventKind.NoteOn) notesSinceActivation++;
+        else if (e.Kind == InstrumentEventKind.ParameterValue && parameters.TrySet(e.Parameter, e.Value, out double v))
+            ForgetMissingWorld((ParameterId)e.Parameter, v);
     }
 
     void LogFault()

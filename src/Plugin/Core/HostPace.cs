@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Distill.Runtime.Dsp;
 
 namespace Distill.Plugin;
 
@@ -15,7 +16,7 @@ public sealed class HostPace
     public const double WindowSeconds = 0.1, FastRatio = 2;
     static readonly double TicksPerSecond = Stopwatch.Frequency;
 
-    double sampleRate = 48000;
+    double sampleRate = FeatureConfig.ModelRate;
     long callEnd = -1;
     double windowAudio, windowHost;
 

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Distill.Plugin.Native;
+using Distill.Plugin.Interop;
 using Distill.Runtime.Engine;
 
 namespace Distill.Plugin.Vst3;
@@ -44,20 +44,20 @@ sealed unsafe partial class Vst3Wrapper
     static int GetControllerState(void* self, void* stream) => Vst3Result.Ok;
 
     [UnmanagedCallersOnly]
-    static int GetParameterCount(void* self) => DistillPlugin.Parameters.Count;
+    static int GetParameterCount(void* self) => PluginParameters.Count;
 
     [UnmanagedCallersOnly]
     static int GetParameterInfo(void* self, int index, ParameterInfo* info)
     {
-        if (info == null || (uint)index >= (uint)DistillPlugin.Parameters.Count) return Vst3Result.InvalidArgument;
+        if (info == null || (uint)index >= (uint)PluginParameters.Count) return Vst3Result.InvalidArgument;
         try
         {
-            var spec = DistillPlugin.Parameters[index];
+            var spec = PluginParameters.At(index);
             *info = default;
             info->Id = (uint)spec.Id;
             NativeText.WriteUtf16(spec.Name, info->Title, 128);
             NativeText.WriteUtf16(spec.Name, info->ShortTitle, 128);
-            NativeText.WriteUtf16(InstrumentParameters.UnitLabel(spec), info->Units, 128);
+            NativeText.WriteUtf16(PluginParameters.UnitLabel(spec), info->Units, 128);
             info->StepCount = spec.Stepped ? (int)(spec.Max - spec.Min) : 0;
             info->DefaultNormalizedValue = spec.ToNormalized(spec.Default);
             info->Flags = Vst3Constants.ParameterCanAutomate | (spec.Id == ParameterId.World ? Vst3Constants.ParameterIsList : 0);
@@ -69,7 +69,8 @@ sealed unsafe partial class Vst3Wrapper
     [UnmanagedCallersOnly]
     static int GetParamStringByValue(void* self, uint id, double normalized, char* text)
     {
-        if (text == null || !InstrumentParameters.TryGet(id, out var spec) || From(self) is not { } w) return Vst3Result.InvalidArgument;
+        if (text == null || !PluginParameters.TryGet(id, out var spec) || From(self) is not { } w)
+            return Vst3Result.InvalidArgument;
         try
         {
             NativeText.WriteUtf16(w.Plugin.FormatParameter(spec.Id, spec.FromNormalized(normalized)), text, 128);
@@ -81,7 +82,7 @@ sealed unsafe partial class Vst3Wrapper
     [UnmanagedCallersOnly]
     static int GetParamValueByString(void* self, uint id, char* text, double* normalized)
     {
-        if (text == null || normalized == null || !InstrumentParameters.TryGet(id, out var spec) || From(self) is not { } w)
+        if (text == null || normalized == null || !PluginParameters.TryGet(id, out var spec) || From(self) is not { } w)
             return Vst3Result.InvalidArgument;
         try
         {
@@ -94,16 +95,20 @@ sealed unsafe partial class Vst3Wrapper
 
     [UnmanagedCallersOnly]
     static double NormalizedParamToPlain(void* self, uint id, double normalized) =>
-        InstrumentParameters.TryGet(id, out var spec) ? spec.FromNormalized(normalized) : 0;
+        PluginParameters.TryGet(id, out var spec) ? spec.FromNormalized(normalized) : 0;
 
     [UnmanagedCallersOnly]
     static double PlainParamToNormalized(void* self, uint id, double plain) =>
-        InstrumentParameters.TryGet(id, out var spec) ? spec.ToNormalized(plain) : 0;
+        PluginParameters.TryGet(id, out var spec) ? spec.ToNormalized(plain) : 0;
 
     [UnmanagedCallersOnly]
     static double GetParamNormalized(void* self, uint id)
     {
-        try { return InstrumentParameters.TryGet(id, out var spec) && From(self) is { } w ? spec.ToNormalized(w.Plugin.GetParameter(spec.Id)) : 0; }
+        try
+        {
+            return PluginParameters.TryGet(id, out var spec) && From(self) is { } w
+                ? spec.ToNormalized(w.Plugin.GetParameter(spec.Id)) : 0;
+        }
         catch (Exception e) { PluginLog.Error("vst3 getParamNormalized", e); return 0; }
     }
 
@@ -112,7 +117,8 @@ sealed unsafe partial class Vst3Wrapper
     {
         try
         {
-            if (!InstrumentParameters.TryGet(id, out var spec) || From(self) is not { } w) return Vst3Result.InvalidArgument;
+            if (!PluginParameters.TryGet(id, out var spec) || From(self) is not { } w)
+                return Vst3Result.InvalidArgument;
             w.Plugin.SetParameter(spec.Id, spec.FromNormalized(normalized));
             return Vst3Result.Ok;
         }

@@ -1,4 +1,4 @@
-using Distill.Plugin.Native;
+using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Vst3;
 

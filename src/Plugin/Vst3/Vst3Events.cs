@@ -1,4 +1,3 @@
-using Distill.Plugin.Native;
 using Distill.Runtime.Engine;
 
 namespace Distill.Plugin.Vst3;
@@ -25,14 +24,14 @@ static unsafe class Vst3Events
             if (queue == null) continue;
             var points = *(ParamValueQueueVtbl**)queue;
             uint id = points->GetParameterId(queue);
-            if (!InstrumentParameters.TryGet(id, out var spec)) continue;
+            if (!PluginParameters.TryGet(id, out var spec)) continue;
             int count = points->GetPointCount(queue);
             for (int i = 0; i < count; i++)
             {
                 int offset;
                 double normalized;
                 if (points->GetPoint(queue, i, &offset, &normalized) == Vst3Result.Ok)
-                    into.Add(PluginEvent.ParameterValue(offset, id, spec.FromNormalized(normalized)), frames);
+                    into.Add(InstrumentEvent.ParameterValue(offset, id, spec.FromNormalized(normalized)), frames);
             }
         }
     }
@@ -49,7 +48,7 @@ static unsafe class Vst3Events
         }
     }
 
-    static bool Translate(in Vst3Event e, out PluginEvent translated)
+    static bool Translate(in Vst3Event e, out InstrumentEvent translated)
     {
         translated = default;
         switch (e.Type)
@@ -59,11 +58,12 @@ static unsafe class Vst3Events
                 int channel = Math.Clamp((int)e.NoteOn.Channel, 0, 15);
                 // Velocity 0 ends the note, as in MIDI.
                 translated = velocity > 0
-                    ? PluginEvent.NoteOn(e.SampleOffset, e.NoteOn.Pitch, velocity, channel, e.NoteOn.NoteId)
-                    : PluginEvent.NoteOff(e.SampleOffset, e.NoteOn.Pitch, channel, e.NoteOn.NoteId);
+                    ? InstrumentEvent.NoteOn(e.SampleOffset, e.NoteOn.Pitch, velocity, channel, e.NoteOn.NoteId)
+                    : InstrumentEvent.NoteOff(e.SampleOffset, e.NoteOn.Pitch, channel, e.NoteOn.NoteId);
                 return true;
             case Vst3Constants.EventNoteOff when e.NoteOff.Pitch is >= 0 and <= 127:
-                translated = PluginEvent.NoteOff(e.SampleOffset, e.NoteOff.Pitch, Math.Clamp((int)e.NoteOff.Channel, 0, 15), e.NoteOff.NoteId);
+                int offChannel = Math.Clamp((int)e.NoteOff.Channel, 0, 15);
+                translated = InstrumentEvent.NoteOff(e.SampleOffset, e.NoteOff.Pitch, offChannel, e.NoteOff.NoteId);
                 return true;
             default:
                 return false;

@@ -55,7 +55,7 @@ sealed unsafe partial class Vst3Wrapper
             if (setup == null || From(self) is not { } w) return Vst3Result.InvalidArgument;
             // Refused here, not at setActive: a host must not activate a setup that was refused.
             if (w.Plugin.IsActive || setup->SymbolicSampleSize != Vst3Constants.Sample32
-                || !Runtime.Engine.Instrument.SupportsRate(setup->SampleRate) || setup->MaxSamplesPerBlock <= 0)
+                || !DistillPlugin.SupportsRate(setup->SampleRate) || setup->MaxSamplesPerBlock <= 0)
                 return Vst3Result.False;
             w.setup = *setup;
             w.setup.MaxSamplesPerBlock = Math.Min(setup->MaxSamplesPerBlock, 1 << 20);

@@ -1,4 +1,5 @@
 using Distill.Runtime.Audio;
+using Distill.Runtime.Dsp;
 
 namespace Distill.Runtime.Demo;
 
@@ -9,7 +10,7 @@ namespace Distill.Runtime.Demo;
 /// </summary>
 public static class DemoCorpus
 {
-    public const int SampleRate = 48000;
+    public const int SampleRate = FeatureConfig.ModelRate;
     const string Marker = ".distill-demo-corpus";
 
     static readonly (string Name, Action<Span<double>, Random> Render)[] Generators =

@@ -8,7 +8,10 @@ namespace Distill.Runtime.Dsp;
 /// </summary>
 public sealed record FeatureConfig
 {
-    public int SampleRate { get; init; } = 48000;
+    /// <summary>The rate every model hears and makes: worlds are trained, generated and mixed at 48 kHz.</summary>
+    public const int ModelRate = 48000;
+
+    public int SampleRate { get; init; } = ModelRate;
     public int NFft { get; init; } = 2048;
     public int Hop { get; init; } = 512;
     public int Mels { get; init; } = 128;

@@ -16,7 +16,8 @@ sealed class GenerationWorker : IDisposable
     /// each voice decodes a window and samples four steps of codes, and notes struck together do so together.</summary>
     public const int LookAhead = 12288;
 
-    sealed class Voice(int slot)
+    /// <summary>A voice slot as the worker sees it: the note it generates and how far it has got.</summary>
+    sealed class GeneratingVoice(int slot)
     {
         public readonly int Slot = slot;
         public bool Active;
@@ -29,7 +30,7 @@ sealed class GenerationWorker : IDisposable
     readonly SpscRing<EngineEvent> events;
     readonly VoiceChannel[] channels;
     readonly WorldTable worlds;
-    readonly Voice[] voices;
+    readonly GeneratingVoice[] voices;
     readonly double[] values = InstrumentParameters.Defaults();
     readonly Thread thread;
     readonly Func<long> playhead;
@@ -43,7 +44,7 @@ sealed class GenerationWorker : IDisposable
     public GenerationWorker(SpscRing<EngineEvent> events, VoiceChannel[] channels, WorldTable worlds, Func<long> playhead, Action idle)
     {
         this.events = events; this.channels = channels; this.worlds = worlds; this.playhead = playhead; this.idle = idle;
-        voices = channels.Select((_, i) => new Voice(i)).ToArray();
+        voices = channels.Select((_, i) => new GeneratingVoice(i)).ToArray();
         thread = new Thread(Run) { IsBackground = true, Name = "Distill generation", Priority = ThreadPriority.AboveNormal };
         thread.Start();
     }
@@ -86,7 +87,7 @@ sealed class GenerationWorker : IDisposable
     bool Work()
     {
         long now = playhead();
-        Voice? next = null;
+        GeneratingVoice? next = null;
         long nextTime = long.MaxValue;
         foreach (var v in voices)
         {

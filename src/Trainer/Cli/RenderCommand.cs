@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Distill.Runtime.Audio;
 using Distill.Runtime.Automation;
 using Distill.Runtime.Bundle;
+using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Midi;
 using Distill.Runtime.Text;
@@ -19,7 +20,11 @@ public static class RenderCommand
         var world = new Argument<string>("world") { Description = "A .distill world (from distill export or distill train)." };
         var midi = new Option<string>("--midi") { Description = "Standard MIDI File (format 0 or 1): keys choose the world's sounds, velocity the level.", Required = true };
         var automation = new Option<string?>("--automation") { Description = "CSV of time,parameter,value rows (seconds; parameter keys as in --help's list below)." };
-        var rate = new Option<int>("--sample-rate") { Description = "Output sample rate (44100, 48000, 88200, 96000, …).", DefaultValueFactory = _ => 48000 };
+        var rate = new Option<int>("--sample-rate")
+        {
+            Description = "Output sample rate (44100, 48000, 88200, 96000, …).",
+            DefaultValueFactory = _ => FeatureConfig.ModelRate,
+        };
         var seed = new Option<int>("--seed") { Description = "Generation seed (the seed parameter).", DefaultValueFactory = _ => 1 };
         var seconds = new Option<double?>("--seconds") { Description = "Length (default: the MIDI file plus the release tail)." };
         var output = new Option<string>("--output", "-o") { Description = "WAV file to write (stereo, 24-bit).", Required = true };
@@ -46,8 +51,10 @@ public static class RenderCommand
             if (given > most) throw new UserFacingException($"--seconds {given} is longer than a 24-bit stereo WAV can hold at {sampleRate} Hz (at most {most:F0} s).");
             return given;
         }
-        double release = events.Where(e => e.Kind == PerformanceEventKind.Parameter && e.Parameter == ParameterId.Release)
-                               .Select(e => e.Value).Append(InstrumentParameters.Get(ParameterId.Release).Default).Max();
+        double release = events.Where(e => e.Event.Kind == InstrumentEventKind.ParameterValue
+                                           && e.Event.Parameter == (uint)ParameterId.Release)
+                               .Select(e => e.Event.Value)
+                               .Append(InstrumentParameters.Get(ParameterId.Release).Default).Max();
         double natural = Performance.NaturalLength(events, release);
         if (natural > most)
             throw new UserFacingException($"The MIDI file and automation last {natural:F0} s, longer than a 24-bit stereo WAV can hold at {sampleRate} Hz " +
@@ -93,7 +100,7 @@ public static class RenderCommand
         {
             throw new UserFacingException($"Cannot write '{output}': {e.Message}");
         }
-        int notes = events.Count(e => e.Kind == PerformanceEventKind.NoteOn);
+        int notes = events.Count(e => e.Event.Kind == InstrumentEventKind.NoteOn);
         AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {length:F2} s at {sampleRate} Hz, {notes} notes, world '{DisplayText.Escape(instrument.WorldStatus)}', rendered in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }

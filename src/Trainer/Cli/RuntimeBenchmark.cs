@@ -68,7 +68,7 @@ static partial class RuntimeBenchmark
     static double RealTimeFactor(WorldModels models, WorldBundle bundle, bool generative)
     {
         using var voice = new VoiceRenderer(models, DecoderLayout.Default, generative);
-        var resampler = new PolyphaseResampler(48000, 44100);
+        var resampler = new PolyphaseResampler(FeatureConfig.ModelRate, 44100);
         var controls = GenerationControls.Defaults with { Variation = 1 };
         var hop = new float[voice.Hop];
         var resampled = new float[resampler.MaxOutputFor(hop.Length)];
@@ -81,7 +81,7 @@ static partial class RuntimeBenchmark
             voice.Render(controls, hop);
             resampler.Process(hop, resampled);
         }
-        return frames * hop.Length / 48000.0 / clock.Elapsed.TotalSeconds;
+        return frames * hop.Length / (double)FeatureConfig.ModelRate / clock.Elapsed.TotalSeconds;
     }
 
     static double PriorTokensPerSecond(WorldModels models, WorldBundle bundle)
@@ -117,7 +117,7 @@ static partial class RuntimeBenchmark
         third.Dispose();
         double releaseSeconds = clock.Elapsed.TotalSeconds;
         var loading = new Instrument(catalog);
-        loading.Activate(48000, 1024);
+        loading.Activate(FeatureConfig.ModelRate, 1024);
         loading.Render(new float[1], new float[1]);
         Thread.Sleep(5); // the worker has started the load
         clock.Restart();
@@ -164,7 +164,7 @@ static partial class RuntimeBenchmark
     static Instrument Loaded(WorldEntry[] catalog)
     {
         var instrument = new Instrument(catalog);
-        instrument.Activate(48000, 1024);
+        instrument.Activate(FeatureConfig.ModelRate, 1024);
         var one = new float[1];
         while (!instrument.HasWorld) { instrument.Render(one, one); Thread.Sleep(1); }
         return instrument;
@@ -173,11 +173,11 @@ static partial class RuntimeBenchmark
     /// <summary>Plays <paramref name="seconds"/> of four held notes in blocks paced like a host's audio callback.</summary>
     static (double[] Times, long Underruns, double WorkerSeconds, double AudioSeconds) Paced(Instrument instrument, int block, double seconds)
     {
-        instrument.Activate(48000, block); // also silences the previous run's notes
+        instrument.Activate(FeatureConfig.ModelRate, block); // also silences the previous run's notes
         foreach (int key in new[] { 48, 55, 60, 64 }) instrument.NoteOn(key, 0.8f);
         var left = new float[block];
         var right = new float[block];
-        int blocks = (int)(seconds * 48000 / block);
+        int blocks = (int)(seconds * FeatureConfig.ModelRate / block);
         var times = new double[blocks];
         long underruns = instrument.Underruns;
         var busy = instrument.WorkerBusy;
@@ -187,10 +187,11 @@ static partial class RuntimeBenchmark
             long start = Stopwatch.GetTimestamp();
             instrument.Render(left, right);
             times[b] = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            double due = (b + 1) * block / 48000.0;
+            double due = (b + 1) * block / (double)FeatureConfig.ModelRate;
             while (wall.Elapsed.TotalSeconds < due - 0.002) Thread.Sleep(1);
             while (wall.Elapsed.TotalSeconds < due) Thread.SpinWait(50);
         }
-        return (times, instrument.Underruns - underruns, (instrument.WorkerBusy - busy).TotalSeconds, blocks * block / 48000.0);
+        return (times, instrument.Underruns - underruns, (instrument.WorkerBusy - busy).TotalSeconds,
+                blocks * block / (double)FeatureConfig.ModelRate);
     }
 }

@@ -11,15 +11,18 @@ public class InstrumentTests(ITestOutputHelper output)
 
     static readonly PerformanceEvent[] Chord =
     [
-        new(0.0, PerformanceEventKind.NoteOn, 60, 0.9f),
-        new(0.25, PerformanceEventKind.NoteOn, 64, 0.7f),
-        new(0.5, PerformanceEventKind.NoteOn, 67, 0.8f),
-        new(2.0, PerformanceEventKind.NoteOff, 60),
-        new(2.0, PerformanceEventKind.NoteOff, 64),
-        new(2.0, PerformanceEventKind.NoteOff, 67),
+        On(0.0, 60, 0.9f),
+        On(0.25, 64, 0.7f),
+        On(0.5, 67, 0.8f),
+        Off(2.0, 60),
+        Off(2.0, 64),
+        Off(2.0, 67),
     ];
 
-    static PerformanceEvent Set(ParameterId id, double value, double at = 0) => new(at, PerformanceEventKind.Parameter, Parameter: id, Value: value);
+    static PerformanceEvent On(double at, int key, float velocity) => new(at, InstrumentEvent.NoteOn(0, key, velocity));
+    static PerformanceEvent Off(double at, int key) => new(at, InstrumentEvent.NoteOff(0, key));
+    static PerformanceEvent Set(ParameterId id, double value, double at = 0) =>
+        new(at, InstrumentEvent.ParameterValue(0, (uint)id, value));
 
     static float[] Render(IEnumerable<PerformanceEvent> events, int rate = 48000, double seconds = 3.0, int block = 512)
     {
@@ -122,7 +125,7 @@ public class InstrumentTests(ITestOutputHelper output)
     {
         // One note, off the block grid: at the host rate it is the model-rate note, resampled, and starts
         // the resampler's look-ahead (the latency the instrument reports) after its event.
-        PerformanceEvent[] note = [new(0.3, PerformanceEventKind.NoteOn, 62, 0.8f), new(1.5, PerformanceEventKind.NoteOff, 62)];
+        PerformanceEvent[] note = [On(0.3, 62, 0.8f), Off(1.5, 62)];
         var reference = Render(note, 48000, seconds: 2.0);
         using var instrument = NewInstrument();
         var host = Performance.Render(instrument, note, rate, 2.0, 300).Left;
@@ -148,7 +151,7 @@ public class InstrumentTests(ITestOutputHelper output)
     public void GainAutomationLandsOnItsSample()
     {
         const int at = 30011; // an odd sample, not on any block boundary
-        var events = Chord.Append(new PerformanceEvent(at / 48000.0, PerformanceEventKind.Parameter, Parameter: ParameterId.Gain, Value: -60)).ToArray();
+        var events = Chord.Append(Set(ParameterId.Gain, -60, at / 48000.0)).ToArray();
         var plain = Render(Chord, seconds: 1.0, block: 256);
         var cut = Render(events, seconds: 1.0, block: 256);
         Assert.Equal(plain[..at], cut[..at]);
@@ -179,8 +182,9 @@ public class InstrumentTests(ITestOutputHelper output)
         {
             while (next < Chord.Length && (long)Math.Round(Chord[next].Seconds * 48000) <= at)
             {
-                var e = Chord[next++];
-                if (e.Kind == PerformanceEventKind.NoteOn) instrument.NoteOn(e.Key, e.Velocity); else instrument.NoteOff(e.Key);
+                var e = Chord[next++].Event;
+                if (e.Kind == InstrumentEventKind.NoteOn) instrument.NoteOn(e.Key, e.Velocity);
+                else instrument.NoteOff(e.Key);
             }
             int end = Math.Min(left.Length, at + 256);
             if (next < Chord.Length) end = (int)Math.Min(end, (long)Math.Round(Chord[next].Seconds * 48000));
@@ -258,7 +262,7 @@ public class InstrumentTests(ITestOutputHelper output)
         using var instrument = new Instrument(WorldCatalog.Scan(folder));
         PerformanceEvent[] events =
         [
-            new(0, PerformanceEventKind.NoteOn, 60, 0.9f), new(0, PerformanceEventKind.NoteOn, 71, 0.9f),
+            On(0, 60, 0.9f), On(0, 71, 0.9f),
             Set(ParameterId.Variation, 0), Set(ParameterId.World, 1, 1.0),
         ];
         var (left, _) = Performance.Render(instrument, events, 48000, 2.5);

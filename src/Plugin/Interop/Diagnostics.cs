@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Distill.Plugin.Native;
+namespace Distill.Plugin.Interop;
 
 /// <summary>Exports for the project's own test host, not for plugin hosts.</summary>
 static class Diagnostics

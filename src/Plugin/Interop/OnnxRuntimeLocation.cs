@@ -2,7 +2,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 
-namespace Distill.Plugin.Native;
+namespace Distill.Plugin.Interop;
 
 /// <summary>
 /// Makes OnnxRuntime load the libonnxruntime.so that ships beside the plugin binary. Inside a host process

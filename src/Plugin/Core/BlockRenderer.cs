@@ -1,4 +1,6 @@
-namespace Distill.Plugin.Native;
+using Distill.Runtime.Engine;
+
+namespace Distill.Plugin;
 
 /// <summary>
 /// Renders one host block through the core: the block's events, gathered by a format layer into a buffer
@@ -7,18 +9,18 @@ namespace Distill.Plugin.Native;
 /// stays before it), a block longer than the activated maximum is rendered in pieces, events past the capacity
 /// are dropped rather than allocated, and an output that is not the stereo pair we declared still gets a mono fold.
 /// </summary>
-sealed unsafe class BlockRenderer
+public sealed unsafe class BlockRenderer
 {
     public const int Capacity = 4096;
 
-    readonly PluginEvent[] events = new PluginEvent[Capacity];
+    readonly InstrumentEvent[] events = new InstrumentEvent[Capacity];
     int count;
     float[] scratchLeft = [], scratchRight = [];
 
     public void Clear() => count = 0;
 
     /// <summary>Adds <paramref name="e"/> at its offset clamped to [0, frames − 1]; false when full.</summary>
-    public bool Add(in PluginEvent e, int frames)
+    public bool Add(in InstrumentEvent e, int frames)
     {
         if (count == Capacity) return false;
         ref var slot = ref events[count++];
@@ -61,7 +63,7 @@ sealed unsafe class BlockRenderer
     }
 
     /// <summary>Pieces of at most <see cref="DistillPlugin.MaxFrames"/>, each with its own events at piece-relative
-    /// offsets; a zero-length block still delivers its events.</summary>
+    /// offsets (the instrument splits each piece at them); a zero-length block still delivers its events.</summary>
     void Render(DistillPlugin plugin, Span<float> left, Span<float> right)
     {
         SortByOffset();

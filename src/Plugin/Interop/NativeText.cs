@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text.Unicode;
 
-namespace Distill.Plugin.Native;
+namespace Distill.Plugin.Interop;
 
 /// <summary>Strings into and out of the fixed-size, NUL-terminated character arrays of plugin ABIs.</summary>
 static unsafe class NativeText
