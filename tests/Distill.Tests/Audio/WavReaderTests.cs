@@ -1,5 +1,6 @@
 using System.Text;
 using Distill.Runtime.Audio;
+using NAudio.Wave;
 
 namespace Distill.Tests.Audio;
 
@@ -92,13 +93,28 @@ public sealed class WavReaderTests : IDisposable
         var clip = WavReader.Read(P("cut.wav"));
         Assert.True(clip.Truncated);
         Assert.Equal(2, clip.Frames);
+        using var naudio = new WaveFileReader(P("cut.wav"));
+        Assert.Equal(5, naudio.Length); // NAudio reads what is there without saying that the file was cut
+    }
+
+    [Fact]
+    public void DataLeftAtSizeZeroByAStreamingWriterIsReadToTheEnd()
+    {
+        var bytes = Riff(Chunk("fmt ", Fmt(1, 1, 8000, 16)), Chunk("data", Pcm16(1000, 2000, 3000)));
+        bytes.AsSpan(bytes.Length - 6 - 4, 4).Clear(); // the data size, before the 3 samples
+        File.WriteAllBytes(P("streamed.wav"), bytes);
+        var clip = WavReader.Read(P("streamed.wav"));
+        Assert.Equal(new[] { 1000 / 32768f, 2000 / 32768f, 3000 / 32768f }, clip.Interleaved);
+        Assert.False(clip.Truncated);
+        using var naudio = new WaveFileReader(P("streamed.wav"));
+        Assert.Equal(0, naudio.Length); // NAudio takes the size at its word: no audio
     }
 
     [Theory]
     [InlineData("garbage", "not a RIFF/WAVE file")]
-    [InlineData("nodata", "no data chunk")]
+    [InlineData("nodata", "No data chunk")]
     [InlineData("alaw", "A-law")]
-    [InlineData("nofmt", "before its fmt chunk")]
+    [InlineData("nofmt", "No fmt chunk")]
     public void BadFilesGiveAReasonAPersonCanRead(string kind, string reason)
     {
         byte[] bytes = kind switch
@@ -126,5 +142,16 @@ public sealed class WavReaderTests : IDisposable
         var back = WavReader.Read(path).Interleaved;
         for (int i = 0; i < x.Length; i++) Assert.True(Math.Abs(back[i] - x[i]) <= tolerance, $"sample {i}");
         Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+    }
+
+    [Fact]
+    public void WriterRoundsToTheNearestStepWhereNAudiosWriteSampleTruncates()
+    {
+        float[] x = [0.5f, -1f, 0.25f + 0.75f / 32768];
+        WavWriter.Write(P("ours.wav"), x, 48000, WavSampleFormat.Pcm16);
+        using (var naudio = new WaveFileWriter(P("naudio.wav"), new WaveFormat(48000, 16, 1))) naudio.WriteSamples(x, 0, x.Length);
+        short[] Samples(string name) => [.. File.ReadAllBytes(P(name)).Skip(44).Chunk(2).Select(b => BitConverter.ToInt16(b))];
+        Assert.Equal(new short[] { 16384, -32768, 8193 }, Samples("ours.wav"));  // round(x · 2^15): sox reads 0.5 and −1
+        Assert.Equal(new short[] { 16383, -32767, 8192 }, Samples("naudio.wav")); // trunc(x · 32767)
     }
 }
