@@ -23,7 +23,8 @@ public static class WavReader
         {
             header = new WaveFileReader(stream);
         }
-        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException or ArgumentException)
+        catch (Exception e) when (e is FormatException or InvalidDataException or EndOfStreamException
+                                      or ArgumentException)
         {
             throw new AudioFormatException(HeaderProblem(stream, e));
         }
@@ -31,7 +32,8 @@ public static class WavReader
         // WAVE_FORMAT_EXTENSIBLE with a PCM or float subformat reads as the plain format it stands for.
         var format = reader.WaveFormat.AsStandardWaveFormat();
         if (format.Channels <= 0) throw new AudioFormatException($"WAV declares {format.Channels} channels");
-        if (format.SampleRate <= 0) throw new AudioFormatException($"WAV declares a sample rate of {(uint)format.SampleRate}");
+        if (format.SampleRate <= 0)
+            throw new AudioFormatException($"WAV declares a sample rate of {(uint)format.SampleRate}");
         bool supported = format.Encoding switch
         {
             WaveFormatEncoding.Pcm => format.BitsPerSample is 8 or 16 or 24 or 32,
@@ -39,10 +41,11 @@ public static class WavReader
             _ => false,
         };
         if (!supported)
-            throw new AudioFormatException($"unsupported WAV encoding: {FormatName(format.Encoding)}, {format.BitsPerSample}-bit");
-        int frameBytes = format.Channels * format.BitsPerSample / 8;
+            throw new AudioFormatException(
+                $"unsupported WAV encoding: {FormatName(format.Encoding)}, {format.BitsPerSample}-bit");
+        int channels = format.Channels, bits = format.BitsPerSample, frameBytes = channels * bits / 8;
         if (format.BlockAlign != frameBytes)
-            throw new AudioFormatException($"WAV block size {format.BlockAlign} does not match {format.Channels} channels of {format.BitsPerSample} bits");
+            throw new AudioFormatException($"WAV block size {format.BlockAlign} is not {channels} × {bits} bits");
         return Decode(stream, reader, format, frameBytes);
     }
 
@@ -76,7 +79,9 @@ public static class WavReader
         Span<byte> id = stackalloc byte[4];
         stream.Position = 0;
         if (stream.Read(id) == 4 && id.SequenceEqual("RIFX"u8)) return "big-endian RIFX WAV is not supported";
-        return e is EndOfStreamException ? "the WAV header is cut short" : $"not a RIFF/WAVE file NAudio can read: {e.Message}";
+        return e is EndOfStreamException
+            ? "the WAV header is cut short"
+            : $"not a RIFF/WAVE file NAudio can read: {e.Message}";
     }
 
     static string FormatName(WaveFormatEncoding format) => format switch

@@ -38,7 +38,8 @@ public static class InferenceDevice
             {
                 var session = OpenOnCpu(model); // a graph the CPU rejects as well is the graph's fault: that propagates
                 preferCuda = false;
-                Console.Error.WriteLine($"distill: no usable CUDA GPU ({e.Message.Split('\n')[0].Trim()}); inference runs on the CPU");
+                string reason = e.Message.Split('\n')[0].Trim();
+                Console.Error.WriteLine($"distill: no usable CUDA GPU ({reason}); inference runs on the CPU");
                 return session;
             }
         }

@@ -149,9 +149,53 @@ public sealed class WavReaderTests : IDisposable
     {
         float[] x = [0.5f, -1f, 0.25f + 0.75f / 32768];
         WavWriter.Write(P("ours.wav"), x, 48000, WavSampleFormat.Pcm16);
-        using (var naudio = new WaveFileWriter(P("naudio.wav"), new WaveFormat(48000, 16, 1))) naudio.WriteSamples(x, 0, x.Length);
-        short[] Samples(string name) => [.. File.ReadAllBytes(P(name)).Skip(44).Chunk(2).Select(b => BitConverter.ToInt16(b))];
-        Assert.Equal(new short[] { 16384, -32768, 8193 }, Samples("ours.wav"));  // round(x · 2^15): sox reads 0.5 and −1
+        using (var naudio = new WaveFileWriter(P("naudio.wav"), new WaveFormat(48000, 16, 1)))
+            naudio.WriteSamples(x, 0, x.Length);
+        short[] Samples(string name) =>
+            [.. File.ReadAllBytes(P(name)).Skip(44).Chunk(2).Select(b => BitConverter.ToInt16(b))];
+        Assert.Equal(new short[] { 16384, -32768, 8193 }, Samples("ours.wav")); // round(x · 2^15): sox reads 0.5, −1
         Assert.Equal(new short[] { 16383, -32767, 8192 }, Samples("naudio.wav")); // trunc(x · 32767)
+    }
+
+    [Fact]
+    public void WriterLimitCountsTheHeaderWhereNAudioChecksTheDataAlone()
+    {
+        long most = WavFileWriter.MaxFrames(2, WavSampleFormat.Pcm24) * 6;
+        Assert.True(44 - 8 + most <= uint.MaxValue); // the RIFF size of the longest render still fits in 32 bits
+        var sink = new HeaderOnlyStream();
+        using (var naudio = new WaveFileWriter(sink, new WaveFormat(48000, 24, 2)))
+        {
+            var block = new byte[6 << 20];
+            for (long left = uint.MaxValue - 3; left > 0; left -= block.Length) // whole frames, accepted by NAudio
+                naudio.Write(block, 0, (int)Math.Min(block.Length, left));
+        }
+        Assert.Equal(32u, BitConverter.ToUInt32(sink.Header, 4)); // 44 − 8 + 2^32 − 4 wrapped: a "40-byte" file
+    }
+
+    /// <summary>Keeps the first 44 bytes written (a WAV header) and only counts the rest: 4 GiB cost nothing.</summary>
+    sealed class HeaderOnlyStream : Stream
+    {
+        public byte[] Header { get; } = new byte[44];
+        long length;
+
+        public override bool CanRead => false;
+        public override bool CanSeek => true;
+        public override bool CanWrite => true;
+        public override long Length => length;
+        public override long Position { get; set; }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> bytes)
+        {
+            for (int i = 0; i < bytes.Length && Position + i < Header.Length; i++) Header[Position + i] = bytes[i];
+            Position += bytes.Length;
+            length = Math.Max(length, Position);
+        }
+
+        public override void Flush() { }
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
     }
 }

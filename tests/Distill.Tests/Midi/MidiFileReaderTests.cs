@@ -143,7 +143,8 @@ public class MidiFileReaderTests(ITestOutputHelper output)
         foreach (var file in new[] { longHeader, unknownChunk })
         {
             Assert.Equal(2, MidiFileReader.Read(file).Events.Count);
-            Assert.Throws<FormatException>(() => new NAudio.Midi.MidiFile(new MemoryStream(file), strictChecking: false));
+            Assert.Throws<FormatException>(() =>
+                new NAudio.Midi.MidiFile(new MemoryStream(file), strictChecking: false));
         }
     }
 
