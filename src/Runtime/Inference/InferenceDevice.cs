@@ -28,6 +28,9 @@ public static class InferenceDevice
     {
         if (preferCuda)
         {
+            var env = OrtEnv.Instance();
+            var level = env.EnvLogLevel;
+            env.EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL; // else a failed attempt prints a second report
             try
             {
                 using var cuda = RealtimeSessionOptions.Create();
@@ -41,6 +44,10 @@ public static class InferenceDevice
                 string reason = e.Message.Split('\n')[0].Trim();
                 Console.Error.WriteLine($"distill: no usable CUDA GPU ({reason}); inference runs on the CPU");
                 return session;
+            }
+            finally
+            {
+                env.EnvLogLevel = level;
             }
         }
         return OpenOnCpu(model);
