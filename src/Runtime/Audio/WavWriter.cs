@@ -34,8 +34,6 @@ public static class WavWriter
 /// </summary>
 public sealed class WavFileWriter : IDisposable
 {
-    /// <summary>RIFF, WAVE, the 16-byte fmt chunk and the data chunk's id and size.</summary>
-    const int HeaderBytes = 44;
     readonly string path, temp;
     readonly FileStream file;
     readonly WaveFileWriter wav;
@@ -47,7 +45,11 @@ public sealed class WavFileWriter : IDisposable
 
     /// <summary>The most frames a WAV (32-bit sizes) of this layout can hold.</summary>
     public static long MaxFrames(int channels, WavSampleFormat format) =>
-        (uint.MaxValue - HeaderBytes - 1L) / (channels * BytesPerSample(format));
+        (uint.MaxValue - HeaderBytes(format) - 1L) / (channels * BytesPerSample(format));
+
+    /// <summary>RIFF, WAVE, the 16-byte fmt chunk, the data chunk's id and size, and for float the fact chunk NAudio
+    /// writes before the data.</summary>
+    static int HeaderBytes(WavSampleFormat format) => format == WavSampleFormat.Float32 ? 56 : 44;
 
     static int BytesPerSample(WavSampleFormat format) =>
         format == WavSampleFormat.Pcm16 ? 2 : format == WavSampleFormat.Pcm24 ? 3 : 4;
