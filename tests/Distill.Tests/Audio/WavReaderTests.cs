@@ -160,7 +160,7 @@ public sealed class WavReaderTests : IDisposable
             });
             if (ok) read++; else rejected++;
         }
-        Assert.True(read >= 100 && rejected >= 100, $"{read} read, {rejected} rejected: both outcomes must be exercised");
+        Assert.True(read >= 100 && rejected >= 100, $"{read} read, {rejected} rejected: both must be exercised");
     }
 
     [Theory]
