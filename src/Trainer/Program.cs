@@ -2,6 +2,7 @@ using System.CommandLine;
 using Distill.Trainer;
 using Distill.Trainer.Cli;
 
+Distill.Runtime.Inference.InferenceDevice.PreferCuda = Distill.Runtime.Inference.InferenceDevice.CudaBuild;
 var root = new RootCommand("Distill: learn a playable sound world from a folder of your sounds.")
 {
     TrainCommand.Create(),

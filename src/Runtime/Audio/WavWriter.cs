@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using NAudio.Wave;
 
 namespace Distill.Runtime.Audio;
 
@@ -24,15 +25,18 @@ public static class WavWriter
 }
 
 /// <summary>
-/// A WAV file written block by block in constant memory: the header goes first with its sizes patched in by
-/// <see cref="Complete"/>. The audio goes to a temporary file in the same folder that is renamed over the target
-/// only when complete, so a reader never sees half a file; disposing without completing deletes it.
+/// A WAV file written block by block in constant memory through NAudio's writer, which fills in the header's sizes
+/// when completed. Kept here: the sample encoding (NAudio's scales by 32767 and truncates; this rounds, scales by
+/// 2^15 or 2^23, saturates, and writes NaN as silence, so renders keep their exact bytes), the size limit (NAudio
+/// checks the data alone, so a RIFF size past 4 GiB would wrap) and the atomic finish: the audio goes to a temporary
+/// file in the same folder that is renamed over the target only when complete, so a reader never sees half a file;
+/// disposing without completing deletes it.
 /// </summary>
 public sealed class WavFileWriter : IDisposable
 {
-    const int HeaderBytes = 44;
     readonly string path, temp;
     readonly FileStream file;
+    readonly WaveFileWriter wav;
     readonly WavSampleFormat format;
     readonly int channels, bytesPerSample;
     readonly byte[] buffer = new byte[1 << 16];
@@ -40,29 +44,26 @@ public sealed class WavFileWriter : IDisposable
     bool completed;
 
     /// <summary>The most frames a WAV (32-bit sizes) of this layout can hold.</summary>
-    public static long MaxFrames(int channels, WavSampleFormat format) => (uint.MaxValue - HeaderBytes - 1L) / (channels * BytesPerSample(format));
+    public static long MaxFrames(int channels, WavSampleFormat format) =>
+        (uint.MaxValue - HeaderBytes(format) - 1L) / (channels * BytesPerSample(format));
 
-    static int BytesPerSample(WavSampleFormat format) => format == WavSampleFormat.Pcm16 ? 2 : format == WavSampleFormat.Pcm24 ? 3 : 4;
+    /// <summary>RIFF, WAVE, the 16-byte fmt chunk, the data chunk's id and size, and for float the fact chunk NAudio
+    /// writes before the data.</summary>
+    static int HeaderBytes(WavSampleFormat format) => format == WavSampleFormat.Float32 ? 56 : 44;
+
+    static int BytesPerSample(WavSampleFormat format) =>
+        format == WavSampleFormat.Pcm16 ? 2 : format == WavSampleFormat.Pcm24 ? 3 : 4;
 
     public WavFileWriter(string path, int channels, int sampleRate, WavSampleFormat format)
     {
         this.path = path; this.channels = channels; this.format = format;
         bytesPerSample = BytesPerSample(format);
         temp = path + ".tmp";
+        var waveFormat = format == WavSampleFormat.Float32
+            ? WaveFormat.CreateIeeeFloatWaveFormat(sampleRate, channels)
+            : new WaveFormat(sampleRate, bytesPerSample * 8, channels);
         file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        var h = new byte[HeaderBytes];
-        var s = h.AsSpan();
-        "RIFF"u8.CopyTo(s);
-        "WAVEfmt "u8.CopyTo(s[8..]);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[16..], 16);
-        BinaryPrimitives.WriteUInt16LittleEndian(s[20..], (ushort)(format == WavSampleFormat.Float32 ? 3 : 1));
-        BinaryPrimitives.WriteUInt16LittleEndian(s[22..], (ushort)channels);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[24..], (uint)sampleRate);
-        BinaryPrimitives.WriteUInt32LittleEndian(s[28..], (uint)(sampleRate * channels * bytesPerSample));
-        BinaryPrimitives.WriteUInt16LittleEndian(s[32..], (ushort)(channels * bytesPerSample));
-        BinaryPrimitives.WriteUInt16LittleEndian(s[34..], (ushort)(bytesPerSample * 8));
-        "data"u8.CopyTo(s[36..]);
-        file.Write(h);
+        wav = new WaveFileWriter(file, waveFormat);
     }
 
     /// <summary>Appends interleaved samples (NaN is written as silence).</summary>
@@ -75,7 +76,7 @@ public sealed class WavFileWriter : IDisposable
         {
             var block = interleaved.Slice(start, Math.Min(perBuffer, interleaved.Length - start));
             for (int i = 0; i < block.Length; i++) Encode(block[i], buffer.AsSpan(i * bytesPerSample));
-            file.Write(buffer, 0, block.Length * bytesPerSample);
+            wav.Write(buffer, 0, block.Length * bytesPerSample);
         }
         dataBytes += (long)interleaved.Length * bytesPerSample;
     }
@@ -98,17 +99,11 @@ public sealed class WavFileWriter : IDisposable
         }
     }
 
-    /// <summary>Pads the data to an even length, writes the sizes into the header, flushes and renames the file into place.</summary>
+    /// <summary>Pads the data to an even length, writes the sizes into the header, flushes and renames the file
+    /// into place.</summary>
     public void Complete()
     {
-        if ((dataBytes & 1) != 0) file.WriteByte(0);
-        Span<byte> size = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)(HeaderBytes - 8 + dataBytes + (dataBytes & 1)));
-        file.Position = 4;
-        file.Write(size);
-        BinaryPrimitives.WriteUInt32LittleEndian(size, (uint)dataBytes);
-        file.Position = 40;
-        file.Write(size);
+        wav.Dispose();
         file.Dispose();
         File.Move(temp, path, overwrite: true);
         completed = true;
@@ -117,6 +112,7 @@ public sealed class WavFileWriter : IDisposable
     public void Dispose()
     {
         if (completed) return;
+        wav.Dispose();
         file.Dispose();
         File.Delete(temp);
     }

@@ -29,12 +29,11 @@ public sealed class WorldModels : IDisposable
         var sessions = new List<InferenceSession>();
         try
         {
-            using var options = RealtimeSessionOptions.Create();
             InferenceSession Open(string member, byte[] bytes)
             {
                 try
                 {
-                    var s = new InferenceSession(bytes, options);
+                    var s = InferenceDevice.Open(bytes);
                     sessions.Add(s);
                     return s;
                 }

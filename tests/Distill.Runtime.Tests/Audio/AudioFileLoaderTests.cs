@@ -50,11 +50,7 @@ public sealed class AudioFileLoaderTests : IDisposable
         WavWriter.Write(P("silent.wav"), new float[48000 * 2], 48000, WavSampleFormat.Pcm16);
         WavWriter.Write(P("short.wav"), Tone(20000), 48000, WavSampleFormat.Pcm16);
         var nan = Tone(96000); nan[500] = float.NaN;
-        WavWriter.Write(P("nan.wav"), nan, 1, 48000, WavSampleFormat.Float32);
-        // WavWriter sanitises NaN; write the NaN by patching the bytes of a float WAV instead.
-        var bytes = File.ReadAllBytes(P("nan.wav"));
-        BitConverter.GetBytes(float.NaN).CopyTo(bytes, 44 + 4 * 500);
-        File.WriteAllBytes(P("nan.wav"), bytes);
+        File.WriteAllBytes(P("nan.wav"), RawWav.Float(nan, 1, 48000)); // WavWriter would write the NaN as silence
 
         var expectations = new Dictionary<string, string>
         {
