@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Diagnostics;
 using Distill.Runtime.Audio;
 using Distill.Runtime.Automation;
-using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Midi;
 using Distill.Runtime.Text;
+using Distill.Trainer.Pipeline;
 using Spectre.Console;
 
 namespace Distill.Trainer.Cli;
@@ -38,7 +38,6 @@ public static class RenderCommand
         return command;
     }
 
-    const int RenderBlock = 512;
 
     /// <summary>The length to render: <paramref name="seconds"/> when given, else the score plus the release tail; either
     /// must be a positive number of seconds that a WAV file can hold.</summary>
@@ -80,28 +79,11 @@ public static class RenderCommand
         double length = Length(seconds, events, sampleRate);
 
         var clock = Stopwatch.StartNew();
-        using var instrument = new Instrument([new WorldEntry(Path.GetFileNameWithoutExtension(worldPath), Path.GetFullPath(worldPath))]);
-        instrument.SetParameter(ParameterId.Seed, seed);
-        string? failure = null;
-        instrument.WorldLoadFailed += (_, e) => failure = e is InvalidWorldException w ? string.Join("\n  ", w.Problems) : e.Message;
-        try
-        {
-            using var wav = new WavFileWriter(output, 2, sampleRate, WavSampleFormat.Pcm24);
-            var interleaved = new float[2 * RenderBlock];
-            Performance.Render(instrument, events, sampleRate, Performance.Samples(length, sampleRate), (left, right) =>
-            {
-                if (failure is not null) throw new UserFacingException($"'{worldPath}' cannot be played:\n  {failure}");
-                for (int i = 0; i < left.Length; i++) { interleaved[2 * i] = left[i]; interleaved[2 * i + 1] = right[i]; }
-                wav.Write(interleaved.AsSpan(0, 2 * left.Length));
-            }, RenderBlock);
-            wav.Complete();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserFacingException($"Cannot write '{output}': {e.Message}");
-        }
+        // The seed first: parameters at a sample apply before the notes there.
+        events.Insert(0, new PerformanceEvent(0, InstrumentEvent.ParameterValue(0, (uint)ParameterId.Seed, seed)));
+        string world = WorldRender.ToWav(worldPath, events, sampleRate, Performance.Samples(length, sampleRate), output);
         int notes = events.Count(e => e.Event.Kind == InstrumentEventKind.NoteOn);
-        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {length:F2} s at {sampleRate} Hz, {notes} notes, world '{DisplayText.Escape(instrument.WorldStatus)}', rendered in {clock.Elapsed.TotalSeconds:F1} s.");
+        AnsiConsole.MarkupLineInterpolated($"Wrote [bold]{Path.GetFullPath(output)}[/]: {length:F2} s at {sampleRate} Hz, {notes} notes, world '{DisplayText.Escape(world)}', rendered in {clock.Elapsed.TotalSeconds:F1} s.");
         return 0;
     }
 }

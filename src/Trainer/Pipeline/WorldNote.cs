@@ -1,5 +1,3 @@
-using Distill.Runtime.Audio;
-using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 
@@ -23,7 +21,7 @@ public sealed record WorldNote(int Key, double Seconds)
     public double Variation { get; init; } = 1;
 
     /// <summary>The model's own rate: the engine plays it without resampling.</summary>
-    public static int SampleRate => new FeatureConfig().SampleRate;
+    public const int SampleRate = FeatureConfig.ModelRate;
 
     static double Default(ParameterId id) => InstrumentParameters.Get(id).Default;
 
@@ -44,41 +42,11 @@ public sealed record WorldNote(int Key, double Seconds)
             (ParameterId.Variation, Variation),
         ];
         foreach (var (id, value) in parameters)
-            yield return new PerformanceEvent(0, PerformanceEventKind.Parameter, Parameter: id, Value: value);
-        yield return new PerformanceEvent(0, PerformanceEventKind.NoteOn, Key, Velocity: 1);
+            yield return new PerformanceEvent(0, InstrumentEvent.ParameterValue(0, (uint)id, value));
+        yield return new PerformanceEvent(0, InstrumentEvent.NoteOn(0, Key, velocity: 1));
     }
 
     /// <summary>Plays the note on the world at <paramref name="worldPath"/> into a stereo 24-bit WAV.</summary>
-    public void Write(string worldPath, string output)
-    {
-        if (!File.Exists(worldPath)) throw new UserFacingException($"No world at '{worldPath}'.");
-        using var instrument = new Instrument([new WorldEntry(Path.GetFileNameWithoutExtension(worldPath),
-                                                              Path.GetFullPath(worldPath))]);
-        string? failure = null;
-        instrument.WorldLoadFailed += (_, e) =>
-            failure = e is InvalidWorldException w ? string.Join("\n  ", w.Problems) : e.Message;
-        try
-        {
-            using var wav = new WavFileWriter(output, 2, SampleRate, WavSampleFormat.Pcm24);
-            var interleaved = new float[0];
-            long length = Performance.Samples(Seconds, SampleRate);
-            Performance.Render(instrument, Events(), SampleRate, length, (left, right) =>
-            {
-                if (failure is not null) throw new UserFacingException($"'{worldPath}' cannot be played:\n  {failure}");
-                if (interleaved.Length < 2 * left.Length) interleaved = new float[2 * left.Length];
-                for (int i = 0; i < left.Length; i++)
-                {
-                    interleaved[2 * i] = left[i];
-                    interleaved[2 * i + 1] = right[i];
-                }
-
-                wav.Write(interleaved.AsSpan(0, 2 * left.Length));
-            });
-            wav.Complete();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new UserFacingException($"Cannot write '{output}': {e.Message}");
-        }
-    }
+    public void Write(string worldPath, string output) =>
+        WorldRender.ToWav(worldPath, Events(), SampleRate, Performance.Samples(Seconds, SampleRate), output);
 }
