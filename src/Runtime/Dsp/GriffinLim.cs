@@ -3,8 +3,9 @@ namespace Distill.Runtime.Dsp;
 /// <summary>
 /// Offline phase reconstruction from STFT magnitudes: Griffin–Lim with the "fast" momentum step
 /// (Perraudin et al. 2013: t_n = c_n + α(c_n − c_{n−1}), α = 0.99), which converges to markedly
-/// lower spectral convergence than plain Griffin–Lim at the same iteration count. Used by
-/// `distill generate` until the streaming path exists. Deterministic for a seed.
+/// lower spectral convergence than plain Griffin–Lim at the same iteration count. The offline reference
+/// the streaming <see cref="StreamingPhaseReconstructor"/> is measured against (the "oracle" of the quality
+/// measures: true magnitudes, 100 iterations). Deterministic for a seed.
 /// </summary>
 public sealed class GriffinLim(int nFft, int hop)
 {
