@@ -1,4 +1,3 @@
-using Distill.Runtime.Inference;
 
 namespace Distill.Runtime.Bundle;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Distill.Runtime.Inference;
 using Distill.Runtime.Text;
 
 namespace Distill.Runtime.Bundle;

@@ -12,7 +12,7 @@ public sealed record BundleLimits(long ManifestBytes, long MemberBytes)
 
 /// <summary>
 /// A validated <c>.distill</c> bundle: a zip holding <c>manifest.json</c> (<see cref="WorldManifest"/>) and the
-/// graphs named in <see cref="Inference.WorldGraphs"/>, nothing else. Opening checks the archive, the manifest's
+/// graphs named in <see cref="WorldGraphs"/>, nothing else. Opening checks the archive, the manifest's
 /// internal consistency and every graph's size and SHA-256; any problem raises one
 /// <see cref="InvalidWorldException"/> listing all of them.
 /// </summary>

@@ -4,7 +4,7 @@ namespace Distill.Runtime.Bundle;
 
 /// <summary>
 /// <c>manifest.json</c> of a <c>.distill</c> bundle: everything a runtime needs to play the world
-/// besides the three graphs (<see cref="Inference.WorldGraphs"/>), and a record of how it was trained.
+/// besides the three graphs (<see cref="WorldGraphs"/>), and a record of how it was trained.
 /// </summary>
 public sealed record WorldManifest
 {

@@ -1,5 +1,6 @@
+using Distill.Runtime.Bundle;
 using Microsoft.ML.OnnxRuntime;
-using G = Distill.Runtime.Inference.WorldGraphs.Decoder;
+using G = Distill.Runtime.Bundle.WorldGraphs.Decoder;
 
 namespace Distill.Runtime.Inference;
 

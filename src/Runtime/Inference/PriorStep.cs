@@ -1,6 +1,6 @@
 using Distill.Runtime.Bundle;
 using Microsoft.ML.OnnxRuntime;
-using G = Distill.Runtime.Inference.WorldGraphs.PriorStep;
+using G = Distill.Runtime.Bundle.WorldGraphs.PriorStep;
 
 namespace Distill.Runtime.Inference;
 

@@ -1,3 +1,4 @@
+using Distill.Runtime.Bundle;
 using Distill.Runtime.Inference;
 using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;

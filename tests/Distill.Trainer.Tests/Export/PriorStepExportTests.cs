@@ -1,3 +1,4 @@
+using Distill.Runtime.Bundle;
 using Distill.Runtime.Inference;
 using Distill.Trainer.Export;
 using Distill.Trainer.Prior;

@@ -249,7 +249,7 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
         Assert.Equal("audio/wav", audio.Content.Headers.ContentType?.MediaType);
         var wav = await audio.Content.ReadAsByteArrayAsync();
         Assert.Equal("RIFF", Encoding.ASCII.GetString(wav, 0, 4));
-        int samples = manifest.Anchors[2].TimeSteps * Runtime.Inference.WorldGraphs.FramesPerStep * manifest.Audio.Hop;
+        int samples = manifest.Anchors[2].TimeSteps * WorldGraphs.FramesPerStep * manifest.Audio.Hop;
         Assert.Equal(44 + 2 * samples, wav.Length);
 
         var (corrupt, corruptBody) = await Studio.Get("/api/world?path=" + Query(StudioWorkspace.Corrupt));

@@ -1,4 +1,4 @@
-namespace Distill.Runtime.Inference;
+namespace Distill.Runtime.Bundle;
 
 /// <summary>
 /// The contract between the trainer's ONNX export and every runtime: member names of the three
