@@ -15,7 +15,8 @@ public static class InstallWorldCommand
         var world = new Argument<string>("world") { Description = "The .distill file to install." };
         var name = new Option<string?>("--name") { Description = "Name to install it under (default: the file name)." };
         var force = new Option<bool>("--force") { Description = "Replace an installed world of the same name." };
-        var command = new Command("install-world", $"Install a world for the Distill plugins (into {UserFolders.Worlds}, or $DISTILL_WORLDS).")
+        var command = new Command("install-world",
+            $"Install a world for the Distill plugins (into {UserFolders.Worlds}, or $DISTILL_WORLDS).")
         {
             world, name, force,
         };
@@ -37,7 +38,8 @@ public static class InstallWorldCommand
         }
         catch (OnnxRuntimeException e)
         {
-            throw new UserFacingException($"'{source}' is not a valid world: its graphs fail when run ({e.Message.Split('\n')[0]})");
+            throw new UserFacingException(
+                $"'{source}' is not a valid world: its graphs fail when run ({e.Message.Split('\n')[0]})");
         }
     }
 
@@ -50,7 +52,8 @@ public static class InstallWorldCommand
             throw new UserFacingException($"'{name}' cannot be a world name (it becomes a file name).");
         string folder = UserFolders.Worlds, target = Path.Combine(folder, name + WorldCatalog.Extension);
         if (File.Exists(target) && !force)
-            throw new UserFacingException($"A world named '{name}' is already installed ({target}); use --force to replace it or --name to pick another name.");
+            throw new UserFacingException($"A world named '{name}' is already installed ({target}); " +
+                                          "use --force to replace it or --name to pick another name.");
         try
         {
             Directory.CreateDirectory(folder);
@@ -63,7 +66,9 @@ public static class InstallWorldCommand
             throw new UserFacingException($"Cannot install into '{folder}': {e.Message}");
         }
         int count = WorldCatalog.Scan(folder).Length;
-        AnsiConsole.MarkupLineInterpolated($"Installed [bold]{DisplayText.Escape(name)}[/] → {target} ({count} world{(count == 1 ? "" : "s")} installed; plugins see it when next loaded).");
+        AnsiConsole.MarkupLineInterpolated(
+            $"Installed [bold]{DisplayText.Escape(name)}[/] → {target} ({count} world{
+                (count == 1 ? "" : "s")} installed; plugins see it when next loaded).");
         return 0;
     }
 }

@@ -29,26 +29,39 @@ static partial class RuntimeBenchmark
         string path = Path.Combine(folder, $"tier-{files}.distill");
         TorchThreads.Use(1);
         torch.manual_seed(files).Dispose();
-        var autoencoder = new RvqAutoencoder(new AutoencoderConfig { CodebookSize = AdaptiveSizing.CodebookSize(files) });
+        var autoencoder = new RvqAutoencoder(
+            new AutoencoderConfig { CodebookSize = AdaptiveSizing.CodebookSize(files) });
         autoencoder.eval();
         var (hidden, layers) = AdaptiveSizing.Prior(files);
         var m = autoencoder.Config;
-        var prior = new CodePrior(new PriorConfig { Hidden = hidden, Layers = layers, Levels = m.Levels, CodebookSize = m.CodebookSize, FrequencyPositions = m.FrequencyPositions });
+        var prior = new CodePrior(new PriorConfig
+        {
+            Hidden = hidden, Layers = layers, Levels = m.Levels, CodebookSize = m.CodebookSize,
+            FrequencyPositions = m.FrequencyPositions,
+        });
         prior.eval();
         var random = new Random(files);
         int steps = 24, tokens = steps * prior.Config.TokensPerStep;
-        var anchors = Enumerable.Range(0, 16).Select(i => new CodeSequence($"anchor-{i:D2}", Enumerable.Range(0, tokens).Select(_ => (long)random.Next(m.CodebookSize)).ToArray(), steps)).ToArray();
+        var anchors = Enumerable.Range(0, 16)
+            .Select(i => new CodeSequence($"anchor-{i:D2}",
+                                          Enumerable.Range(0, tokens)
+                                              .Select(_ => (long)random.Next(m.CodebookSize)).ToArray(),
+                                          steps))
+            .ToArray();
         // Log statistics of real worlds (training normalises to them), so magnitudes land in a realistic range.
         var stats = new FeatureStats(-7f, 3f, -5f, 2f);
-        WorldExport.Write(path, autoencoder, stats, prior, anchors, $"benchmark {hidden}h/{layers}L", DateTimeOffset.UnixEpoch,
+        WorldExport.Write(path, autoencoder, stats, prior, anchors, $"benchmark {hidden}h/{layers}L",
+                          DateTimeOffset.UnixEpoch,
                           new TrainingSummary { CodebookHealth = [], PriorBits = [], UnigramBits = [] });
         return path;
     }
 
-    /// <summary>Issue-4 figures: real-time factors of the streaming path and of full generation, prior tokens/s, bundle size.</summary>
+    /// <summary>Issue-4 figures: real-time factors of the streaming path and of full generation, prior tokens/s,
+    /// bundle size.</summary>
     public static void Streaming(string folder)
     {
-        Console.WriteLine("Runtime, single-threaded (OnnxRuntime intra-op 1), default autoencoder, 48 kHz model rate resampled to 44.1 kHz:");
+        Console.WriteLine("Runtime, single-threaded (OnnxRuntime intra-op 1), default autoencoder, " +
+                          "48 kHz model rate resampled to 44.1 kHz:");
         foreach (int files in TierFiles)
         {
             string path = TierWorld(folder, files);
@@ -59,8 +72,10 @@ static partial class RuntimeBenchmark
             double full = RealTimeFactor(models, bundle, generative: true);
             double tokensPerSecond = PriorTokensPerSecond(models, bundle);
             double needed = p.TokensPerStep * bundle.Manifest.Grid.StepsPerSecond;
-            Console.WriteLine($"  prior {p.Hidden}h/{p.Layers}L, codebook {bundle.Manifest.Quantizer.CodebookSize}: bundle {new FileInfo(path).Length / 1048576.0:F1} MiB; " +
-                              $"decode+phase+resample {replay:F1}× real time; prior {tokensPerSecond:F0} tokens/s ({tokensPerSecond / needed:F1}× the {needed:F0}/s one voice needs); " +
+            Console.WriteLine($"  prior {p.Hidden}h/{p.Layers}L, codebook {bundle.Manifest.Quantizer.CodebookSize}: " +
+                              $"bundle {new FileInfo(path).Length / 1048576.0:F1} MiB; " +
+                              $"decode+phase+resample {replay:F1}× real time; prior {tokensPerSecond:F0} tokens/s " +
+                              $"({tokensPerSecond / needed:F1}× the {needed:F0}/s one voice needs); " +
                               $"full generation {full:F1}× real time");
         }
     }
@@ -99,10 +114,12 @@ static partial class RuntimeBenchmark
     {
         string path = TierWorld(folder, TierFiles[0]);
         var catalog = new[] { new WorldEntry("benchmark", path) };
-        Console.WriteLine($"Instrument (the plugin core), default autoencoder with a {AdaptiveSizing.Prior(TierFiles[0]).Hidden}h prior, {Instrument.Polyphony} voices held:");
+        Console.WriteLine($"Instrument (the plugin core), default autoencoder with a " +
+                          $"{AdaptiveSizing.Prior(TierFiles[0]).Hidden}h prior, {Instrument.Polyphony} voices held:");
 
         // A cache of our own: the first load renders the openings (cold), later ones read them (warm).
-        Environment.SetEnvironmentVariable("XDG_CACHE_HOME", Directory.CreateTempSubdirectory("distill-bench-cache").FullName);
+        Environment.SetEnvironmentVariable("XDG_CACHE_HOME",
+                                           Directory.CreateTempSubdirectory("distill-bench-cache").FullName);
         long before = SettledPrivateBytes();
         var clock = Stopwatch.StartNew();
         var first = Loaded(catalog);
@@ -123,17 +140,22 @@ static partial class RuntimeBenchmark
         clock.Restart();
         loading.Dispose();
         double releaseLoadingSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"  load: {warmSeconds * 1000:F0} ms from construction to playable (sessions, {Instrument.Slots} voice renderers, cached openings); " +
-                          $"{coldSeconds * 1000:F0} ms the first time a world is played (openings rendered, then cached)");
-        Console.WriteLine($"  release: {releaseSeconds * 1000:F1} ms; {releaseLoadingSeconds * 1000:F1} ms while a world is loading");
-        Console.WriteLine($"  memory: {(withOne - before) / 1048576.0:F0} MiB for the first instance (OnnxRuntime included), {perInstance / 1048576.0:F0} MiB for each further one");
+        Console.WriteLine($"  load: {warmSeconds * 1000:F0} ms from construction to playable " +
+                          $"(sessions, {Instrument.Slots} voice renderers, cached openings); " +
+                          $"{coldSeconds * 1000:F0} ms the first time a world is played " +
+                          "(openings rendered, then cached)");
+        Console.WriteLine($"  release: {releaseSeconds * 1000:F1} ms; " +
+                          $"{releaseLoadingSeconds * 1000:F1} ms while a world is loading");
+        Console.WriteLine($"  memory: {(withOne - before) / 1048576.0:F0} MiB for the first instance " +
+                          $"(OnnxRuntime included), {perInstance / 1048576.0:F0} MiB for each further one");
         foreach (int rate in new[] { 44100, 96001, 767999 })
         {
             long settled = SettledPrivateBytes();
             clock.Restart();
             second.Activate(rate, 8192);
             double activation = clock.Elapsed.TotalMilliseconds;
-            Console.WriteLine($"  activation at {rate} Hz: {activation:F1} ms, {(SettledPrivateBytes() - settled) / 1048576.0:F1} MiB more");
+            Console.WriteLine($"  activation at {rate} Hz: {activation:F1} ms, " +
+                              $"{(SettledPrivateBytes() - settled) / 1048576.0:F1} MiB more");
         }
         second.Dispose();
 
@@ -143,8 +165,11 @@ static partial class RuntimeBenchmark
             var (times, underruns, workerSeconds, audioSeconds) = Paced(first, block, seconds: 6);
             Array.Sort(times);
             double Ms(double q) => times[Math.Min(times.Length - 1, (int)(q * times.Length))] * 1000;
-            Console.WriteLine($"  {block,4}-sample blocks at 48 kHz: audio thread {Ms(0.5):F3} ms median, {Ms(0.99):F3} ms p99, {times[^1] * 1000:F3} ms max " +
-                              $"(block lasts {block / 48.0:F2} ms); worker {workerSeconds / audioSeconds * 1000:F0} ms CPU per second of audio; {underruns} underrun blocks");
+            Console.WriteLine($"  {block,4}-sample blocks at 48 kHz: audio thread {Ms(0.5):F3} ms median, " +
+                              $"{Ms(0.99):F3} ms p99, {times[^1] * 1000:F3} ms max " +
+                              $"(block lasts {block / 48.0:F2} ms); " +
+                              $"worker {workerSeconds / audioSeconds * 1000:F0} ms CPU per second of audio; " +
+                              $"{underruns} underrun blocks");
         }
         first.Dispose();
     }
@@ -170,8 +195,10 @@ static partial class RuntimeBenchmark
         return instrument;
     }
 
-    /// <summary>Plays <paramref name="seconds"/> of four held notes in blocks paced like a host's audio callback.</summary>
-    static (double[] Times, long Underruns, double WorkerSeconds, double AudioSeconds) Paced(Instrument instrument, int block, double seconds)
+    /// <summary>Plays <paramref name="seconds"/> of four held notes in blocks paced like a host's audio
+    /// callback.</summary>
+    static (double[] Times, long Underruns, double WorkerSeconds, double AudioSeconds) Paced(Instrument instrument,
+                                                                                             int block, double seconds)
     {
         instrument.Activate(FeatureConfig.ModelRate, block); // also silences the previous run's notes
         foreach (int key in new[] { 48, 55, 60, 64 }) instrument.NoteOn(key, 0.8f);

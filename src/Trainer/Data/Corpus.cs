@@ -29,7 +29,8 @@ public sealed class Corpus
     public static Corpus Load(string folder, FeatureConfig features, Action<string>? onFile = null)
     {
         if (File.Exists(folder))
-            throw new UserFacingException($"'{folder}' is a file, not a folder: give the folder that holds your sounds.");
+            throw new UserFacingException(
+                $"'{folder}' is a file, not a folder: give the folder that holds your sounds.");
         if (!Directory.Exists(folder))
             throw new UserFacingException($"The folder '{folder}' does not exist.");
         var walk = FolderWalk.Of(folder);
@@ -65,10 +66,14 @@ public sealed class Corpus
                 skipped.Add(new SkippedFile(rel, "its spectrum is not finite (the samples are too large to analyse)"));
                 continue;
             }
-            clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, magnitude, loaded.Seconds, loaded.SampleRate, loaded.Channels));
+            clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, magnitude, loaded.Seconds, loaded.SampleRate,
+                                     loaded.Channels));
         }
         skipped.Sort((x, y) => string.CompareOrdinal(x.RelativePath, y.RelativePath));
-        return new Corpus { Folder = folder, Features = features, Clips = clips, Skipped = skipped, Warnings = warnings };
+        return new Corpus
+        {
+            Folder = folder, Features = features, Clips = clips, Skipped = skipped, Warnings = warnings,
+        };
     }
 
     /// <summary>Anchor-friendly name: the relative path without extension, '/' kept.</summary>

@@ -31,11 +31,13 @@ public sealed class FolderWalk
         FileSystemInfo[] entries;
         try
         {
-            entries = new DirectoryInfo(folder).GetFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal).ToArray();
+            entries = new DirectoryInfo(folder).GetFileSystemInfos().OrderBy(e => e.Name, StringComparer.Ordinal)
+                .ToArray();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            skipped.Add(new SkippedFile(relative.Length == 0 ? "." : relative + "/", $"folder cannot be read: {e.Message}"));
+            skipped.Add(new SkippedFile(relative.Length == 0 ? "." : relative + "/",
+                                        $"folder cannot be read: {e.Message}"));
             return;
         }
         foreach (var entry in entries)
@@ -44,7 +46,8 @@ public sealed class FolderWalk
             if (entry is DirectoryInfo)
             {
                 if (RealPath.Of(entry.FullName) is not { } real)
-                    skipped.Add(new SkippedFile(rel + "/", "a link that cannot be followed (its target is missing, or it is a loop of links)"));
+                    skipped.Add(new SkippedFile(rel + "/",
+                        "a link that cannot be followed (its target is missing, or it is a loop of links)"));
                 else if (folders.TryGetValue(real, out string? first))
                     skipped.Add(new SkippedFile(rel + "/", IsAncestor(first, rel)
                         ? $"links back to '{first}', a folder it is inside (a loop): not read again"
@@ -60,8 +63,10 @@ public sealed class FolderWalk
                 // A name .NET could not decode has no real path either: the loader explains that case.
                 string? real = RealPath.Of(entry.FullName);
                 if (real is null && entry.LinkTarget is { } target)
-                    skipped.Add(new SkippedFile(rel, $"a link to '{target}', which does not exist (or is a loop of links)"));
-                else if (files.TryGetValue(real ??= entry.FullName, out string? first)) skipped.Add(new SkippedFile(rel, $"the same file as '{first}', already read"));
+                    skipped.Add(new SkippedFile(rel,
+                        $"a link to '{target}', which does not exist (or is a loop of links)"));
+                else if (files.TryGetValue(real ??= entry.FullName, out string? first))
+                    skipped.Add(new SkippedFile(rel, $"the same file as '{first}', already read"));
                 else
                 {
                     files[real] = rel;
@@ -71,5 +76,6 @@ public sealed class FolderWalk
         }
     }
 
-    static bool IsAncestor(string folder, string path) => folder == "." || path.StartsWith(folder + "/", StringComparison.Ordinal);
+    static bool IsAncestor(string folder, string path) =>
+        folder == "." || path.StartsWith(folder + "/", StringComparison.Ordinal);
 }

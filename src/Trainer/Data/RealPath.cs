@@ -35,7 +35,10 @@ public static partial class RealPath
         return full;
     }
 
-    /// <summary>Whether <paramref name="inner"/> is <paramref name="outer"/> or lies inside it (both real paths).</summary>
+    /// <summary>Whether <paramref name="inner"/> is <paramref name="outer"/> or lies inside it (both real
+    /// paths).</summary>
     public static bool IsWithin(string inner, string outer) =>
-        inner == outer || inner.StartsWith(Path.TrimEndingDirectorySeparator(outer) + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        inner == outer
+        || inner.StartsWith(Path.TrimEndingDirectorySeparator(outer) + Path.DirectorySeparatorChar,
+                            StringComparison.Ordinal);
 }

@@ -28,14 +28,18 @@ internal static class Layers
             Attr.Int("group", conv.groups),
         };
         if (conv.transposed) attributes.Add(Attr.Ints("output_padding", PerAxis(conv.output_padding, rank, 0)));
-        string[] inputs = conv.bias is null ? [x, g.Weight(conv, "weight")] : [x, g.Weight(conv, "weight"), g.Weight(conv, "bias")];
+        string[] inputs = conv.bias is null
+            ? [x, g.Weight(conv, "weight")]
+            : [x, g.Weight(conv, "weight"), g.Weight(conv, "bias")];
         return g.Op(conv.transposed ? "ConvTranspose" : "Conv", inputs, [.. attributes]);
     }
 
     /// <summary>y = x·Wᵀ + b for x [rows, in].</summary>
     public static string Linear(OnnxGraph g, Linear linear, string x)
     {
-        string[] inputs = linear.bias is null ? [x, g.Weight(linear, "weight")] : [x, g.Weight(linear, "weight"), g.Weight(linear, "bias")];
+        string[] inputs = linear.bias is null
+            ? [x, g.Weight(linear, "weight")]
+            : [x, g.Weight(linear, "weight"), g.Weight(linear, "bias")];
         return g.Op("Gemm", inputs, Attr.Int("transB", 1));
     }
 

@@ -55,7 +55,8 @@ internal sealed class OnnxGraph
     /// wrapper for the same weight on every access.</summary>
     public string Weight(nn.Module owner, string name)
     {
-        if (!modulePaths.TryGetValue(owner, out var path)) throw new ArgumentException("Not a module of the exported model.", nameof(owner));
+        if (!modulePaths.TryGetValue(owner, out var path))
+            throw new ArgumentException("Not a module of the exported model.", nameof(owner));
         string fullName = path + name;
         if (!weights.Add(fullName)) return fullName;
         var weight = owner.named_parameters(recurse: false).Select(p => (p.name, (Tensor)p.parameter))
@@ -66,21 +67,27 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>A scalar constant; equal constants are shared.</summary>
-    public string Constant(string hint, float value) => Constant(hint, DataType.Float, MemoryMarshal.AsBytes(new[] { value }.AsSpan()), []);
+    public string Constant(string hint, float value) =>
+        Constant(hint, DataType.Float, MemoryMarshal.AsBytes(new[] { value }.AsSpan()), []);
 
     /// <summary>A 1-D constant; equal constants are shared.</summary>
-    public string Constant(string hint, params float[] values) => Constant(hint, DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
+    public string Constant(string hint, params float[] values) =>
+        Constant(hint, DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
 
     /// <summary>A 1-D constant (shapes, axes, indices); equal constants are shared.</summary>
-    public string Constant(string hint, params long[] values) => Constant(hint, DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
+    public string Constant(string hint, params long[] values) =>
+        Constant(hint, DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
 
     /// <summary>One node with one output; returns the output's name.</summary>
-    public string Op(string opType, string[] inputs, params AttributeProto[] attributes) => Op(opType, 1, inputs, attributes)[0];
+    public string Op(string opType, string[] inputs, params AttributeProto[] attributes) =>
+        Op(opType, 1, inputs, attributes)[0];
 
     public string[] Op(string opType, int outputs, string[] inputs, params AttributeProto[] attributes)
     {
         string name = Unique(opType);
-        string[] outputNames = outputs == 1 ? [name] : Enumerable.Range(0, outputs).Select(i => Unique($"{name}_out{i}")).ToArray();
+        string[] outputNames = outputs == 1
+            ? [name]
+            : Enumerable.Range(0, outputs).Select(i => Unique($"{name}_out{i}")).ToArray();
         var node = Node(opType, inputs, outputNames, attributes);
         node.Name = name;
         graph.Node.Add(node);
@@ -92,7 +99,8 @@ internal sealed class OnnxGraph
     {
         var model = new ModelProto
         {
-            IrVersion = IrVersion, ProducerName = Producer, ProducerVersion = typeof(OnnxGraph).Assembly.GetName().Version!.ToString(),
+            IrVersion = IrVersion, ProducerName = Producer,
+            ProducerVersion = typeof(OnnxGraph).Assembly.GetName().Version!.ToString(),
             DocString = docString, Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
@@ -144,11 +152,15 @@ internal sealed class OnnxGraph
         return new ValueInfoProto
         {
             Name = name,
-            Type = new TypeProto { TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = tensorShape } },
+            Type = new TypeProto
+            {
+                TensorType = new TypeProto.Types.Tensor { ElemType = (int)type, Shape = tensorShape },
+            },
         };
     }
 
-    string Claim(string name) => names.Add(name) ? name : throw new InvalidOperationException($"ONNX value name '{name}' is taken.");
+    string Claim(string name) =>
+        names.Add(name) ? name : throw new InvalidOperationException($"ONNX value name '{name}' is taken.");
 
     string Unique(string hint)
     {

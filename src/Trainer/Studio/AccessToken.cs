@@ -16,7 +16,8 @@ public sealed class AccessToken
 
     public string Value { get; }
 
-    public AccessToken(string? value = null) => Value = value ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+    public AccessToken(string? value = null) =>
+        Value = value ?? Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
 
     public bool Admits(HttpRequest request)
     {
@@ -36,11 +37,15 @@ public sealed class AccessToken
         if (!Admits(context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status403Forbidden;
-            await context.Response.WriteAsJsonAsync(new { error = "This address needs the studio's token: open the address that 'distill studio' printed." });
+            await context.Response.WriteAsJsonAsync(new
+            {
+                error = "This address needs the studio's token: open the address that 'distill studio' printed.",
+            });
             return;
         }
         if (context.Request.Query.ContainsKey(QueryKey))
-            context.Response.Cookies.Append(Cookie, Value, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
+            context.Response.Cookies.Append(Cookie, Value,
+                new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/" });
         await next(context);
     }
 }

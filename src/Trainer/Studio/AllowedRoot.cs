@@ -21,11 +21,13 @@ public sealed class AllowedRoot
     /// the root; it need not exist yet.</summary>
     public string Resolve(string? userPath)
     {
-        if (userPath?.Contains('\0') == true) throw StudioRequestException.BadRequest("A path may not contain a NUL character.");
+        if (userPath?.Contains('\0') == true)
+            throw StudioRequestException.BadRequest("A path may not contain a NUL character.");
         string path = string.IsNullOrWhiteSpace(userPath) ? Path : System.IO.Path.GetFullPath(userPath.Trim(), Path);
         string real = Real(path) ?? path;
         if (!Contains(real))
-            throw new StudioRequestException(StatusCodes.Status403Forbidden, $"'{userPath}' is outside the folder the studio may use ({Path}).");
+            throw new StudioRequestException(StatusCodes.Status403Forbidden,
+                $"'{userPath}' is outside the folder the studio may use ({Path}).");
         return real;
     }
 

@@ -21,7 +21,8 @@ public static class AnchorAudition
         var controls = GenerationControls.Defaults with { Variation = 0 };
         renderer.Start(anchor, anchor, seed: 0, controls);
         var audio = new float[anchor.TimeSteps * WorldGraphs.FramesPerStep * renderer.Hop];
-        for (int at = 0; at < audio.Length; at += renderer.Hop) renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
+        for (int at = 0; at < audio.Length; at += renderer.Hop)
+            renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
         return audio;
     }
 
@@ -40,7 +41,8 @@ public static class AnchorAudition
         }
     }
 
-    public static AnchorThumbnail Thumbnail(float[] audio, int sampleRate, int columns = 160, int spectrogramColumns = 64, int spectrogramRows = 32)
+    public static AnchorThumbnail Thumbnail(float[] audio, int sampleRate, int columns = 160,
+                                            int spectrogramColumns = 64, int spectrogramRows = 32)
     {
         var peaks = new float[columns];
         for (int c = 0; c < columns; c++)
@@ -57,13 +59,17 @@ public static class AnchorAudition
         for (int f = 0; f < frames; f++)
             for (int m = 0; m < mels; m++)
             {
-                int cell = (spectrogramRows - 1 - m * spectrogramRows / mels) * spectrogramColumns + f * spectrogramColumns / Math.Max(1, frames);
+                int cell = (spectrogramRows - 1 - m * spectrogramRows / mels) * spectrogramColumns
+                           + f * spectrogramColumns / Math.Max(1, frames);
                 cells[cell] += mel[f * mels + m];
                 counts[cell]++;
             }
         for (int i = 0; i < cells.Length; i++) cells[i] = counts[i] > 0 ? cells[i] / counts[i] : double.NaN;
-        double low = cells.Where(double.IsFinite).DefaultIfEmpty(0).Min(), high = cells.Where(double.IsFinite).DefaultIfEmpty(1).Max();
-        var image = cells.Select(v => double.IsFinite(v) ? (byte)Math.Clamp(255 * (v - low) / Math.Max(1e-9, high - low), 0, 255) : (byte)0).ToArray();
+        double low = cells.Where(double.IsFinite).DefaultIfEmpty(0).Min(),
+            high = cells.Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        var image = cells.Select(v => double.IsFinite(v)
+            ? (byte)Math.Clamp(255 * (v - low) / Math.Max(1e-9, high - low), 0, 255)
+            : (byte)0).ToArray();
         return new AnchorThumbnail(peaks, spectrogramColumns, spectrogramRows, image);
     }
 }

@@ -10,7 +10,8 @@ namespace Distill.Trainer.Studio;
 public static class EditEndpoints
 {
     public sealed record OpenRequest(string Path, string Tab, bool TakeOver);
-    public sealed record RegenerateRequest(GridRegion Region, float Temperature = 1, int TopK = 0, float TopP = 1, int Seed = 1);
+    public sealed record RegenerateRequest(GridRegion Region, float Temperature = 1, int TopK = 0, float TopP = 1,
+                                           int Seed = 1);
     public sealed record PasteRequest(int Anchor, int TimeStep, int Frequency, GridClip Clip);
     public sealed record LockRequest(GridRegion Region, bool Locked);
 
@@ -19,10 +20,12 @@ public static class EditEndpoints
         api.MapPost("/edit/open", async (HttpRequest request) =>
         {
             var body = await JsonBody.Read<OpenRequest>(request);
-            if (string.IsNullOrWhiteSpace(body.Tab)) throw StudioRequestException.BadRequest("The request must name its tab (any id unique to the tab).");
+            if (string.IsNullOrWhiteSpace(body.Tab))
+                throw StudioRequestException.BadRequest("The request must name its tab (any id unique to the tab).");
             var world = state.Worlds.Get(state.Root.Resolve(WorldEndpoints.Required(body.Path)));
             var (id, _) = state.Edits.Open(world, body.Tab, body.TakeOver);
-            return Results.Json(new { session = id, world = WorldEndpoints.Summary(world, state.Root) }, JsonBody.Options);
+            return Results.Json(new { session = id, world = WorldEndpoints.Summary(world, state.Root) },
+                                JsonBody.Options);
         });
 
         var session = api.MapGroup("/edit/{id}");
@@ -36,8 +39,10 @@ public static class EditEndpoints
         {
             var body = await JsonBody.Read<RegenerateRequest>(request);
             if (body.Region is null) throw StudioRequestException.BadRequest("Give the region to regenerate.");
-            if (!float.IsFinite(body.Temperature) || body.Temperature is < 0 or > 5 || body.TopK < 0 || body.TopP is <= 0 or > 1 || !float.IsFinite(body.TopP))
-                throw StudioRequestException.BadRequest("Temperature must be 0–5, top-k 0 (all) or more, top-p above 0 and at most 1.");
+            if (!float.IsFinite(body.Temperature) || body.Temperature is < 0 or > 5 || body.TopK < 0
+                || body.TopP is <= 0 or > 1 || !float.IsFinite(body.TopP))
+                throw StudioRequestException.BadRequest(
+                    "Temperature must be 0–5, top-k 0 (all) or more, top-p above 0 and at most 1.");
             return Grid(state, id, e =>
             {
                 e.Regenerate(body.Region, new SamplingSettings(body.Temperature, body.TopK, body.TopP), body.Seed);
@@ -52,7 +57,8 @@ public static class EditEndpoints
         session.MapPost("/paste", async (string id, HttpRequest request) =>
         {
             var body = await JsonBody.Read<PasteRequest>(request);
-            if (body.Clip is null) throw StudioRequestException.BadRequest("Give the clip to paste (copy a region first).");
+            if (body.Clip is null)
+                throw StudioRequestException.BadRequest("Give the clip to paste (copy a region first).");
             return Grid(state, id, e =>
             {
                 e.Paste(body.Anchor, body.TimeStep, body.Frequency, body.Clip);

@@ -18,7 +18,9 @@ public sealed class EditSessions : IDisposable
             {
                 if (holder.Tab == tab) return (holder.Id, holder.Edit);
                 if (!takeOver)
-                    throw StudioRequestException.Conflict($"'{Path.GetFileName(world.Path)}' is being edited in another tab. Close its editor there, or take over here (that tab's unsaved edits are dropped).");
+                    throw StudioRequestException.Conflict(
+                        $"'{Path.GetFileName(world.Path)}' is being edited in another tab. Close its editor there, " +
+                        "or take over here (that tab's unsaved edits are dropped).");
                 lock (holder.Edit) holder.Edit.Dispose();
             }
             var opened = new Holder(Guid.NewGuid().ToString("N"), tab, new CodeGridEdit(world));
@@ -33,7 +35,8 @@ public sealed class EditSessions : IDisposable
         CodeGridEdit edit;
         lock (byWorld)
             edit = byWorld.Values.FirstOrDefault(h => h.Id == id)?.Edit
-                ?? throw StudioRequestException.Conflict("This editor was closed: another tab took the world over, or the studio restarted. Open the world again.");
+                ?? throw StudioRequestException.Conflict("This editor was closed: another tab took the world over, " +
+                                                         "or the studio restarted. Open the world again.");
         lock (edit) return action(edit);
     }
 

@@ -3,7 +3,8 @@ using System.Text.Json;
 
 namespace Distill.Trainer.Studio;
 
-/// <summary>Request bodies as records, with a clear sentence for a body that is missing or not the expected JSON.</summary>
+/// <summary>Request bodies as records, with a clear sentence for a body that is missing or not the expected
+/// JSON.</summary>
 public static class JsonBody
 {
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
@@ -12,11 +13,13 @@ public static class JsonBody
     {
         try
         {
-            return await request.ReadFromJsonAsync<T>(Options) ?? throw StudioRequestException.BadRequest("The request needs a JSON body.");
+            return await request.ReadFromJsonAsync<T>(Options)
+                   ?? throw StudioRequestException.BadRequest("The request needs a JSON body.");
         }
         catch (JsonException e)
         {
-            throw StudioRequestException.BadRequest($"The request body is not the expected JSON ({e.Message.Split('.')[0]}).");
+            throw StudioRequestException.BadRequest(
+                $"The request body is not the expected JSON ({e.Message.Split('.')[0]}).");
         }
         catch (InvalidOperationException)
         {

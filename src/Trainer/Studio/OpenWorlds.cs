@@ -13,16 +13,20 @@ public sealed record LoadedWorld(string Path, WorldBundle Bundle, WorldModels Mo
 public sealed class OpenWorlds : IDisposable
 {
     readonly Dictionary<string, (DateTime Written, LoadedWorld World)> worlds = new();
-    /// <summary>Every world loaded, replaced ones too: an editor may still be using those until the studio stops.</summary>
+    /// <summary>Every world loaded, replaced ones too: an editor may still be using those until the studio
+    /// stops.</summary>
     readonly List<LoadedWorld> loaded = new();
 
-    /// <summary>The world at <paramref name="path"/> (a real path inside the allowed root: a <c>.distill</c> file or a run folder).</summary>
+    /// <summary>The world at <paramref name="path"/> (a real path inside the allowed root: a <c>.distill</c> file or
+    /// a run folder).</summary>
     public LoadedWorld Get(string path)
     {
         string file = Directory.Exists(path) ? System.IO.Path.Combine(path, Export.WorldExport.DefaultFile) : path;
         if (!File.Exists(file))
             throw Directory.Exists(path)
-                ? StudioRequestException.NotFound($"'{System.IO.Path.GetFileName(path)}' holds no {Export.WorldExport.DefaultFile}: its training has not finished (resume it in Train).")
+                ? StudioRequestException.NotFound($"'{System.IO.Path.GetFileName(path)}' holds no " +
+                                                  $"{Export.WorldExport.DefaultFile}: its training has not finished " +
+                                                  "(resume it in Train).")
                 : StudioRequestException.NotFound($"There is no world at '{path}'.");
         DateTime written = File.GetLastWriteTimeUtc(file);
         lock (worlds)

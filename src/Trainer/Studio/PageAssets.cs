@@ -12,12 +12,14 @@ public static class PageAssets
     const string Prefix = "studio/";
     static readonly Dictionary<string, string> Types = new(StringComparer.OrdinalIgnoreCase)
     {
-        [".html"] = "text/html; charset=utf-8", [".js"] = "text/javascript; charset=utf-8", [".css"] = "text/css; charset=utf-8",
+        [".html"] = "text/html; charset=utf-8", [".js"] = "text/javascript; charset=utf-8",
+        [".css"] = "text/css; charset=utf-8",
         [".svg"] = "image/svg+xml",
     };
 
     public static IEnumerable<string> Names =>
-        Assembly.GetExecutingAssembly().GetManifestResourceNames().Where(n => n.StartsWith(Prefix)).Select(n => n[Prefix.Length..]);
+        Assembly.GetExecutingAssembly().GetManifestResourceNames().Where(n => n.StartsWith(Prefix))
+            .Select(n => n[Prefix.Length..]);
 
     public static void Map(WebApplication app)
     {

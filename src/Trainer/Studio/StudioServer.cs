@@ -9,7 +9,8 @@ using Distill.Runtime.Bundle;
 namespace Distill.Trainer.Studio;
 
 /// <summary>What every endpoint works with.</summary>
-public sealed record StudioState(AllowedRoot Root, OpenWorlds Worlds, TrainingRun Training, EditSessions Edits, CorpusCache Corpora);
+public sealed record StudioState(AllowedRoot Root, OpenWorlds Worlds, TrainingRun Training, EditSessions Edits,
+                                 CorpusCache Corpora);
 
 /// <summary>
 /// Distill Studio's web server: Kestrel on 127.0.0.1 only, every request checked for the token, the page's embedded
@@ -32,7 +33,8 @@ public sealed class StudioServer : IAsyncDisposable
     public StudioServer(string root, int port = 0, AccessToken? token = null)
     {
         Token = token ?? new AccessToken();
-        state = new StudioState(new AllowedRoot(root), new OpenWorlds(), new TrainingRun(), new EditSessions(), new CorpusCache());
+        state = new StudioState(new AllowedRoot(root), new OpenWorlds(), new TrainingRun(), new EditSessions(),
+                                new CorpusCache());
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k =>
@@ -45,7 +47,8 @@ public sealed class StudioServer : IAsyncDisposable
         app.Use(Token.Guard);
         PageAssets.Map(app);
         var api = app.MapGroup("/api");
-        api.MapGet("/session", () => new { root = state.Root.Path, version = typeof(StudioServer).Assembly.GetName().Version?.ToString() });
+        api.MapGet("/session", () =>
+            new { root = state.Root.Path, version = typeof(StudioServer).Assembly.GetName().Version?.ToString() });
         FolderEndpoints.Map(api, state);
         TrainEndpoints.Map(api, state, app.Lifetime.ApplicationStopping);
         WorldEndpoints.Map(api, state);
@@ -61,7 +64,8 @@ public sealed class StudioServer : IAsyncDisposable
 
     public Task WaitForShutdownAsync() => app.WaitForShutdownAsync();
 
-    /// <summary>Stops training the way Ctrl+C does (its checkpoint is saved, and the page hears so), then the server.</summary>
+    /// <summary>Stops training the way Ctrl+C does (its checkpoint is saved, and the page hears so), then the
+    /// server.</summary>
     public async ValueTask DisposeAsync()
     {
         state.Training.StopAndWait();
@@ -84,11 +88,16 @@ public sealed class StudioServer : IAsyncDisposable
                 StudioRequestException s => (s.Status, s.Message, null),
                 UserFacingException u => (StatusCodes.Status400BadRequest, u.Message, null),
                 InvalidWorldException w => (StatusCodes.Status422UnprocessableEntity,
-                                            $"'{Path.GetFileName(w.Bundle)}' is not a valid Distill world (corrupt or damaged bundle).", w.Problems),
+                                            $"'{Path.GetFileName(w.Bundle)}' is not a valid Distill world " +
+                                            "(corrupt or damaged bundle).", w.Problems),
                 BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-                    (StatusCodes.Status413PayloadTooLarge, $"The request is larger than the studio accepts ({MaxRequestBytes >> 20} MiB).", (IReadOnlyList<string>?)null),
+                    (StatusCodes.Status413PayloadTooLarge,
+                     $"The request is larger than the studio accepts ({MaxRequestBytes >> 20} MiB).",
+                     (IReadOnlyList<string>?)null),
                 BadHttpRequestException b => (b.StatusCode, $"Bad request: {b.Message}", null),
-                _ => (StatusCodes.Status500InternalServerError, $"The studio hit an unexpected error ({e.GetType().Name}: {e.Message}); the terminal running it has the details.", null),
+                _ => (StatusCodes.Status500InternalServerError,
+                      $"The studio hit an unexpected error ({e.GetType().Name}: {e.Message}); " +
+                      "the terminal running it has the details.", null),
             };
             if (status == StatusCodes.Status500InternalServerError) Console.Error.WriteLine(e);
             context.Response.StatusCode = status;

@@ -15,7 +15,8 @@ public sealed record SettingRow(string Key, string Label, string Value, string S
 /// </summary>
 public static class TrainSettings
 {
-    /// <summary>Key → label, whether it is sized from the data (else a fixed default), and its allowed range.</summary>
+    /// <summary>Key → label, whether it is sized from the data (else a fixed default), and its allowed
+    /// range.</summary>
     static readonly (string Key, string Label, bool Adaptive, double Min, double Max, bool Integer)[] Editable =
     [
         ("epochs", "epochs", true, 1, 10_000, true),

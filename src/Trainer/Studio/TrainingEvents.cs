@@ -3,7 +3,8 @@ using System.Text.Json;
 
 namespace Distill.Trainer.Studio;
 
-/// <summary>One thing a training run reported: <c>state</c>, <c>step</c>, <c>epoch</c>, <c>prior</c> or <c>message</c>.</summary>
+/// <summary>One thing a training run reported: <c>state</c>, <c>step</c>, <c>epoch</c>, <c>prior</c> or
+/// <c>message</c>.</summary>
 public sealed record StudioEvent(long Id, string Type, object Data);
 
 /// <summary>
@@ -47,8 +48,9 @@ public sealed class TrainingEvents
         lock (events) return (events.Where(e => e.Id > afterId).ToArray(), added.Task);
     }
 
-    /// <summary>Server-sent events: each event as <c>id</c>, <c>event</c> and one JSON <c>data</c> line, until the page
-    /// goes or the server stops. Every connection starts with the whole current run (the page redraws from scratch).</summary>
+    /// <summary>Server-sent events: each event as <c>id</c>, <c>event</c> and one JSON <c>data</c> line, until the
+    /// page goes or the server stops. Every connection starts with the whole current run (the page redraws from
+    /// scratch).</summary>
     public async Task Stream(HttpContext context, CancellationToken serverStopping)
     {
         context.Response.Headers.ContentType = "text/event-stream";
@@ -64,7 +66,9 @@ public sealed class TrainingEvents
                 var (batch, more) = Since(last);
                 foreach (var e in batch)
                 {
-                    await context.Response.WriteAsync($"id: {e.Id}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(e.Data, EventJson)}\n\n", both.Token);
+                    await context.Response.WriteAsync(
+                        $"id: {e.Id}\nevent: {e.Type}\ndata: {JsonSerializer.Serialize(e.Data, EventJson)}\n\n",
+                        both.Token);
                     last = e.Id;
                 }
                 await context.Response.Body.FlushAsync(both.Token);

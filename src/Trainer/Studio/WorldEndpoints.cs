@@ -19,7 +19,8 @@ public static class WorldEndpoints
             var world = state.Worlds.Get(state.Root.Resolve(Required(path)));
             var tokens = Anchor(world, anchor);
             var audio = AnchorAudition.Render(world.Models, tokens);
-            return Results.Json(AnchorAudition.Thumbnail(audio, world.Bundle.Manifest.Audio.SampleRate), JsonBody.Options);
+            return Results.Json(AnchorAudition.Thumbnail(audio, world.Bundle.Manifest.Audio.SampleRate),
+                                JsonBody.Options);
         });
 
         api.MapGet("/world/audio", (string? path, int anchor) =>
@@ -36,16 +37,21 @@ public static class WorldEndpoints
         return new
         {
             path = root.Relative(world.Path), fileBytes = new FileInfo(world.Path).Length,
-            m.Name, m.Producer, m.Created, m.FormatVersion, m.ModelType, m.Audio, m.Grid, m.Quantizer, m.Prior, m.Training,
-            anchors = world.Bundle.Anchors.Select((a, i) => new { index = i, a.Name, a.TimeSteps, seconds = a.TimeSteps / m.Grid.StepsPerSecond }),
+            m.Name, m.Producer, m.Created, m.FormatVersion, m.ModelType, m.Audio, m.Grid, m.Quantizer, m.Prior,
+            m.Training,
+            anchors = world.Bundle.Anchors.Select((a, i) =>
+                new { index = i, a.Name, a.TimeSteps, seconds = a.TimeSteps / m.Grid.StepsPerSecond }),
             m.Members,
         };
     }
 
     public static Runtime.Bundle.AnchorTokens Anchor(LoadedWorld world, int anchor) =>
         anchor >= 0 && anchor < world.Bundle.Anchors.Count ? world.Bundle.Anchors[anchor]
-            : throw StudioRequestException.BadRequest($"This world has anchors 0–{world.Bundle.Anchors.Count - 1}; there is no anchor {anchor}.");
+            : throw StudioRequestException.BadRequest(
+                $"This world has anchors 0–{world.Bundle.Anchors.Count - 1}; there is no anchor {anchor}.");
 
     public static string Required(string? path) =>
-        string.IsNullOrWhiteSpace(path) ? throw StudioRequestException.BadRequest("Which world? Give its path (a .distill file or a run folder).") : path;
+        string.IsNullOrWhiteSpace(path)
+            ? throw StudioRequestException.BadRequest("Which world? Give its path (a .distill file or a run folder).")
+            : path;
 }

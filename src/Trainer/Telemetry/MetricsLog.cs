@@ -25,14 +25,21 @@ public sealed class MetricsLog : IDisposable
         bool writeHeader = !append || !File.Exists(csvPath) || new FileInfo(csvPath).Length == 0;
         csv = new StreamWriter(csvPath, append, new UTF8Encoding(false));
         jsonl = new StreamWriter(Path.Combine(directory, prefix + ".jsonl"), append, new UTF8Encoding(false));
-        if (writeHeader) { csv.WriteLine(string.Join(',', new[] { "phase", "epoch", "step" }.Concat(this.columns))); csv.Flush(); }
+        if (writeHeader)
+        {
+            csv.WriteLine(string.Join(',', new[] { "phase", "epoch", "step" }.Concat(this.columns)));
+            csv.Flush();
+        }
     }
 
     public void Log(string phase, int epoch, long step, IReadOnlyDictionary<string, double> values)
     {
         var unknown = values.Keys.Except(columns).ToArray();
-        if (unknown.Length > 0) throw new ArgumentException($"metrics not declared as columns: {string.Join(", ", unknown)}");
-        var cells = columns.Select(c => values.TryGetValue(c, out double v) && double.IsFinite(v) ? v.ToString("R", CultureInfo.InvariantCulture) : "");
+        if (unknown.Length > 0)
+            throw new ArgumentException($"metrics not declared as columns: {string.Join(", ", unknown)}");
+        var cells = columns.Select(c => values.TryGetValue(c, out double v) && double.IsFinite(v)
+            ? v.ToString("R", CultureInfo.InvariantCulture)
+            : "");
         csv.WriteLine($"{phase},{epoch},{step},{string.Join(',', cells)}");
         csv.Flush();
 
@@ -63,7 +70,8 @@ public sealed class MetricsLog : IDisposable
             foreach (var p in root.EnumerateObject())
                 if (p.Name is not ("phase" or "epoch" or "step"))
                     values[p.Name] = p.Value.ValueKind == JsonValueKind.Number ? p.Value.GetDouble() : double.NaN;
-            return new MetricRecord(root.GetProperty("phase").GetString()!, root.GetProperty("epoch").GetInt32(), root.GetProperty("step").GetInt64(), values);
+            return new MetricRecord(root.GetProperty("phase").GetString()!, root.GetProperty("epoch").GetInt32(),
+                                    root.GetProperty("step").GetInt64(), values);
         }).ToArray();
     }
 

@@ -19,9 +19,14 @@ public sealed class TensorBoardWriter : IDisposable
     {
         this.clock = clock ?? (() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() / 1000.0);
         Directory.CreateDirectory(logDir);
-        Path = System.IO.Path.Combine(logDir, $"events.out.tfevents.{(long)this.clock()}.{Environment.MachineName}.{Environment.ProcessId}");
+        Path = System.IO.Path.Combine(logDir,
+            $"events.out.tfevents.{(long)this.clock()}.{Environment.MachineName}.{Environment.ProcessId}");
         file = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
-        WriteEvent(o => { o.WriteTag(3, WireFormat.WireType.LengthDelimited); o.WriteString("brain.Event:2"); }, step: 0);
+        WriteEvent(o =>
+        {
+            o.WriteTag(3, WireFormat.WireType.LengthDelimited);
+            o.WriteString("brain.Event:2");
+        }, step: 0);
     }
 
     public void AddScalar(string tag, float value, long step) =>

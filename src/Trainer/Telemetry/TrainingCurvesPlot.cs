@@ -15,14 +15,16 @@ public static class TrainingCurvesPlot
 
         foreach (var (phase, label) in new[] { ("train", "train"), ("val", "validation") })
             foreach (var key in new[] { "loss", "mel_loss", "stft_loss" })
-                AddSeries(losses, records.Where(r => r.Phase == phase), key, $"{label} {key.Replace('_', ' ')}", Math.Log10);
+                AddSeries(losses, records.Where(r => r.Phase == phase), key, $"{label} {key.Replace('_', ' ')}",
+                          Math.Log10);
         losses.Title("Losses");
         losses.YLabel("log10 loss");
         losses.XLabel("step");
         losses.ShowLegend(Alignment.UpperRight);
 
         var validation = records.Where(r => r.Phase == "val").ToArray();
-        var levelKeys = validation.SelectMany(r => r.Values.Keys).Where(k => k.StartsWith("util_l")).Distinct().Order().ToArray();
+        var levelKeys = validation.SelectMany(r => r.Values.Keys).Where(k => k.StartsWith("util_l")).Distinct()
+            .Order().ToArray();
         foreach (var key in levelKeys) AddSeries(utilization, validation, key, $"level {key[6..]}", v => v);
         utilization.Title("Codebook utilization (validation)");
         utilization.YLabel("codes used %");
@@ -35,9 +37,11 @@ public static class TrainingCurvesPlot
         File.Move(tmp, pngPath, overwrite: true);
     }
 
-    static void AddSeries(Plot plot, IEnumerable<MetricRecord> records, string key, string label, Func<double, double> transform)
+    static void AddSeries(Plot plot, IEnumerable<MetricRecord> records, string key, string label,
+                          Func<double, double> transform)
     {
-        var points = records.Where(r => r.Values.TryGetValue(key, out double v) && double.IsFinite(v) && (transform == Math.Log10 ? v > 0 : true))
+        var points = records.Where(r => r.Values.TryGetValue(key, out double v) && double.IsFinite(v)
+                                        && (transform == Math.Log10 ? v > 0 : true))
                             .Select(r => ((double)r.Step, transform(r.Values[key]))).ToArray();
         if (points.Length == 0) return;
         var scatter = plot.Add.Scatter(points.Select(p => p.Item1).ToArray(), points.Select(p => p.Item2).ToArray());
