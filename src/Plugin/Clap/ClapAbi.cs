@@ -29,7 +29,10 @@ enum ClapEventType : ushort
 
 [Flags] enum ClapNoteDialect : uint { Clap = 1, Midi = 2, MidiMpe = 4, Midi2 = 8 }
 
-[Flags] enum ClapParamFlags : uint { Stepped = 1, Automatable = 1 << 5, Modulatable = 1 << 10, RequiresProcess = 1 << 15 }
+[Flags] enum ClapParamFlags : uint
+{
+    Stepped = 1, Automatable = 1 << 5, Modulatable = 1 << 10, RequiresProcess = 1 << 15
+}
 
 enum ClapRenderMode { Realtime = 0, Offline = 1 }
 

@@ -3,7 +3,8 @@ using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Clap;
 
-/// <summary>The one clap_plugin_descriptor, built from <see cref="PluginDescriptor"/> and kept for the process's life.</summary>
+/// <summary>The one clap_plugin_descriptor, built from <see cref="PluginDescriptor"/> and kept for the
+/// process's life.</summary>
 static unsafe class ClapDescriptor
 {
     public static readonly ClapPluginDescriptor* Instance = Create();

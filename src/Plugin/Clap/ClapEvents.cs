@@ -22,7 +22,8 @@ static unsafe class ClapEvents
         int time = (int)Math.Min(h->Time, int.MaxValue);
         switch (h->Type)
         {
-            case ClapEventType.NoteOn or ClapEventType.NoteOff or ClapEventType.NoteChoke when h->Size >= sizeof(ClapEventNote):
+            case ClapEventType.NoteOn or ClapEventType.NoteOff or ClapEventType.NoteChoke
+                when h->Size >= sizeof(ClapEventNote):
                 return TranslateNote((ClapEventNote*)h, time, out e);
             case ClapEventType.ParamValue when h->Size >= sizeof(ClapEventParamValue):
                 var param = (ClapEventParamValue*)h;

@@ -32,7 +32,10 @@ static unsafe class ClapFactory
     {
         try
         {
-            if (host == null || !NativeText.Is(pluginId, MemoryMarshal.CreateReadOnlySpanFromNullTerminated(ClapDescriptor.Instance->Id))) return null;
+            if (host == null
+                || !NativeText.Is(
+                    pluginId, MemoryMarshal.CreateReadOnlySpanFromNullTerminated(ClapDescriptor.Instance->Id)))
+                return null;
             return ClapWrapper.Create(host);
         }
         catch (Exception e)

@@ -63,7 +63,8 @@ static unsafe class ClapParams
             return 0;
         try
         {
-            NativeText.WriteUtf8(w.Plugin.FormatParameter((ParameterId)id, value), text, (int)Math.Min(capacity, int.MaxValue));
+            NativeText.WriteUtf8(w.Plugin.FormatParameter((ParameterId)id, value), text,
+                                 (int)Math.Min(capacity, int.MaxValue));
             return 1;
         }
         catch (Exception e) { PluginLog.Error("clap params.value_to_text", e); return 0; }
@@ -84,7 +85,8 @@ static unsafe class ClapParams
     }
 
     /// <summary>Parameter changes while not processing: on the audio thread when active (never concurrent with
-    /// process), delivered as a zero-length block as VST3 hosts do; on the main thread when inactive, set directly.</summary>
+    /// process), delivered as a zero-length block as VST3 hosts do; on the main thread when inactive,
+    /// set directly.</summary>
     [UnmanagedCallersOnly]
     static void Flush(ClapPlugin* p, ClapInputEvents* input, ClapOutputEvents* output)
     {

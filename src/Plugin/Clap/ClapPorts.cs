@@ -3,7 +3,8 @@ using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Clap;
 
-/// <summary>clap.audio-ports (no input, one stereo output) and clap.note-ports (one input, CLAP and MIDI dialects).</summary>
+/// <summary>clap.audio-ports (no input, one stereo output) and clap.note-ports (one input, CLAP and
+/// MIDI dialects).</summary>
 static unsafe class ClapPorts
 {
     public static readonly ClapPluginAudioPorts* Audio = CreateAudio();

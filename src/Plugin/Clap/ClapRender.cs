@@ -2,7 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace Distill.Plugin.Clap;
 
-/// <summary>clap.render: offline rendering (bounce, export) switches the core to <see cref="ProcessMode.Offline"/>.</summary>
+/// <summary>clap.render: offline rendering (bounce, export) switches the core
+/// to <see cref="ProcessMode.Offline"/>.</summary>
 static unsafe class ClapRender
 {
     public static readonly ClapPluginRender* Extension = Create();
@@ -23,7 +24,8 @@ static unsafe class ClapRender
     {
         try
         {
-            if (ClapWrapper.From(p) is not { } w || mode is not (ClapRenderMode.Realtime or ClapRenderMode.Offline)) return 0;
+            if (ClapWrapper.From(p) is not { } w || mode is not (ClapRenderMode.Realtime or ClapRenderMode.Offline))
+                return 0;
             w.Plugin.Mode = mode == ClapRenderMode.Offline ? ProcessMode.Offline : ProcessMode.Realtime;
             return 1;
         }

@@ -31,10 +31,14 @@ sealed unsafe class ClapWrapper
         return p;
     }
 
-    /// <summary>The instance behind <paramref name="p"/>, or null for a destroyed or foreign pointer. Never throws.</summary>
+    /// <summary>The instance behind <paramref name="p"/>, or null for a destroyed or foreign pointer.
+    /// Never throws.</summary>
     public static ClapWrapper? From(ClapPlugin* p)
     {
-        try { return p == null || p->PluginData == 0 ? null : GCHandle.FromIntPtr(p->PluginData).Target as ClapWrapper; }
+        try
+        {
+            return p == null || p->PluginData == 0 ? null : GCHandle.FromIntPtr(p->PluginData).Target as ClapWrapper;
+        }
         catch (InvalidOperationException) { return null; }
     }
 
@@ -124,7 +128,8 @@ sealed unsafe class ClapWrapper
         int frames = (int)Math.Min(process->FramesCount, int.MaxValue);
         ClapEvents.Gather(process->InEvents, Block, frames);
         var output = process->AudioOutputsCount > 0 ? process->AudioOutputs : null;
-        Block.Render(Plugin, output != null ? output->Data32 : null, output != null ? (int)Math.Min(output->ChannelCount, 64) : 0, frames);
+        Block.Render(Plugin, output != null ? output->Data32 : null,
+                     output != null ? (int)Math.Min(output->ChannelCount, 64) : 0, frames);
         if (output != null) output->ConstantMask = 0;
         return ClapProcessStatus.Continue;
     }

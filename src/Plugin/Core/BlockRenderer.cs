@@ -29,7 +29,8 @@ public sealed unsafe class BlockRenderer
         return true;
     }
 
-    /// <summary>Main thread, at activation: room for a block of <paramref name="maxFrames"/> when the host's output is odd.</summary>
+    /// <summary>Main thread, at activation: room for a block of <paramref name="maxFrames"/> when the host's output
+    /// is odd.</summary>
     public void Prepare(int maxFrames)
     {
         if (scratchLeft.Length >= maxFrames) return;
@@ -37,7 +38,8 @@ public sealed unsafe class BlockRenderer
         scratchRight = new float[maxFrames];
     }
 
-    /// <summary>Renders <paramref name="frames"/> into the host's channels (null or fewer than two: see the class summary).</summary>
+    /// <summary>Renders <paramref name="frames"/> into the host's channels (null or fewer than two: see the
+    /// class summary).</summary>
     public void Render(DistillPlugin plugin, float** channels, int channelCount, int frames)
     {
         plugin.BlockStarted(frames);
@@ -80,7 +82,8 @@ public sealed unsafe class BlockRenderer
         count = 0;
     }
 
-    /// <summary>Insertion sort: stable, allocation-free, linear on the already-sorted input hosts normally send.</summary>
+    /// <summary>Insertion sort: stable, allocation-free, linear on the already-sorted input hosts
+    /// normally send.</summary>
     void SortByOffset()
     {
         for (int i = 1; i < count; i++)

@@ -22,11 +22,14 @@ public sealed partial class DistillPlugin : IDisposable
     Exception? unlogged;  // the same, until the next main-thread call writes it to the log
     long underrunsAtActivation, framesSinceActivation, notesSinceActivation;
 
-    /// <param name="worldsFolder">Where installed worlds are found (default <see cref="UserFolders.WorldSearchPath"/>).</param>
+    /// <param name="worldsFolder">Where installed worlds are found
+    /// (default <see cref="UserFolders.WorldSearchPath"/>).</param>
     public DistillPlugin(string? worldsFolder = null)
     {
-        instrument = new Instrument(WorldCatalog.Scan(worldsFolder is null ? UserFolders.WorldSearchPath : [worldsFolder]));
-        instrument.WorldLoadFailed += (world, e) => PluginLog.Write($"world '{world.Name}' ({world.Path}) not loaded: {e.Message}");
+        instrument = new Instrument(
+            WorldCatalog.Scan(worldsFolder is null ? UserFolders.WorldSearchPath : [worldsFolder]));
+        instrument.WorldLoadFailed += (world, e) =>
+            PluginLog.Write($"world '{world.Name}' ({world.Path}) not loaded: {e.Message}");
         instrument.GenerationFailed += e => PluginLog.Error("generation", e);
     }
 
@@ -52,13 +55,16 @@ public sealed partial class DistillPlugin : IDisposable
 
     void UpdateWaiting() => instrument.Offline = declaredMode == ProcessMode.Offline || pace.Fast;
 
-    /// <summary>Whether generation is being waited for now: declared offline, or a host found running faster than real time.</summary>
+    /// <summary>Whether generation is being waited for now: declared offline, or a host found running faster than
+    /// real time.</summary>
     public bool WaitsForGeneration => instrument.Offline;
 
-    /// <summary>Blocks in which a voice ran out of generated audio since activation (real-time playback only).</summary>
+    /// <summary>Blocks in which a voice ran out of generated audio since activation (real-time
+    /// playback only).</summary>
     public long Underruns => instrument.Underruns - underrunsAtActivation;
 
-    /// <summary>Samples of output delay the host should compensate (the resampler's, at rates other than 48 kHz).</summary>
+    /// <summary>Samples of output delay the host should compensate (the resampler's, at rates other than
+    /// 48 kHz).</summary>
     public int LatencySamples => instrument.LatencySamples;
 
     /// <summary>The installed worlds, in World-parameter order.</summary>
@@ -71,11 +77,14 @@ public sealed partial class DistillPlugin : IDisposable
         {
             string status = missingWorld is { } name && (int)GetParameter(ParameterId.World) >= Worlds.Count
                 ? $"{name}: not installed" : instrument.WorldStatus;
-            return fault is { } e ? $"{status} (silenced by an error: {e.GetType().Name}; reset or reactivate to resume)" : status;
+            return fault is { } e
+                ? $"{status} (silenced by an error: {e.GetType().Name}; reset or reactivate to resume)"
+                : status;
         }
     }
 
-    /// <summary>A world named by restored state that is not installed: kept, and saved again, until another world is chosen.</summary>
+    /// <summary>A world named by restored state that is not installed: kept, and saved again, until another world
+    /// is chosen.</summary>
     string? missingWorld;
 
     void ForgetMissingWorld(ParameterId id, double value)
@@ -94,12 +103,14 @@ public sealed partial class DistillPlugin : IDisposable
         ForgetMissingWorld(id, v);
         if (!IsActive) instrument.SetParameter(id, v);
         else if (!fromMainThread.TryWrite(new ParameterChange(id, v)))
-            PluginLog.Write($"parameter change dropped ({id} = {v}): more than {fromMainThread.Capacity} queued while the audio thread is not processing");
+            PluginLog.Write($"parameter change dropped ({id} = {v}): more than {fromMainThread.Capacity} queued " +
+                            "while the audio thread is not processing");
     }
 
     readonly record struct ParameterChange(ParameterId Id, double Value);
 
-    /// <summary>On the audio thread while active; on the main thread at (de)activation, when none is processing.</summary>
+    /// <summary>On the audio thread while active; on the main thread at (de)activation, when none
+    /// is processing.</summary>
     void ApplyMainThreadChanges()
     {
         while (fromMainThread.TryPeek(out var change))
@@ -128,7 +139,8 @@ public sealed partial class DistillPlugin : IDisposable
         return InstrumentParameters.TryParse(InstrumentParameters.Get(id), text, out plain);
     }
 
-    /// <summary>A world's name, the status text of the current one, or "N: …" as <see cref="FormatParameter"/> writes.</summary>
+    /// <summary>A world's name, the status text of the current one, or "N: …" as
+    /// <see cref="FormatParameter"/> writes.</summary>
     bool TryParseWorld(string text, out int index)
     {
         for (index = 0; index < Worlds.Count; index++)
@@ -136,7 +148,9 @@ public sealed partial class DistillPlugin : IDisposable
         index = (int)GetParameter(ParameterId.World);
         if (text == WorldStatus) return true;
         int colon = text.IndexOf(':');
-        if (int.TryParse(colon > 0 ? text[..colon] : text, NumberStyles.None, CultureInfo.InvariantCulture, out int number) && number >= 1)
+        if (int.TryParse(colon > 0 ? text[..colon] : text, NumberStyles.None, CultureInfo.InvariantCulture,
+                         out int number)
+            && number >= 1)
         {
             index = (int)InstrumentParameters.Get(ParameterId.World).Clamp(number - 1);
             return true;
@@ -175,7 +189,8 @@ public sealed partial class DistillPlugin : IDisposable
         if (IsActive)
         {
             instrument.Reset();
-            PluginLog.Write($"deactivated at {SampleRate} Hz: {Underruns} underrun blocks in {framesSinceActivation / SampleRate:0.0} s " +
+            PluginLog.Write($"deactivated at {SampleRate} Hz: {Underruns} underrun blocks in " +
+                            $"{framesSinceActivation / SampleRate:0.0} s " +
                             $"of audio and {notesSinceActivation} notes since activation");
         }
         IsActive = false;
@@ -189,7 +204,8 @@ public sealed partial class DistillPlugin : IDisposable
         instrument.Reset();
     }
 
-    /// <summary>Called once per host block before its pieces are processed (pieces of one block are not host calls).</summary>
+    /// <summary>Called once per host block before its pieces are processed (pieces of one block are not
+    /// host calls).</summary>
     public void BlockStarted(int frames)
     {
         pace.BlockStarted(frames, MaxFrames);
@@ -218,7 +234,8 @@ public sealed partial class DistillPlugin : IDisposable
         }
         catch (Exception e)
         {
-            // The audio thread cannot write files: silent until the host resets or reactivates; the main thread logs it.
+            // The audio thread cannot write files: silent until the host resets or reactivates; the main thread
+            // logs it.
             fault = unlogged = e;
             left.Clear(); right.Clear();
         }

@@ -24,7 +24,8 @@ public static class PluginLog
             {
                 string path = FilePath;
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                File.AppendAllText(path, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} [{Environment.ProcessId}] {message}\n");
+                File.AppendAllText(path,
+                                   $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} [{Environment.ProcessId}] {message}\n");
             }
         }
         catch
@@ -33,5 +34,6 @@ public static class PluginLog
         }
     }
 
-    public static void Error(string where, Exception e) => Write($"error in {where}: {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+    public static void Error(string where, Exception e) =>
+        Write($"error in {where}: {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
 }

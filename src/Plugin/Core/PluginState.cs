@@ -34,7 +34,8 @@ public sealed partial class DistillPlugin
         return JsonSerializer.SerializeToUtf8Bytes(data, PluginStateJson.Default.PluginStateData);
     }
 
-    /// <summary>Restores saved state. Malformed or newer-version state leaves defaults and logs why; never throws.</summary>
+    /// <summary>Restores saved state. Malformed or newer-version state leaves defaults and logs why;
+    /// never throws.</summary>
     /// <returns>Whether the state was understood.</returns>
     public bool LoadState(ReadOnlySpan<byte> bytes)
     {
@@ -51,7 +52,8 @@ public sealed partial class DistillPlugin
         }
         if (data is null || data.Version > PluginStateData.CurrentVersion || data.Version < 1)
         {
-            PluginLog.Write($"state not restored (version {data?.Version.ToString() ?? "missing"}, this plugin reads up to {PluginStateData.CurrentVersion}); using defaults");
+            PluginLog.Write($"state not restored (version {data?.Version.ToString() ?? "missing"}, " +
+                            $"this plugin reads up to {PluginStateData.CurrentVersion}); using defaults");
             RestoreDefaults();
             return false;
         }
@@ -68,7 +70,8 @@ public sealed partial class DistillPlugin
                 // Silent rather than a different sound: the index past the installed worlds plays nothing.
                 missingWorld = name;
                 index = Worlds.Count;
-                PluginLog.Write($"the project's world '{name}' is not installed in {string.Join(" or ", UserFolders.WorldSearchPath)}; the instrument stays silent");
+                PluginLog.Write($"the project's world '{name}' is not installed in " +
+                                $"{string.Join(" or ", UserFolders.WorldSearchPath)}; the instrument stays silent");
             }
             SetParameter(ParameterId.World, index);
         }

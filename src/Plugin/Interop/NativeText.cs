@@ -6,7 +6,8 @@ namespace Distill.Plugin.Interop;
 /// <summary>Strings into and out of the fixed-size, NUL-terminated character arrays of plugin ABIs.</summary>
 static unsafe class NativeText
 {
-    /// <summary>UTF-8 into <paramref name="capacity"/> bytes, truncated at a whole character, always terminated.</summary>
+    /// <summary>UTF-8 into <paramref name="capacity"/> bytes, truncated at a whole character,
+    /// always terminated.</summary>
     public static void WriteUtf8(ReadOnlySpan<char> text, byte* destination, int capacity)
     {
         if (destination == null || capacity <= 0) return;
@@ -26,7 +27,8 @@ static unsafe class NativeText
 
     public static string? ReadUtf8(byte* text) => text == null ? null : Marshal.PtrToStringUTF8((nint)text);
 
-    /// <summary>At most <paramref name="capacity"/> chars up to the first NUL (hosts may fill the whole array).</summary>
+    /// <summary>At most <paramref name="capacity"/> chars up to the first NUL (hosts may fill the
+    /// whole array).</summary>
     public static string? ReadUtf16(char* text, int capacity)
     {
         if (text == null) return null;

@@ -32,7 +32,8 @@ static class Vst3Iid
 
     public static unsafe Guid Read(byte* tuid) => new(new ReadOnlySpan<byte>(tuid, 16), bigEndian: true);
 
-    public static unsafe void Write(Guid id, byte* tuid) => id.TryWriteBytes(new Span<byte>(tuid, 16), bigEndian: true, out _);
+    public static unsafe void Write(Guid id, byte* tuid) =>
+        id.TryWriteBytes(new Span<byte>(tuid, 16), bigEndian: true, out _);
 }
 
 static class Vst3Constants

@@ -35,7 +35,8 @@ sealed unsafe partial class Vst3Wrapper
 
     [UnmanagedCallersOnly]
     static int GetBusCount(void* self, int mediaType, int direction) =>
-        (mediaType, direction) is (Vst3Constants.MediaAudio, Vst3Constants.DirectionOutput) or (Vst3Constants.MediaEvent, Vst3Constants.DirectionInput) ? 1 : 0;
+        (mediaType, direction) is (Vst3Constants.MediaAudio, Vst3Constants.DirectionOutput)
+                               or (Vst3Constants.MediaEvent, Vst3Constants.DirectionInput) ? 1 : 0;
 
     [UnmanagedCallersOnly]
     static int GetBusInfo(void* self, int mediaType, int direction, int index, BusInfo* info)

@@ -60,7 +60,8 @@ sealed unsafe partial class Vst3Wrapper
             NativeText.WriteUtf16(PluginParameters.UnitLabel(spec), info->Units, 128);
             info->StepCount = spec.Stepped ? (int)(spec.Max - spec.Min) : 0;
             info->DefaultNormalizedValue = spec.ToNormalized(spec.Default);
-            info->Flags = Vst3Constants.ParameterCanAutomate | (spec.Id == ParameterId.World ? Vst3Constants.ParameterIsList : 0);
+            info->Flags = Vst3Constants.ParameterCanAutomate
+                          | (spec.Id == ParameterId.World ? Vst3Constants.ParameterIsList : 0);
             return Vst3Result.Ok;
         }
         catch (Exception e) { PluginLog.Error("vst3 getParameterInfo", e); return Vst3Result.InternalError; }
@@ -86,7 +87,8 @@ sealed unsafe partial class Vst3Wrapper
             return Vst3Result.InvalidArgument;
         try
         {
-            if (!w.Plugin.TryParseParameter(spec.Id, NativeText.ReadUtf16(text, 128)!, out double plain)) return Vst3Result.False;
+            if (!w.Plugin.TryParseParameter(spec.Id, NativeText.ReadUtf16(text, 128)!, out double plain))
+                return Vst3Result.False;
             *normalized = spec.ToNormalized(plain);
             return Vst3Result.Ok;
         }

@@ -40,7 +40,8 @@ static unsafe class Vst3Factory
         *obj = null;
         if (iid == null) return Vst3Result.InvalidArgument;
         var id = Vst3Iid.Read(iid);
-        if (id != Vst3Iid.FUnknown && id != Vst3Iid.PluginFactory && id != Vst3Iid.PluginFactory2 && id != Vst3Iid.PluginFactory3)
+        if (id != Vst3Iid.FUnknown && id != Vst3Iid.PluginFactory && id != Vst3Iid.PluginFactory2
+            && id != Vst3Iid.PluginFactory3)
             return Vst3Result.NoInterface;
         Interlocked.Increment(ref references);
         *obj = self;

@@ -27,18 +27,21 @@ sealed unsafe partial class Vst3Wrapper
 
     [UnmanagedCallersOnly]
     static int SetBusArrangements(void* self, ulong* inputs, int inputCount, ulong* outputs, int outputCount) =>
-        inputCount == 0 && outputCount == 1 && outputs != null && outputs[0] == Vst3Constants.SpeakerStereo ? Vst3Result.Ok : Vst3Result.False;
+        inputCount == 0 && outputCount == 1 && outputs != null && outputs[0] == Vst3Constants.SpeakerStereo
+            ? Vst3Result.Ok : Vst3Result.False;
 
     [UnmanagedCallersOnly]
     static int GetBusArrangement(void* self, int direction, int index, ulong* arrangement)
     {
-        if (arrangement == null || direction != Vst3Constants.DirectionOutput || index != 0) return Vst3Result.InvalidArgument;
+        if (arrangement == null || direction != Vst3Constants.DirectionOutput || index != 0)
+            return Vst3Result.InvalidArgument;
         *arrangement = Vst3Constants.SpeakerStereo;
         return Vst3Result.Ok;
     }
 
     [UnmanagedCallersOnly]
-    static int CanProcessSampleSize(void* self, int size) => size == Vst3Constants.Sample32 ? Vst3Result.Ok : Vst3Result.False;
+    static int CanProcessSampleSize(void* self, int size) =>
+        size == Vst3Constants.Sample32 ? Vst3Result.Ok : Vst3Result.False;
 
     [UnmanagedCallersOnly]
     static uint GetLatencySamples(void* self)
@@ -59,7 +62,8 @@ sealed unsafe partial class Vst3Wrapper
                 return Vst3Result.False;
             w.setup = *setup;
             w.setup.MaxSamplesPerBlock = Math.Min(setup->MaxSamplesPerBlock, 1 << 20);
-            w.Plugin.Mode = setup->ProcessMode == Vst3Constants.ProcessOffline ? ProcessMode.Offline : ProcessMode.Realtime;
+            w.Plugin.Mode = setup->ProcessMode == Vst3Constants.ProcessOffline
+                ? ProcessMode.Offline : ProcessMode.Realtime;
             return Vst3Result.Ok;
         }
         catch (Exception e) { PluginLog.Error("vst3 setupProcessing", e); return Vst3Result.InternalError; }
@@ -67,9 +71,11 @@ sealed unsafe partial class Vst3Wrapper
 
     [UnmanagedCallersOnly]
     static int SetProcessing(void* self, byte state) =>
-        From(self) is not { } w ? Vst3Result.InvalidArgument : w.Plugin.IsActive ? Vst3Result.Ok : Vst3Result.NotInitialized;
+        From(self) is not { } w ? Vst3Result.InvalidArgument
+            : w.Plugin.IsActive ? Vst3Result.Ok : Vst3Result.NotInitialized;
 
-    /// <summary>The synth keeps sounding after its last note for as long as its release: let hosts keep calling.</summary>
+    /// <summary>The synth keeps sounding after its last note for as long as its release: let hosts
+    /// keep calling.</summary>
     [UnmanagedCallersOnly]
     static uint GetTailSamples(void* self) => Vst3Constants.InfiniteTail;
 
@@ -103,7 +109,8 @@ sealed unsafe partial class Vst3Wrapper
         Plugin.Mode = data->ProcessMode == Vst3Constants.ProcessOffline ? ProcessMode.Offline : ProcessMode.Realtime;
         Vst3Events.Gather(data->InputParameterChanges, data->InputEvents, Block, frames);
         var output = data->NumOutputs > 0 ? data->Outputs : null;
-        Block.Render(Plugin, output != null ? output->ChannelBuffers32 : null, output != null ? Math.Clamp(output->NumChannels, 0, 64) : 0, frames);
+        Block.Render(Plugin, output != null ? output->ChannelBuffers32 : null,
+                     output != null ? Math.Clamp(output->NumChannels, 0, 64) : 0, frames);
         if (output != null) output->SilenceFlags = 0;
     }
 
@@ -115,7 +122,8 @@ sealed unsafe partial class Vst3Wrapper
             var bus = &data->Outputs[o];
             if (bus->ChannelBuffers32 == null) continue;
             for (int c = 0; c < bus->NumChannels; c++)
-                if (bus->ChannelBuffers32[c] != null) new Span<float>(bus->ChannelBuffers32[c], data->NumSamples).Clear();
+                if (bus->ChannelBuffers32[c] != null)
+                    new Span<float>(bus->ChannelBuffers32[c], data->NumSamples).Clear();
         }
     }
 }

@@ -33,7 +33,8 @@ static unsafe class Vst3Stream
             for (int done = 0; done < bytes.Length;)
             {
                 int written = 0;
-                if (vtbl->Write(stream, start + done, bytes.Length - done, &written) != Vst3Result.Ok || written <= 0) return false;
+                if (vtbl->Write(stream, start + done, bytes.Length - done, &written) != Vst3Result.Ok || written <= 0)
+                    return false;
                 done += Math.Min(written, bytes.Length - done);
             }
         return true;

@@ -19,7 +19,8 @@ unsafe struct Vst3Face
 /// </summary>
 sealed unsafe partial class Vst3Wrapper
 {
-    const int ComponentFace = 0, ProcessorFace = 1, ControllerFace = 2, MidiMappingFace = 3, ContextRequirementsFace = 4, FaceCount = 5;
+    const int ComponentFace = 0, ProcessorFace = 1, ControllerFace = 2, MidiMappingFace = 3,
+              ContextRequirementsFace = 4, FaceCount = 5;
 
     public readonly DistillPlugin Plugin = new();
     public readonly BlockRenderer Block = new();
@@ -38,13 +39,18 @@ sealed unsafe partial class Vst3Wrapper
         faces[ContextRequirementsFace] = new Vst3Face { Vtbl = ContextRequirementsTable, Handle = handle };
     }
 
-    /// <summary>Between IPluginBase initialize and terminate (each answers kResultFalse when called out of turn).</summary>
+    /// <summary>Between IPluginBase initialize and terminate (each answers kResultFalse when called out
+    /// of turn).</summary>
     bool initialized;
 
     /// <summary>The instance behind one of our interface pointers, or null once it is freed. Never throws.</summary>
     public static Vst3Wrapper? From(void* self)
     {
-        try { return self == null || ((Vst3Face*)self)->Handle == 0 ? null : GCHandle.FromIntPtr(((Vst3Face*)self)->Handle).Target as Vst3Wrapper; }
+        try
+        {
+            return self == null || ((Vst3Face*)self)->Handle == 0
+                ? null : GCHandle.FromIntPtr(((Vst3Face*)self)->Handle).Target as Vst3Wrapper;
+        }
         catch (InvalidOperationException) { return null; }
     }
 
@@ -144,7 +150,8 @@ sealed unsafe partial class Vst3Wrapper
         return v;
     }
 
-    /// <summary>Nothing of the process context is read: tempo, transport and positions play no part in generation.</summary>
+    /// <summary>Nothing of the process context is read: tempo, transport and positions play no part
+    /// in generation.</summary>
     [UnmanagedCallersOnly]
     static uint GetProcessContextRequirements(void* self) => 0;
 

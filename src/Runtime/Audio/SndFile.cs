@@ -41,18 +41,22 @@ public static partial class SndFile
 
     public static AudioClip Read(string path)
     {
-        if (!IsAvailable) throw new AudioFormatException($"{Path.GetExtension(path)} files need {LibraryName}, which is not installed (apt-get install libsndfile1)");
+        if (!IsAvailable)
+            throw new AudioFormatException($"{Path.GetExtension(path)} files need {LibraryName}, " +
+                                           "which is not installed (apt-get install libsndfile1)");
         using var quiet = new QuietStandardError();
         var info = new Info();
         nint file = Open(path, ReadMode, ref info);
         // libsndfile's message for data it cannot decode can claim the file is missing or a pipe; it is neither here.
         if (file == 0)
             throw new AudioFormatException(File.Exists(path)
-                ? $"not a valid {Path.GetExtension(path).TrimStart('.').ToUpperInvariant()} file (libsndfile cannot decode it)"
+                ? $"not a valid {Path.GetExtension(path).TrimStart('.').ToUpperInvariant()} file " +
+                  "(libsndfile cannot decode it)"
                 : Marshal.PtrToStringUTF8(Error(0)) ?? "libsndfile could not open the file");
         try
         {
-            if (info.Channels <= 0 || info.SampleRate <= 0) throw new AudioFormatException("libsndfile reports no channels or no sample rate");
+            if (info.Channels <= 0 || info.SampleRate <= 0)
+                throw new AudioFormatException("libsndfile reports no channels or no sample rate");
             // Some formats (MP3, Ogg) only estimate their length: read in blocks until the end.
             var samples = new List<float>((int)Math.Min(Math.Max(info.Frames, 0) * info.Channels, 1 << 26));
             var block = new float[4096 * info.Channels];

@@ -9,15 +9,18 @@ public enum WavSampleFormat { Pcm16, Pcm24, Float32 }
 /// <see cref="WavFileWriter"/> for audio written as it is made.</summary>
 public static class WavWriter
 {
-    public static void Write(string path, ReadOnlySpan<float> mono, int sampleRate, WavSampleFormat format = WavSampleFormat.Pcm16) =>
+    public static void Write(string path, ReadOnlySpan<float> mono, int sampleRate,
+                             WavSampleFormat format = WavSampleFormat.Pcm16) =>
         Write(path, mono, 1, sampleRate, format);
 
     public static void Write(string path, AudioClip clip, WavSampleFormat format = WavSampleFormat.Pcm16) =>
         Write(path, clip.Interleaved, clip.Channels, clip.SampleRate, format);
 
-    public static void Write(string path, ReadOnlySpan<float> interleaved, int channels, int sampleRate, WavSampleFormat format)
+    public static void Write(string path, ReadOnlySpan<float> interleaved, int channels, int sampleRate,
+                             WavSampleFormat format)
     {
-        if (interleaved.Length / channels > WavFileWriter.MaxFrames(channels, format)) throw new ArgumentException("audio too long for a WAV file");
+        if (interleaved.Length / channels > WavFileWriter.MaxFrames(channels, format))
+            throw new ArgumentException("audio too long for a WAV file");
         using var file = new WavFileWriter(path, channels, sampleRate, format);
         file.Write(interleaved);
         file.Complete();
@@ -69,7 +72,8 @@ public sealed class WavFileWriter : IDisposable
     /// <summary>Appends interleaved samples (NaN is written as silence).</summary>
     public void Write(ReadOnlySpan<float> interleaved)
     {
-        if ((dataBytes + (long)interleaved.Length * bytesPerSample) / (channels * bytesPerSample) > MaxFrames(channels, format))
+        if ((dataBytes + (long)interleaved.Length * bytesPerSample) / (channels * bytesPerSample)
+            > MaxFrames(channels, format))
             throw new InvalidOperationException("audio too long for a WAV file");
         int perBuffer = buffer.Length / bytesPerSample;
         for (int start = 0; start < interleaved.Length; start += perBuffer)

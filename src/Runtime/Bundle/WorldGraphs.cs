@@ -30,7 +30,8 @@ namespace Distill.Runtime.Bundle;
 /// </summary>
 public static class WorldGraphs
 {
-    public const string EncoderMember = "encoder.onnx", DecoderMember = "decoder.onnx", PriorStepMember = "prior_step.onnx";
+    public const string EncoderMember = "encoder.onnx", DecoderMember = "decoder.onnx",
+                        PriorStepMember = "prior_step.onnx";
 
     public static class Encoder
     {

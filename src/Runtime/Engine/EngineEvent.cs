@@ -38,7 +38,8 @@ sealed class VoiceChannel
     int readyGeneration = -1;
     long startPosition;
 
-    /// <summary>Worker: the note <paramref name="generation"/>'s audio begins at the ring's current write position.</summary>
+    /// <summary>Worker: the note <paramref name="generation"/>'s audio begins at the ring's current
+    /// write position.</summary>
     public void Begin(int generation)
     {
         Volatile.Write(ref startPosition, Audio.WritePosition);

@@ -20,8 +20,9 @@ public readonly record struct GenerationControls(
     public static GenerationControls From(ReadOnlySpan<double> values) => new(
         new SamplingSettings((float)(values[(int)ParameterId.Temperature] + values[(int)ParameterId.ModWheel]),
                              (int)values[(int)ParameterId.TopK], (float)values[(int)ParameterId.TopP]),
-        (float)values[(int)ParameterId.LevelTilt], (float)values[(int)ParameterId.Variation], (float)values[(int)ParameterId.Morph],
-        (float)values[(int)ParameterId.Depth], (float)values[(int)ParameterId.StepRate], values[(int)ParameterId.Freeze] >= 0.5);
+        (float)values[(int)ParameterId.LevelTilt], (float)values[(int)ParameterId.Variation],
+        (float)values[(int)ParameterId.Morph], (float)values[(int)ParameterId.Depth],
+        (float)values[(int)ParameterId.StepRate], values[(int)ParameterId.Freeze] >= 0.5);
 
     /// <summary>Temperature multiplier of RVQ level <paramref name="level"/> of <paramref name="levels"/>:
     /// 2^(tilt·(2·level/(levels−1) − 1)), so tilt +1 halves the coarsest level's temperature and doubles the

@@ -41,11 +41,16 @@ sealed class GenerationWorker : IDisposable
     int currentWorld = -1;
 
     /// <param name="idle">Called whenever nothing on the timeline is due (the owner loads worlds from there).</param>
-    public GenerationWorker(SpscRing<EngineEvent> events, VoiceChannel[] channels, WorldTable worlds, Func<long> playhead, Action idle)
+    public GenerationWorker(SpscRing<EngineEvent> events, VoiceChannel[] channels, WorldTable worlds,
+                            Func<long> playhead, Action idle)
     {
-        this.events = events; this.channels = channels; this.worlds = worlds; this.playhead = playhead; this.idle = idle;
+        this.events = events; this.channels = channels; this.worlds = worlds;
+        this.playhead = playhead; this.idle = idle;
         voices = channels.Select((_, i) => new GeneratingVoice(i)).ToArray();
-        thread = new Thread(Run) { IsBackground = true, Name = "Distill generation", Priority = ThreadPriority.AboveNormal };
+        thread = new Thread(Run)
+        {
+            IsBackground = true, Name = "Distill generation", Priority = ThreadPriority.AboveNormal
+        };
         thread.Start();
     }
 
@@ -55,7 +60,8 @@ sealed class GenerationWorker : IDisposable
     /// <summary>Raised on the worker thread when something failed there (a voice that failed is silenced).</summary>
     public event Action<Exception>? Faulted;
 
-    /// <summary>Time spent working — events, frames, priming — (the worker's CPU load, for benchmarks), in Stopwatch ticks.</summary>
+    /// <summary>Time spent working — events, frames, priming — (the worker's CPU load, for benchmarks), in
+    /// Stopwatch ticks.</summary>
     public long BusyTicks => Volatile.Read(ref busyTicks);
     long busyTicks;
 
@@ -123,7 +129,8 @@ sealed class GenerationWorker : IDisposable
         return true;
     }
 
-    /// <summary>Idle time: the prior reads voices' primed openings ahead of need (the result does not depend on when).</summary>
+    /// <summary>Idle time: the prior reads voices' primed openings ahead of need (the result does not depend
+    /// on when).</summary>
     bool Prime()
     {
         bool any = false;

@@ -21,7 +21,8 @@ public sealed partial class Instrument : IDisposable
     const int ModelRate = FeatureConfig.ModelRate;
     /// <summary>Model-rate samples per chunk: below the worker's look-ahead, so offline waits always end.</summary>
     const int ChunkSamples = 4096;
-    /// <summary>Host samples over which a gain change ramps (from its exact sample), so automation never clicks.</summary>
+    /// <summary>Host samples over which a gain change ramps (from its exact sample), so automation
+    /// never clicks.</summary>
     public const int GainRampSamples = 32;
 
     readonly SpscRing<EngineEvent> events = new(1 << 12);
@@ -43,7 +44,8 @@ public sealed partial class Instrument : IDisposable
     {
         this.catalog = catalog.ToArray();
         for (int i = 0; i < Slots; i++) { channels[i] = new VoiceChannel(); voices[i] = new PlayingVoice(i); }
-        // Before the worker starts: its first idle call may load (or fail to load) a world at once, and that status must stand.
+        // Before the worker starts: its first idle call may load (or fail to load) a world at once, and that status
+        // must stand.
         worldStatus = this.catalog.Length == 0 ? "no worlds installed" : $"loading {this.catalog[0].Name}";
         worker = new GenerationWorker(events, channels, worlds, () => Volatile.Read(ref playhead), ServiceWorldRequest);
         worker.Faulted += e => GenerationFailed?.Invoke(e);
@@ -71,7 +73,8 @@ public sealed partial class Instrument : IDisposable
     /// <summary>Prepares for a host rate and block size (main thread; allocates).</summary>
     public void Activate(double sampleRate, int maxFrames)
     {
-        if (!SupportsRate(sampleRate)) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "unsupported sample rate");
+        if (!SupportsRate(sampleRate))
+            throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "unsupported sample rate");
         hostRate = sampleRate;
         int rate = (int)Math.Round(sampleRate);
         resampler = rate == ModelRate ? null : new PolyphaseResampler(ModelRate, rate);
@@ -187,7 +190,11 @@ public sealed partial class Instrument : IDisposable
             if (gainStep != 0)
             {
                 gain += gainStep;
-                if ((gainStep > 0 && gain >= gainTarget) || (gainStep < 0 && gain <= gainTarget)) { gain = gainTarget; gainStep = 0; }
+                if ((gainStep > 0 && gain >= gainTarget) || (gainStep < 0 && gain <= gainTarget))
+                {
+                    gain = gainTarget;
+                    gainStep = 0;
+                }
             }
             float x = host[i] * gain;
             host[i] = float.IsFinite(x) ? x : 0f;

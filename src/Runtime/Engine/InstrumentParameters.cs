@@ -28,8 +28,8 @@ public enum ParameterUnit { None, Seconds, Decibels, Ratio, Percent, Levels, Ind
 /// <summary>One automatable parameter: plain-value range, default, and how it reads as text.</summary>
 /// <param name="Key">Name in automation files and state (lower-case, no spaces).</param>
 /// <param name="Stepped">Integer values only (the host shows steps).</param>
-public sealed record ParameterSpec(ParameterId Id, string Key, string Name, string Module, double Min, double Max, double Default,
-                                   bool Stepped, ParameterUnit Unit, string Description)
+public sealed record ParameterSpec(ParameterId Id, string Key, string Name, string Module, double Min, double Max,
+                                   double Default, bool Stepped, ParameterUnit Unit, string Description)
 {
     public double Clamp(double plain)
     {
@@ -62,7 +62,8 @@ public static class InstrumentParameters
         new(ParameterId.TopP, "top_p", "Top-p", "Generation", 0.05, 1, 1, false, ParameterUnit.Percent,
             "Sample within the smallest set of codes holding this probability (100 % = all)."),
         new(ParameterId.LevelTilt, "level_tilt", "Level tilt", "Generation", -1, 1, 0, false, ParameterUnit.None,
-            "Per-level temperature: positive keeps coarse levels steady and lets fine detail vary; negative the reverse."),
+            "Per-level temperature: positive keeps coarse levels steady and lets fine detail vary; " +
+            "negative the reverse."),
         new(ParameterId.Variation, "variation", "Variation", "Generation", 0, 1, 0.5, false, ParameterUnit.Percent,
             "0 replays the note's sound exactly; 1 lets the prior continue freely."),
         new(ParameterId.Morph, "morph", "Morph", "Generation", 0, 1, 0, false, ParameterUnit.Percent,
@@ -145,9 +146,11 @@ public static class InstrumentParameters
         if (p.Id == ParameterId.TopK && t == "all") { plain = 0; return true; }
         if (p.Unit == ParameterUnit.Decibels && t.StartsWith("-inf")) { plain = p.Min; return true; }
         double scale = 1;
-        foreach (var (suffix, s) in new (string, double)[] { ("levels", 1), ("ms", 0.001), ("s", 1), ("db", 1), ("x", 1), ("%", 0.01) })
+        foreach (var (suffix, s) in
+                 new (string, double)[] { ("levels", 1), ("ms", 0.001), ("s", 1), ("db", 1), ("x", 1), ("%", 0.01) })
             if (t.EndsWith(suffix)) { t = t[..^suffix.Length].Trim(); scale = s; break; }
-        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v)) return false;
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+            return false;
         if (p.Unit == ParameterUnit.Percent && scale == 1 && v > 1) scale = 0.01; // "50" means 50 %
         if (p.Unit == ParameterUnit.Index) v -= 1;
         plain = p.Clamp(v * scale);

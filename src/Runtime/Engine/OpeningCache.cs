@@ -24,13 +24,16 @@ static class OpeningCache
             if (!File.Exists(path)) return null;
             byte[] bytes = File.ReadAllBytes(path);
             int payload = count * samples * sizeof(float);
-            if (bytes.Length != payload + 32 || !SHA256.HashData(bytes.AsSpan(0, payload)).AsSpan().SequenceEqual(bytes.AsSpan(payload))) return null;
+            if (bytes.Length != payload + 32
+                || !SHA256.HashData(bytes.AsSpan(0, payload)).AsSpan().SequenceEqual(bytes.AsSpan(payload)))
+                return null;
             var floats = MemoryMarshal.Cast<byte, float>(bytes.AsSpan(0, payload));
             var openings = new float[count][];
             for (int a = 0; a < count; a++) openings[a] = floats.Slice(a * samples, samples).ToArray();
             return openings;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException
+                                       or ArgumentException)
         {
             return null;
         }
@@ -53,13 +56,15 @@ static class OpeningCache
             File.Move(temporary, path, overwrite: true);
             temporary = null;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException
+                                       or ArgumentException)
         {
             // A cache that cannot be written costs load time next time, nothing else.
         }
         finally
         {
-            if (temporary is not null) try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            if (temporary is not null)
+                try { File.Delete(temporary); } catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
     }
 
@@ -68,7 +73,8 @@ static class OpeningCache
         var key = new StringBuilder();
         foreach (var m in manifest.Members) key.Append(m.Name).Append(':').Append(m.Sha256).Append(';');
         key.Append(layout).Append(';').Append(count).Append('x').Append(samples).Append(';').Append(EngineBuild);
-        return Path.Combine(Folder, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()))) + ".f32");
+        return Path.Combine(Folder,
+                            Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()))) + ".f32");
     }
 
     /// <summary>This build of the runtime: openings rendered by another build are not trusted.</summary>

@@ -31,14 +31,18 @@ public static class Performance
         (byte)((e.Kind switch { MidiEventKind.NoteOn => 0x90, MidiEventKind.NoteOff => 0x80, _ => 0xB0 })
                | (e.Channel & 0x0F));
 
-    /// <summary>Automation rows by parameter key (<see cref="ParameterSpec.Key"/>), checked against the instrument's parameters.</summary>
-    public static IEnumerable<PerformanceEvent> FromAutomation(IReadOnlyList<AutomationPoint> points, string source = "automation")
+    /// <summary>Automation rows by parameter key (<see cref="ParameterSpec.Key"/>), checked against the
+    /// instrument's parameters.</summary>
+    public static IEnumerable<PerformanceEvent> FromAutomation(IReadOnlyList<AutomationPoint> points,
+                                                               string source = "automation")
     {
         AutomationCsv.CheckParameters(points, InstrumentParameters.All.Select(p => p.Key).ToArray(), source);
         var outside = (from p in points
                        let spec = InstrumentParameters.ByKey(p.Parameter)!
                        where p.Value < spec.Min || p.Value > spec.Max
-                       select FormattableString.Invariant($"line {p.Line}: {p.Parameter} {p.Value} is outside its range {spec.Min}–{spec.Max}")).ToList();
+                       select FormattableString.Invariant(
+                           $"line {p.Line}: {p.Parameter} {p.Value} is outside its range {spec.Min}–{spec.Max}"))
+                       .ToList();
         if (outside.Count > 0) throw new AutomationFormatException(source, outside);
         return points.Select(p => new PerformanceEvent(
             p.Seconds, InstrumentEvent.ParameterValue(0, (uint)InstrumentParameters.ByKey(p.Parameter)!.Id, p.Value)));
@@ -46,8 +50,8 @@ public static class Performance
 
     /// <summary>Renders <paramref name="seconds"/> of audio at <paramref name="sampleRate"/> into memory; see the
     /// overload with an <see cref="AudioBlockSink"/> for renders too long to hold.</summary>
-    public static (float[] Left, float[] Right) Render(Instrument instrument, IEnumerable<PerformanceEvent> events, int sampleRate,
-                                                       double seconds, int blockSize = 512)
+    public static (float[] Left, float[] Right) Render(Instrument instrument, IEnumerable<PerformanceEvent> events,
+                                                       int sampleRate, double seconds, int blockSize = 512)
     {
         long length = Samples(seconds, sampleRate);
         var left = new float[length];

@@ -27,7 +27,8 @@ public sealed class SpscRing<T> where T : unmanaged
     public int Count => (int)(Volatile.Read(ref written) - Volatile.Read(ref read));
     public int Free => Capacity - Count;
 
-    /// <summary>Producer: appends all of <paramref name="values"/> if they fit; returns false (writing nothing) if not.</summary>
+    /// <summary>Producer: appends all of <paramref name="values"/> if they fit; returns false (writing nothing)
+    /// if not.</summary>
     public bool TryWrite(ReadOnlySpan<T> values)
     {
         long w = written; // only this thread writes it

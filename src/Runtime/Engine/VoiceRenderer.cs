@@ -55,7 +55,8 @@ public sealed class VoiceRenderer : IDisposable
         Hop = m.Audio.Hop;
         tokensPerStep = m.Prior.TokensPerStep;
         prior = generative ? new PriorStep(models.Prior, m.Prior, m.Quantizer.CodebookSize) : null;
-        codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels, historySteps: Math.Max(64, 2 * layout.Window));
+        codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels,
+                               historySteps: Math.Max(64, 2 * layout.Window));
         decoder = new DecoderWindow(models.Decoder, layout.Window, m.Grid.FrequencyPositions, m.Quantizer.Levels, bins);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
         ringFrames = 2 * layout.Output * WorldGraphs.FramesPerStep + 2;
@@ -64,7 +65,8 @@ public sealed class VoiceRenderer : IDisposable
         discard = new float[Hop];
     }
 
-    /// <summary>Starts a note: codes from <paramref name="anchor"/>, morphing toward <paramref name="morphTarget"/>.</summary>
+    /// <summary>Starts a note: codes from <paramref name="anchor"/>, morphing
+    /// toward <paramref name="morphTarget"/>.</summary>
     public void Start(AnchorTokens anchor, AnchorTokens morphTarget, ulong seed, in GenerationControls controls)
     {
         codes.Start(anchor.Tokens, anchor.TimeSteps, seed);
@@ -108,7 +110,8 @@ public sealed class VoiceRenderer : IDisposable
             int step = windowStart + s;
             var stepCodes = step < codes.Steps ? codes.Step(step) : codes.AnchorStep(step);
             stepCodes.CopyTo(codeInput.Slice(s * tokensPerStep, tokensPerStep));
-            morphAnchor.AsSpan(step % morphSteps * tokensPerStep, tokensPerStep).CopyTo(morphInput.Slice(s * tokensPerStep, tokensPerStep));
+            morphAnchor.AsSpan(step % morphSteps * tokensPerStep, tokensPerStep)
+                       .CopyTo(morphInput.Slice(s * tokensPerStep, tokensPerStep));
         }
         decoder.Morph.Fill(controls.Morph);
         DecoderWindow.DepthToGains(controls.Depth, decoder.LevelGain);
@@ -118,7 +121,8 @@ public sealed class VoiceRenderer : IDisposable
         int offset = (first - windowStart) * WorldGraphs.FramesPerStep;
         int frames = layout.Output * WorldGraphs.FramesPerStep;
         for (int f = 0; f < frames; f++)
-            magnitude.Slice((offset + f) * bins, bins).CopyTo(decoded.AsSpan((int)((decodedFrames + f) % ringFrames) * bins, bins));
+            magnitude.Slice((offset + f) * bins, bins)
+                     .CopyTo(decoded.AsSpan((int)((decodedFrames + f) % ringFrames) * bins, bins));
         decodedFrames += frames;
     }
 

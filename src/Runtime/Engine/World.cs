@@ -26,7 +26,8 @@ public sealed class World : IDisposable
     readonly float[][] openings;
     readonly VoiceRenderer[] voices;
 
-    World(string name, WorldManifest manifest, WorldModels models, AnchorTokens[] anchors, DecoderLayout layout, int voiceCount)
+    World(string name, WorldManifest manifest, WorldModels models, AnchorTokens[] anchors, DecoderLayout layout,
+          int voiceCount)
     {
         Name = name; Manifest = manifest; Models = models; Anchors = anchors; Layout = layout;
         voices = Enumerable.Range(0, voiceCount).Select(_ => new VoiceRenderer(models, layout)).ToArray();
@@ -40,7 +41,8 @@ public sealed class World : IDisposable
     {
         var result = new float[count][];
         var defaults = GenerationControls.Defaults with { Variation = 0 };
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4) },
+        Parallel.For(0, count,
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4) },
             () => new VoiceRenderer(Models, Layout, generative: false),
             (a, _, renderer) =>
             {
@@ -68,7 +70,8 @@ public sealed class World : IDisposable
         var models = WorldModels.Create(bundle.Manifest, bundle.Models, path);
         try
         {
-            return new World(bundle.Manifest.Name, bundle.Manifest, models, bundle.Anchors.ToArray(), layout ?? DecoderLayout.Default, voiceCount);
+            return new World(bundle.Manifest.Name, bundle.Manifest, models, bundle.Anchors.ToArray(),
+                             layout ?? DecoderLayout.Default, voiceCount);
         }
         catch
         {

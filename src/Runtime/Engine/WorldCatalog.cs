@@ -9,7 +9,8 @@ public static class WorldCatalog
     public const string Extension = ".distill";
 
     /// <summary>Every <c>*.distill</c> directly in the folders (missing ones skipped), ordered ordinally by name; a
-    /// name in an earlier folder hides the same name in later ones. At most <see cref="InstrumentParameters.MaxWorlds"/>.</summary>
+    /// name in an earlier folder hides the same name in later ones. At
+    /// most <see cref="InstrumentParameters.MaxWorlds"/>.</summary>
     public static WorldEntry[] Scan(params IEnumerable<string> folders) =>
         folders.SelectMany(Files)
                .DistinctBy(p => Path.GetFileNameWithoutExtension(p))

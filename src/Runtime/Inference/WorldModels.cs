@@ -23,7 +23,8 @@ public sealed class WorldModels : IDisposable
     }
 
     /// <param name="bundleName">How problems name the bundle (its path).</param>
-    /// <exception cref="InvalidWorldException">OnnxRuntime rejects a graph, or a graph does not match the manifest.</exception>
+    /// <exception cref="InvalidWorldException">OnnxRuntime rejects a graph, or a graph does not match
+    /// the manifest.</exception>
     public static WorldModels Create(WorldManifest manifest, WorldGraphFiles graphs, string bundleName)
     {
         var sessions = new List<InferenceSession>();
@@ -39,12 +40,15 @@ public sealed class WorldModels : IDisposable
                 }
                 catch (OnnxRuntimeException e)
                 {
-                    throw new InvalidWorldException(bundleName, [$"{member}: OnnxRuntime cannot load it ({e.Message.Split('\n')[0]})"]);
+                    throw new InvalidWorldException(bundleName, [$"{member}: OnnxRuntime cannot load it " +
+                                                                 $"({e.Message.Split('\n')[0]})"]);
                 }
             }
-            var models = new WorldModels(manifest, Open(WorldGraphs.EncoderMember, graphs.Encoder), Open(WorldGraphs.DecoderMember, graphs.Decoder),
+            var models = new WorldModels(manifest, Open(WorldGraphs.EncoderMember, graphs.Encoder),
+                                         Open(WorldGraphs.DecoderMember, graphs.Decoder),
                                          Open(WorldGraphs.PriorStepMember, graphs.PriorStep));
-            var problems = GraphShapes.For(manifest).SelectMany(g => ShapeProblems(g, models.Session(g.Member))).ToList();
+            var problems = GraphShapes.For(manifest)
+                                      .SelectMany(g => ShapeProblems(g, models.Session(g.Member))).ToList();
             if (problems.Count > 0) throw new InvalidWorldException(bundleName, problems);
             return models;
         }
@@ -58,10 +62,12 @@ public sealed class WorldModels : IDisposable
     InferenceSession Session(string member) =>
         member == WorldGraphs.EncoderMember ? Encoder : member == WorldGraphs.DecoderMember ? Decoder : Prior;
 
-    /// <summary>Inputs and outputs must be exactly the contract's, with its element types and fixed dimensions.</summary>
+    /// <summary>Inputs and outputs must be exactly the contract's, with its element types and
+    /// fixed dimensions.</summary>
     static IEnumerable<string> ShapeProblems(GraphShape expected, InferenceSession session)
     {
-        foreach (var (kind, wanted, actual) in new[] { ("input", expected.Inputs, session.InputMetadata), ("output", expected.Outputs, session.OutputMetadata) })
+        foreach (var (kind, wanted, actual) in new[] { ("input", expected.Inputs, session.InputMetadata),
+                                                       ("output", expected.Outputs, session.OutputMetadata) })
         {
             foreach (var t in wanted)
             {
@@ -80,7 +86,9 @@ public sealed class WorldModels : IDisposable
                 bool same = dims.Length == t.Dims.Length;
                 for (int i = 0; same && i < dims.Length; i++) same = t.Dims[i] < 0 || dims[i] == t.Dims[i];
                 if (!same)
-                    yield return $"{expected.Member}: {kind} '{t.Name}' has shape [{string.Join(", ", dims)}], the manifest implies [{string.Join(", ", t.Dims.Select(d => d < 0 ? "?" : d.ToString()))}]";
+                    yield return $"{expected.Member}: {kind} '{t.Name}' has shape [{string.Join(", ", dims)}], " +
+                                 "the manifest implies " +
+                                 $"[{string.Join(", ", t.Dims.Select(d => d < 0 ? "?" : d.ToString()))}]";
             }
             foreach (var name in actual.Keys.Except(wanted.Select(t => t.Name)))
                 yield return $"{expected.Member}: unexpected {kind} '{name}'";

@@ -14,13 +14,17 @@ public static class MidiFileReader
     public static MidiSequence Read(ReadOnlySpan<byte> file)
     {
         var cursor = new ByteCursor(file, 0);
-        if (file.Length < 4 || !file[..4].SequenceEqual("MThd"u8)) throw new MidiFormatException("not a Standard MIDI File (no MThd header)");
+        if (file.Length < 4 || !file[..4].SequenceEqual("MThd"u8))
+            throw new MidiFormatException("not a Standard MIDI File (no MThd header)");
         cursor.Skip(4);
         uint headerLength = cursor.UInt32();
-        if (headerLength < 6) throw new MidiFormatException($"MThd header is {headerLength} bytes long, at least 6 expected");
+        if (headerLength < 6)
+            throw new MidiFormatException($"MThd header is {headerLength} bytes long, at least 6 expected");
         int format = cursor.UInt16(), trackCount = cursor.UInt16(), division = cursor.UInt16();
         cursor.Skip(headerLength - 6);
-        if (format == 2) throw new MidiFormatException("MIDI format 2 (independent sequences) is not supported: save the file as format 0 or 1");
+        if (format == 2)
+            throw new MidiFormatException("MIDI format 2 (independent sequences) is not supported: " +
+                                          "save the file as format 0 or 1");
         if (format > 2) throw new MidiFormatException($"unknown MIDI format {format}");
 
         var events = new List<(long Tick, MidiEventKind Kind, int Channel, int Number, int Value)>();
@@ -28,12 +32,15 @@ public static class MidiFileReader
         long lastTick = 0;
         for (int track = 0; track < trackCount;)
         {
-            if (cursor.Remaining == 0) throw new MidiFormatException($"the header declares {trackCount} tracks, the file holds {track} (truncated?)");
+            if (cursor.Remaining == 0)
+                throw new MidiFormatException($"the header declares {trackCount} tracks, " +
+                                              $"the file holds {track} (truncated?)");
             int chunkStart = cursor.Position;
             var id = cursor.Bytes(4);
             uint length = cursor.UInt32();
             if (length > cursor.Remaining)
-                throw new MidiFormatException($"chunk '{Printable(id)}' at offset {chunkStart} declares {length} bytes, but only {cursor.Remaining} remain (truncated?)");
+                throw new MidiFormatException($"chunk '{Printable(id)}' at offset {chunkStart} declares {length} " +
+                                              $"bytes, but only {cursor.Remaining} remain (truncated?)");
             var body = new ByteCursor(cursor.Bytes((int)length), cursor.Position - (int)length);
             if (!id.SequenceEqual("MTrk"u8)) continue; // unknown chunk: skipped, as the specification asks
             lastTick = Math.Max(lastTick, ReadTrack(ref body, events, tempo));
@@ -42,23 +49,28 @@ public static class MidiFileReader
 
         var map = TimeMap(division, tempo);
         var ordered = events.OrderBy(e => e.Tick) // stable: equal ticks keep file order
-                            .Select(e => new MidiEvent(map.Seconds(e.Tick), e.Kind, e.Channel, e.Number, e.Value)).ToArray();
+                            .Select(e => new MidiEvent(map.Seconds(e.Tick), e.Kind, e.Channel, e.Number, e.Value))
+                            .ToArray();
         return new MidiSequence(format, trackCount, ordered, map.Seconds(lastTick));
     }
 
     static TempoMap TimeMap(int division, List<(long Tick, int MicrosPerQuarter)> tempo)
     {
         if ((division & 0x8000) == 0)
-            return division > 0 ? TempoMap.Metrical(division, tempo) : throw new MidiFormatException("the header's division is 0 ticks per quarter note");
+            return division > 0
+                ? TempoMap.Metrical(division, tempo)
+                : throw new MidiFormatException("the header's division is 0 ticks per quarter note");
         // SMPTE: high byte is −frames per second (29 means 30 000/1001 drop-frame), low byte ticks per frame.
         int fps = -(sbyte)(division >> 8), ticksPerFrame = division & 0xFF;
         if (fps is not (24 or 25 or 29 or 30) || ticksPerFrame == 0)
-            throw new MidiFormatException($"SMPTE division of {fps} frames/s × {ticksPerFrame} ticks per frame is not valid (24, 25, 29 or 30 frames/s)");
+            throw new MidiFormatException($"SMPTE division of {fps} frames/s × {ticksPerFrame} ticks per frame " +
+                                          "is not valid (24, 25, 29 or 30 frames/s)");
         return TempoMap.Timecode(fps == 29 ? 30000.0 / 1001 : fps, ticksPerFrame);
     }
 
     /// <summary>Adds the track's events and tempo changes; returns its last tick.</summary>
-    static long ReadTrack(ref ByteCursor track, List<(long, MidiEventKind, int, int, int)> events, List<(long, int)> tempo)
+    static long ReadTrack(ref ByteCursor track, List<(long, MidiEventKind, int, int, int)> events,
+                          List<(long, int)> tempo)
     {
         long tick = 0;
         int running = 0;
@@ -69,19 +81,24 @@ public static class MidiFileReader
             int status = track.Byte();
             if (status < 0x80)
             {
-                if (running == 0) throw new MidiFormatException($"data byte 0x{status:X2} without a status byte at offset {offset}");
+                if (running == 0)
+                    throw new MidiFormatException($"data byte 0x{status:X2} without a status byte at offset {offset}");
                 track.Back(); // running status: this byte is the first data byte
                 status = running;
             }
             if (status < 0xF0)
             {
                 running = status;
-                int first = track.DataByte(), second = (status & 0xE0) == 0xC0 ? 0 : track.DataByte(); // program change, channel pressure: one byte
+                // program change, channel pressure: one byte
+                int first = track.DataByte(), second = (status & 0xE0) == 0xC0 ? 0 : track.DataByte();
                 int channel = status & 0x0F;
                 switch (status & 0xF0)
                 {
                     case 0x80: events.Add((tick, MidiEventKind.NoteOff, channel, first, second)); break;
-                    case 0x90: events.Add((tick, second == 0 ? MidiEventKind.NoteOff : MidiEventKind.NoteOn, channel, first, second)); break;
+                    case 0x90:
+                        events.Add((tick, second == 0 ? MidiEventKind.NoteOff : MidiEventKind.NoteOn,
+                                    channel, first, second));
+                        break;
                     case 0xB0: events.Add((tick, MidiEventKind.ControlChange, channel, first, second)); break;
                 }
             }
@@ -93,9 +110,12 @@ public static class MidiFileReader
                 if (type == 0x2F) break; // End of Track: anything after it is ignored
                 if (type == 0x51)
                 {
-                    if (data.Length != 3) throw new MidiFormatException($"Set Tempo at offset {offset} has {data.Length} data bytes, 3 expected");
+                    if (data.Length != 3)
+                        throw new MidiFormatException($"Set Tempo at offset {offset} has {data.Length} data bytes, " +
+                                                      "3 expected");
                     int micros = data[0] << 16 | data[1] << 8 | data[2];
-                    if (micros == 0) throw new MidiFormatException($"Set Tempo at offset {offset} is 0 µs per quarter note");
+                    if (micros == 0)
+                        throw new MidiFormatException($"Set Tempo at offset {offset} is 0 µs per quarter note");
                     tempo.Add((tick, micros));
                 }
             }
@@ -104,7 +124,9 @@ public static class MidiFileReader
                 running = 0;
                 track.Bytes(track.VariableLength()); // sysex: skipped
             }
-            else throw new MidiFormatException($"status byte 0x{status:X2} at offset {offset} is a system message, which a MIDI file cannot hold");
+            else
+                throw new MidiFormatException($"status byte 0x{status:X2} at offset {offset} is a system message, " +
+                                              "which a MIDI file cannot hold");
         }
         return tick;
     }
@@ -127,7 +149,9 @@ public static class MidiFileReader
 
         public ReadOnlySpan<byte> Bytes(int count)
         {
-            if (count > Remaining) throw new MidiFormatException($"file ends inside an event or chunk at offset {Position} ({count} bytes needed, {Remaining} left)");
+            if (count > Remaining)
+                throw new MidiFormatException($"file ends inside an event or chunk at offset {Position} " +
+                                              $"({count} bytes needed, {Remaining} left)");
             var slice = bytes.Slice(at, count);
             at += count;
             return slice;
@@ -142,7 +166,8 @@ public static class MidiFileReader
         public int DataByte()
         {
             int offset = Position, b = Byte();
-            return b < 0x80 ? b : throw new MidiFormatException($"status byte 0x{b:X2} at offset {offset} where a data byte was expected");
+            return b < 0x80 ? b : throw new MidiFormatException($"status byte 0x{b:X2} at offset {offset} " +
+                                                                "where a data byte was expected");
         }
 
         /// <summary>Seven bits per byte, most significant first, at most four bytes (≤ 0x0FFFFFFF).</summary>

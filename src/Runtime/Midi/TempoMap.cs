@@ -18,7 +18,8 @@ sealed class TempoMap
     /// <param name="changes">Tempo changes in file order; at equal ticks the last one wins.</param>
     public static TempoMap Metrical(int ticksPerQuarter, IEnumerable<(long Tick, int MicrosPerQuarter)> changes)
     {
-        var ordered = changes.OrderBy(c => c.Tick).Prepend((Tick: 0L, MicrosPerQuarter: DefaultMicrosPerQuarter)).ToArray();
+        var ordered = changes.OrderBy(c => c.Tick)
+                             .Prepend((Tick: 0L, MicrosPerQuarter: DefaultMicrosPerQuarter)).ToArray();
         var ticks = new long[ordered.Length];
         var seconds = new double[ordered.Length];
         var rates = new double[ordered.Length];

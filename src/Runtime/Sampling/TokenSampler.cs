@@ -31,7 +31,8 @@ public sealed class TokenSampler
     public int Sample(ReadOnlySpan<float> logits, in SamplingSettings settings, float temperatureScale = 1f)
     {
         int n = logits.Length;
-        if (n > probabilities.Length) throw new ArgumentException($"{n} logits, sampler built for {probabilities.Length}");
+        if (n > probabilities.Length)
+            throw new ArgumentException($"{n} logits, sampler built for {probabilities.Length}");
         float temperature = settings.Temperature * temperatureScale;
         if (temperature <= 0) return ArgMax(logits);
 
