@@ -1,6 +1,6 @@
 using Distill.Runtime.Demo;
 using Distill.Runtime.Dsp;
-using Distill.Tests.Training;
+using Distill.Tests;
 using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Cli;
 using Distill.Trainer.Data;

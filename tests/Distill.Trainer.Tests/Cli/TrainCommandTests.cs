@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Distill.Runtime.Demo;
-using Distill.Tests.Training;
 
 namespace Distill.Tests.Cli;
 

@@ -1,7 +1,6 @@
 using Distill.Runtime.Demo;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Sampling;
-using Distill.Tests.Training;
 using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
 using Distill.Trainer.Pipeline;

@@ -1,6 +1,6 @@
 using Distill.Trainer.Torch;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests.Torch;
 
 public class StepSeedTests
 {

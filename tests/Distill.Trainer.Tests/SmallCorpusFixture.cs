@@ -4,7 +4,7 @@ using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
 using Distill.Trainer.Pipeline;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests;
 
 /// <summary>The demo corpus at 2 s per file, generated once per test class, and a tiny model
 /// configuration that trains in seconds.</summary>

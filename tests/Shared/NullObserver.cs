@@ -1,6 +1,6 @@
 using Distill.Trainer.Autoencoder;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests;
 
 public sealed class NullObserver : ITrainingObserver
 {

@@ -2,7 +2,7 @@ using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Torch;
 using TorchSharp;
 
-namespace Distill.Tests.Models;
+namespace Distill.Tests.Autoencoder;
 
 [Collection(TorchCollection.Name)]
 public class AutoencoderShapeTests

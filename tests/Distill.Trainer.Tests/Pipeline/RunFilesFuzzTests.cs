@@ -6,7 +6,7 @@ using Distill.Trainer.Prior;
 using Distill.Trainer.Torch;
 using Xunit.Abstractions;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests.Pipeline;
 
 /// <summary>
 /// Random truncations and byte flips of every file a run reads back (the autoencoder checkpoint, the prior's

@@ -3,7 +3,7 @@ using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Distill.Tests.Models;
+namespace Distill.Tests.Autoencoder;
 
 [Collection(TorchCollection.Name)]
 public class CodebookTests

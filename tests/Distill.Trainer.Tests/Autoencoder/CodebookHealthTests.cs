@@ -1,7 +1,7 @@
 using Distill.Trainer.Autoencoder;
 using TorchSharp;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests.Autoencoder;
 
 [Collection(TorchCollection.Name)]
 public class CodebookHealthTests

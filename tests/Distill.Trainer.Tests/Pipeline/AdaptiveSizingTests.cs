@@ -1,7 +1,7 @@
 using Distill.Trainer.Pipeline;
 using Distill.Trainer.Torch;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests.Pipeline;
 
 public class AdaptiveSizingTests
 {

@@ -2,7 +2,7 @@ using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Pipeline;
 using Distill.Trainer.Torch;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests.Autoencoder;
 
 [Collection(TorchCollection.Name)]
 public class AutoencoderTrainerTests(SmallCorpusFixture data) : IClassFixture<SmallCorpusFixture>

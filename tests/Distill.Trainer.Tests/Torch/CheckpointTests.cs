@@ -2,7 +2,7 @@ using Distill.Trainer;
 using Distill.Trainer.Torch;
 using TorchSharp;
 
-namespace Distill.Tests.Training;
+namespace Distill.Tests.Torch;
 
 [Collection(TorchCollection.Name)]
 public class CheckpointTests
