@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Distill.Plugin;
+using Distill.Plugin.Core;
 using Distill.Plugin.Clap;
 using Distill.Runtime.Engine;
 

@@ -1,4 +1,4 @@
-using Distill.Plugin;
+using Distill.Plugin.Core;
 
 namespace Distill.Tests.Plugin;
 

@@ -1,4 +1,4 @@
-using Distill.Plugin;
+using Distill.Plugin.Core;
 using Distill.Plugin.Vst3;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;

@@ -1,4 +1,4 @@
-using Distill.Plugin;
+using Distill.Plugin.Core;
 using Distill.Runtime.Engine;
 
 namespace Distill.Tests.Plugin;

@@ -1,4 +1,4 @@
-using Distill.Plugin;
+using Distill.Plugin.Core;
 using Distill.Runtime.Audio;
 using Distill.Runtime.Engine;
 using Distill.Tests.Cli;

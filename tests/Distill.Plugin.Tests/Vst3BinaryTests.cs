@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Distill.Plugin;
+using Distill.Plugin.Core;
 using Distill.Plugin.Vst3;
 using Distill.Runtime.Engine;
 

@@ -66,7 +66,7 @@ public sealed unsafe class Vst3PluginUnderTest : IPluginUnderTest
     public Vst3PluginUnderTest(Vst3Module module)
     {
         this.module = module;
-        Component = module.CreateInstance(Distill.Plugin.PluginDescriptor.Vst3ClassId, Vst3Iid.Component);
+        Component = module.CreateInstance(Distill.Plugin.Core.PluginDescriptor.Vst3ClassId, Vst3Iid.Component);
         if (Component == null) throw new InvalidOperationException("createInstance(IComponent) failed");
         Processor = Vst3Module.Query(Component, Vst3Iid.AudioProcessor);
         Controller = Vst3Module.Query(Component, Vst3Iid.EditController);

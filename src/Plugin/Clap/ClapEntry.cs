@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Distill.Plugin.Core;
 using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Clap;
@@ -14,8 +15,9 @@ static unsafe class ClapEntry
     {
         try
         {
-            if (Interlocked.Increment(ref references) == 1)
-                OnnxRuntimeLocation.Install((nint)(delegate* unmanaged<long>)&Diagnostics.AllocatedBytes);
+            if (Interlocked.Increment(ref references) == 1
+                && OnnxRuntimeLocation.Install((nint)(delegate* unmanaged<long>)&Diagnostics.AllocatedBytes) is { } e)
+                PluginLog.Error("OnnxRuntime location", e);
             return 1;
         }
         catch (Exception e)

@@ -1,3 +1,4 @@
+using Distill.Plugin.Core;
 using Distill.Runtime.Engine;
 
 namespace Distill.Plugin.Clap;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Distill.Plugin.Core;
 
 namespace Distill.Plugin.Clap;
 

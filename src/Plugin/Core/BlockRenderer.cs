@@ -1,6 +1,6 @@
 using Distill.Runtime.Engine;
 
-namespace Distill.Plugin;
+namespace Distill.Plugin.Core;
 
 /// <summary>
 /// Renders one host block through the core: the block's events, gathered by a format layer into a buffer

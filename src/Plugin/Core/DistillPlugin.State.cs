@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Distill.Runtime.Engine;
 
-namespace Distill.Plugin;
+namespace Distill.Plugin.Core;
 
 /// <summary>What a host project stores for an instance: the world by name (so a project survives worlds being
 /// added or removed) and every parameter by key. JSON, so it stays readable and forward-compatible.</summary>

@@ -2,7 +2,7 @@ using System.Globalization;
 using Distill.Runtime.Bundle;
 using Distill.Runtime.Engine;
 
-namespace Distill.Plugin;
+namespace Distill.Plugin.Core;
 
 public enum ProcessMode { Realtime, Offline }
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Distill.Runtime.Dsp;
 
-namespace Distill.Plugin;
+namespace Distill.Plugin.Core;
 
 /// <summary>
 /// Tells, from the audio thread's own calls, whether the host is running faster than real time (an export or

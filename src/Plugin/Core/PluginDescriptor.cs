@@ -1,4 +1,4 @@
-namespace Distill.Plugin;
+namespace Distill.Plugin.Core;
 
 /// <summary>Who the plugin is, once for every format. Ids never change: hosts store them in projects.</summary>
 public static class PluginDescriptor

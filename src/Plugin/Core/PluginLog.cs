@@ -1,6 +1,6 @@
 using Distill.Runtime.Bundle;
 
-namespace Distill.Plugin;
+namespace Distill.Plugin.Core;
 
 /// <summary>
 /// Append-only log file for what a plugin cannot show the user any other way (a world that failed to load,

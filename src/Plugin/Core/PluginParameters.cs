@@ -1,6 +1,6 @@
 using Distill.Runtime.Engine;
 
-namespace Distill.Plugin;
+namespace Distill.Plugin.Core;
 
 /// <summary>
 /// The parameters as the format layers see them: the table (static, since hosts ask for it through callbacks that

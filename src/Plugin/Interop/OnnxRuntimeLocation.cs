@@ -13,10 +13,11 @@ static unsafe class OnnxRuntimeLocation
 {
     static int installed;
 
-    /// <summary>Once per process, before any ORT type runs. Never throws.</summary>
-    public static void Install(nint ownExport)
+    /// <summary>Once per process, before any ORT type runs. Never throws: returns what went wrong, for the format
+    /// layer to log, or null.</summary>
+    public static Exception? Install(nint ownExport)
     {
-        if (Interlocked.Exchange(ref installed, 1) == 1) return;
+        if (Interlocked.Exchange(ref installed, 1) == 1) return null;
         try
         {
             string? folder = ModuleFolder(ownExport);
@@ -25,8 +26,9 @@ static unsafe class OnnxRuntimeLocation
         }
         catch (Exception e)
         {
-            PluginLog.Error("OnnxRuntime location", e);
+            return e;
         }
+        return null;
     }
 
     /// <summary>Folder of the shared object that holds <paramref name="address"/> (dladdr).</summary>

@@ -1,3 +1,4 @@
+using Distill.Plugin.Core;
 using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Vst3;

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Distill.Plugin.Core;
 using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Vst3;
@@ -32,6 +33,9 @@ static unsafe class Vst3Entry
         }
     }
 
-    static void InstallOnnxRuntime() =>
-        OnnxRuntimeLocation.Install((nint)(delegate* unmanaged<long>)&Diagnostics.AllocatedBytes);
+    static void InstallOnnxRuntime()
+    {
+        if (OnnxRuntimeLocation.Install((nint)(delegate* unmanaged<long>)&Diagnostics.AllocatedBytes) is { } e)
+            PluginLog.Error("OnnxRuntime location", e);
+    }
 }

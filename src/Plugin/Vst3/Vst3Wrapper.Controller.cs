@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Distill.Plugin.Core;
 using Distill.Plugin.Interop;
 using Distill.Runtime.Engine;
 

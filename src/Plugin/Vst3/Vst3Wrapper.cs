@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Distill.Plugin.Core;
 using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Vst3;
