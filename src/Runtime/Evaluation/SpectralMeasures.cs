@@ -34,7 +34,7 @@ public static class SpectralMeasures
 
     /// <summary>Mean over aligned frames and bands of |mel_dB(original) − mel_dB(rendered)|.</summary>
     public static double LogMelDistanceDb(MelPowerSpectrogram original, MelPowerSpectrogram rendered,
-        FrameAlignment at)
+                                          FrameAlignment at)
     {
         int mels = original.Mels;
         var a = original.MelDb.AsSpan(at.OriginalStart * mels, at.Count * mels);
