@@ -1,7 +1,7 @@
 namespace Distill.Runtime.Evaluation;
 
-/// <summary>Every measure of one rendered clip against its original (mono, 48 kHz); differences are
-/// rendered − original.</summary>
+/// <summary>Every measure of one rendered clip against its original (mono, 48 kHz): differences are
+/// rendered − original, ratios rendered / original; DC and clipping are the rendered clip's own.</summary>
 public sealed record ClipComparison(
     double LogMelDistanceDb, double SpectralConvergence, int LagFrames, double LevelErrorDb, double FluxRatio,
     double CrestFactorDifferenceDb, double DcOffset, int ClippedSamples, double[] BandLevelErrorsDb)
