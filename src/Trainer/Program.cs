@@ -12,6 +12,7 @@ var root = new RootCommand("Distill: learn a playable sound world from a folder 
     ExportCommand.Create(),
     InspectCommand.Create(),
     RenderCommand.Create(),
+    EvaluateCommand.Create(),
     InstallWorldCommand.Create(),
     Distill.Trainer.Studio.StudioCommand.Create(),
 };

@@ -50,14 +50,9 @@ public sealed class Corpus
                 continue;
             }
             if (loaded.Warning is not null) warnings.Add($"{rel}: {loaded.Warning}");
-            float[] audio = loaded.Mono;
             if (loaded.Seconds > MaxSecondsPerFile)
-            {
                 warnings.Add($"{rel}: {loaded.Seconds:F0} s long, using the first {MaxSecondsPerFile:F0} s");
-                audio = audio[..(int)(MaxSecondsPerFile * loaded.SampleRate)];
-            }
-            if (loaded.SampleRate != features.SampleRate)
-                audio = PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, features.SampleRate);
+            float[] audio = MonoAt(loaded, features.SampleRate);
             var (mel, mag) = extractor.LogMelAndMagnitude(audio, out int frames);
             var magnitude = Array.ConvertAll(mag, v => (Half)v);
             // One non-finite feature would make every loss, gradient and statistic of the run non-finite.
@@ -76,7 +71,18 @@ public sealed class Corpus
         };
     }
 
+    /// <summary>The mono mix of a loaded file as training hears it: cut to <see cref="MaxSecondsPerFile"/> and
+    /// resampled to <paramref name="sampleRate"/>.</summary>
+    public static float[] MonoAt(AudioLoadResult loaded, int sampleRate)
+    {
+        float[] audio = loaded.Mono;
+        if (loaded.Seconds > MaxSecondsPerFile) audio = audio[..(int)(MaxSecondsPerFile * loaded.SampleRate)];
+        return loaded.SampleRate == sampleRate
+            ? audio
+            : PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, sampleRate);
+    }
+
     /// <summary>Anchor-friendly name: the relative path without extension, '/' kept.</summary>
-    static string ClipName(string relativePath) =>
+    public static string ClipName(string relativePath) =>
         Path.ChangeExtension(relativePath, null)!.Replace('\\', '/');
 }

@@ -49,4 +49,8 @@ public sealed record WorldNote(int Key, double Seconds)
     /// <summary>Plays the note on the world at <paramref name="worldPath"/> into a stereo 24-bit WAV.</summary>
     public void Write(string worldPath, string output) =>
         WorldRender.ToWav(worldPath, Events(), SampleRate, Performance.Samples(Seconds, SampleRate), output);
+
+    /// <summary>Plays the note on the world at <paramref name="worldPath"/>, mixed to mono.</summary>
+    public float[] Mono(string worldPath) =>
+        WorldRender.ToMono(worldPath, Events(), SampleRate, Performance.Samples(Seconds, SampleRate));
 }

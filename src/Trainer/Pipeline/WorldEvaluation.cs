@@ -1,0 +1,179 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Distill.Runtime.Audio;
+using Distill.Runtime.Bundle;
+using Distill.Runtime.Dsp;
+using Distill.Runtime.Evaluation;
+using Distill.Trainer.Data;
+using Distill.Trainer.Export;
+
+namespace Distill.Trainer.Pipeline;
+
+/// <summary>One anchor measured against its original clip: as the engine plays it, and as the oracle (the
+/// original's own magnitudes with Griffin–Lim phase) does.</summary>
+public sealed record EvaluatedClip(string Anchor, string File, string Split, ClipComparison Engine,
+                                   ClipComparison Oracle);
+
+/// <summary>The mean of each headline measure over the clips of one split.</summary>
+public sealed record SplitMeans(string Split, int Clips, double LogMelDistanceDb, double OracleLogMelDistanceDb,
+                                double SpectralConvergence, double LevelErrorDb, double FluxRatio,
+                                double CrestFactorDifferenceDb, double DcOffset)
+{
+    public static SplitMeans Of(string split, IReadOnlyList<EvaluatedClip> clips)
+    {
+        double Mean(Func<EvaluatedClip, double> measure) => clips.Average(measure);
+        return new SplitMeans(split, clips.Count, Mean(c => c.Engine.LogMelDistanceDb),
+                              Mean(c => c.Oracle.LogMelDistanceDb), Mean(c => c.Engine.SpectralConvergence),
+                              Mean(c => c.Engine.LevelErrorDb), Mean(c => c.Engine.FluxRatio),
+                              Mean(c => c.Engine.CrestFactorDifferenceDb), Mean(c => c.Engine.DcOffset));
+    }
+}
+
+/// <summary>
+/// <c>distill evaluate</c>'s work: each anchor of a world whose original clip is found, played by the plugins' engine
+/// (variation 0, full velocity, held for the clip's length) and measured against the clip with the measures of
+/// <see cref="ClipComparison"/>; next to it the oracle, so the gap says what the codec and the streaming path cost.
+/// </summary>
+public sealed record WorldEvaluation(string World, string ClipsFolder, EvaluatedClip[] Clips, SplitMeans[] Means,
+                                     string[] Unmatched)
+{
+    public const string FileName = "evaluation.json";
+    public const string Train = "train", Validation = "validation", Unknown = "unknown";
+    public const int OracleIterations = 100;
+    public const ulong OracleSeed = 1;
+
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        // A measure of a silent or empty clip may be infinite or not a number; the file says so rather than fail.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>An original clip an anchor may be matched with.</summary>
+    sealed record Original(string Path, string RelativePath, string Split);
+
+    /// <summary>Evaluates <paramref name="target"/> (a run folder or a <c>.distill</c> world) against the clips in
+    /// <paramref name="clipsFolder"/> (for a run folder, by default the folder it was trained on).</summary>
+    public static WorldEvaluation Run(string target, string? clipsFolder, Action<string>? onClip = null)
+    {
+        var (world, folder, originals) = Directory.Exists(target)
+            ? FromRun(target, clipsFolder)
+            : FromWorld(target, clipsFolder);
+        var anchors = OpenWorld(world).Manifest.Anchors;
+        var clips = new List<EvaluatedClip>();
+        var unmatched = new List<string>();
+        for (int i = 0; i < anchors.Length; i++)
+        {
+            string name = anchors[i].Name;
+            if (!originals.TryGetValue(name, out var original))
+            {
+                unmatched.Add($"{name}: no original clip in '{folder}'");
+                continue;
+            }
+            var loaded = AudioFileLoader.Load(original.Path);
+            if (!loaded.Ok)
+            {
+                unmatched.Add($"{name}: {original.RelativePath} {loaded.SkipReason}");
+                continue;
+            }
+            onClip?.Invoke(name);
+            var audio = Corpus.MonoAt(loaded, WorldNote.SampleRate);
+            var note = new WorldNote(WorldNote.KeyFor(i, anchors.Length), audio.Length / (double)WorldNote.SampleRate)
+            {
+                Variation = 0,
+            };
+            var engine = ClipComparison.Of(audio, note.Mono(world));
+            clips.Add(new EvaluatedClip(name, original.RelativePath, original.Split, engine,
+                                        ClipComparison.Of(audio, Oracle(audio))));
+        }
+        if (clips.Count == 0)
+            throw new UserFacingException($"None of the {anchors.Length} anchors of '{world}' has its original clip " +
+                                          $"in '{folder}':\n  {string.Join("\n  ", unmatched)}");
+        var means = clips.GroupBy(c => c.Split).OrderBy(g => SplitOrder(g.Key))
+                         .Select(g => SplitMeans.Of(g.Key, g.ToList())).ToArray();
+        return new WorldEvaluation(world, folder, clips.ToArray(), means, unmatched.ToArray());
+    }
+
+    static int SplitOrder(string split) => split switch { Train => 0, Validation => 1, _ => 2 };
+
+    /// <summary>The original's own STFT magnitudes with <see cref="OracleIterations"/> of Griffin–Lim.</summary>
+    static float[] Oracle(float[] audio)
+    {
+        var f = MelPowerSpectrogram.Features;
+        var magnitude = new Stft(f.NFft, f.Hop).Magnitude(audio, out int frames);
+        return new GriffinLim(f.NFft, f.Hop).Reconstruct(magnitude, frames, audio.Length, OracleIterations,
+                                                         seed: OracleSeed);
+    }
+
+    static WorldBundle OpenWorld(string world)
+    {
+        try { return WorldBundle.Open(world); }
+        catch (InvalidWorldException e) { throw new UserFacingException(e.Message); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserFacingException($"Cannot read '{world}': {e.Message}");
+        }
+    }
+
+    /// <summary>A run folder: its world, and the files it was trained on with their split.</summary>
+    static (string World, string Folder, Dictionary<string, Original> Originals) FromRun(string run, string? clips)
+    {
+        string world = Path.Combine(run, WorldExport.DefaultFile);
+        var config = TrainedRun.Open(run).Config;
+        if (!File.Exists(world))
+            throw new UserFacingException($"'{run}' has no world yet ({WorldExport.DefaultFile}); finish it with: " +
+                                          $"distill train --resume {run}");
+        string folder = clips ?? config.InputFolder;
+        RequireFolder(folder);
+        var validation = config.Split.ValidatesOnTraining ? [] : config.Split.Validation.ToHashSet();
+        var originals = config.Files.Select((file, i) => new Original(
+            Path.Combine(folder, file), file, validation.Contains(i) ? Validation : Train));
+        return (world, folder, originals.ToDictionary(o => Corpus.ClipName(o.RelativePath)));
+    }
+
+    /// <summary>A bare world: the audio files of <paramref name="clips"/>, matched to anchors by name.</summary>
+    static (string World, string Folder, Dictionary<string, Original> Originals) FromWorld(string world,
+                                                                                          string? clips)
+    {
+        if (!File.Exists(world)) throw new UserFacingException($"No run folder or world at '{world}'.");
+        if (clips is null)
+            throw new UserFacingException($"Give the folder of the original clips after '{world}': a world alone " +
+                                          "does not record where its sounds came from.");
+        RequireFolder(clips);
+        var originals = new Dictionary<string, Original>();
+        foreach (string path in FolderWalk.Of(clips).Files)
+        {
+            string relative = Path.GetRelativePath(clips, path);
+            originals.TryAdd(Corpus.ClipName(relative), new Original(path, relative, Unknown));
+        }
+        return (world, clips, originals);
+    }
+
+    static void RequireFolder(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new UserFacingException($"The folder '{folder}' does not exist.");
+    }
+
+    /// <summary>Where the report goes: the run folder, or the world's own folder.</summary>
+    public static string ReportPath(string target) =>
+        Path.Combine(Directory.Exists(target) ? target : Path.GetDirectoryName(Path.GetFullPath(target))!, FileName);
+
+    /// <summary>Writes the report to <paramref name="path"/> whole or not at all (a reader never sees half).</summary>
+    public void Write(string path)
+    {
+        string temporary = path + ".tmp";
+        try
+        {
+            File.WriteAllText(temporary, JsonSerializer.Serialize(this, Json));
+            File.Move(temporary, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserFacingException($"Cannot write '{path}': {e.Message}");
+        }
+    }
+
+    public static WorldEvaluation Read(string path) =>
+        JsonSerializer.Deserialize<WorldEvaluation>(File.ReadAllText(path), Json)
+        ?? throw new InvalidDataException($"{path} is empty");
+}

@@ -1,0 +1,85 @@
+using Distill.Runtime.Evaluation;
+using Xunit.Abstractions;
+using static Distill.Tests.Evaluation.EvaluationSignals;
+
+namespace Distill.Tests.Evaluation;
+
+public class SpectralMeasuresTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void IdenticalClipsAreZeroApart()
+    {
+        var x = Noise(1, 0.3, seed: 2);
+        var c = ClipComparison.Of(x, x);
+        Assert.Equal(0, c.LogMelDistanceDb);
+        Assert.Equal(0, c.SpectralConvergence);
+        Assert.Equal(1, c.FluxRatio);
+        Assert.Equal(0, c.LagFrames);
+        Assert.All(c.BandLevelErrorsDb, e => Assert.Equal(0, e, 12));
+    }
+
+    [Fact]
+    public void A6Point02DbGainIsA6Point02DbDistanceInEveryBand()
+    {
+        var x = Noise(1, 0.3, seed: 3);
+        var c = ClipComparison.Of(x, Scaled(x, 2));
+        double gain = 20 * Math.Log10(2);
+        Assert.Equal(gain, c.LevelErrorDb, 5);
+        // The floor is relative to each clip's loudest bin, so floored bins move by the gain too.
+        Assert.Equal(gain, c.LogMelDistanceDb, 3);
+        Assert.All(c.BandLevelErrorsDb, e => Assert.Equal(gain, e, 3));
+        // ‖|X| − 2|X|‖ = ‖|X|‖.
+        Assert.Equal(1, c.SpectralConvergence, 5);
+        Assert.Equal(1, c.FluxRatio, 3);
+    }
+
+    [Fact]
+    public void APureDelayOf0Point2SecondsIsAlignedAway()
+    {
+        var x = TwoTones(3);
+        var delayed = Delayed(x, (int)(0.2 * Rate));
+        var a = new MelPowerSpectrogram(x);
+        var b = new MelPowerSpectrogram(delayed);
+        var at = SpectralMeasures.Align(a, b);
+        double aligned = SpectralMeasures.LogMelDistanceDb(a, b, at);
+        double unaligned = SpectralMeasures.LogMelDistanceDb(a, b, FrameAlignment.At(0, a.Frames, b.Frames));
+        output.WriteLine($"lag {at.Lag} frames, distance {aligned:F3} dB aligned, {unaligned:F3} dB unaligned");
+        // 0.2 s is 18.75 frames of 512 samples: the nearest whole frame, and what a quarter frame leaves.
+        Assert.Equal(19, at.Lag);
+        Assert.True(aligned < 0.5, $"{aligned} dB after alignment");
+        Assert.True(unaligned > 10 * aligned, $"{unaligned} dB without alignment");
+    }
+
+    [Fact]
+    public void SmoothingAClickTrainLowersTheFluxRatio()
+    {
+        // Clicks every 0.25 s on quiet noise, against the same clicks spread by a 20 ms Hann window.
+        var noise = Noise(2, 0.01, seed: 4);
+        var clicks = new float[noise.Length];
+        for (int i = Rate / 8; i < clicks.Length; i += Rate / 4) clicks[i] = 0.9f;
+        const int Width = Rate / 50;
+        var hann = Enumerable.Range(0, Width).Select(n => 0.5 - 0.5 * Math.Cos(2 * Math.PI * (n + 0.5) / Width))
+                             .ToArray();
+        var smoothed = new float[clicks.Length];
+        for (int i = 0; i < clicks.Length; i++)
+            if (clicks[i] != 0)
+                for (int n = 0; n < Width && i + n - Width / 2 < smoothed.Length; n++)
+                    smoothed[i + n - Width / 2] += (float)(clicks[i] * hann[n] * 2 / Width);
+        float[] Plus(float[] y) => noise.Zip(y, (a, b) => a + b).ToArray();
+        var original = new MelPowerSpectrogram(Plus(clicks));
+        var rendered = new MelPowerSpectrogram(Plus(smoothed));
+        double ratio = SpectralMeasures.FluxRatio(original, rendered);
+        output.WriteLine($"flux ratio {ratio:F3}");
+        Assert.True(ratio < 0.7, $"{ratio}");
+        Assert.True(SpectralMeasures.FluxRatio(rendered, original) > 1 / 0.7);
+    }
+
+    [Fact]
+    public void PercentileInterpolatesBetweenOrderStatistics()
+    {
+        var values = Enumerable.Range(1, 101).Select(v => (double)v).Reverse().ToArray();
+        Assert.Equal(100, SpectralMeasures.Percentile(values, 0.99), 12);
+        Assert.Equal(51, SpectralMeasures.Percentile(values, 0.5), 12);
+        Assert.Equal(1.5, SpectralMeasures.Percentile([1.0, 2.0], 0.5), 12);
+    }
+}
