@@ -3,16 +3,16 @@ using Distill.Trainer.Data;
 using Distill.Trainer.Export;
 using Distill.Trainer.Torch;
 
-
 namespace Distill.Trainer.Pipeline;
 
 /// <summary>A run folder's creation and the housekeeping of its own files.</summary>
 public static class RunFolder
 {
     /// <summary>Temporary files the trainer writes before renaming them into place (checkpoints, the world, the
-    /// example, the plot). One is left only when the process was killed mid-write, and is never read.</summary>
+    /// example, the plot, the evaluation). One is left only when the process was killed mid-write, and is never
+    /// read.</summary>
     static readonly string[] TemporaryPatterns =
-        ["*.bin.tmp", $".{WorldExport.DefaultFile}.*.tmp", "*.wav.tmp", "*.png.tmp.png"];
+        ["*.bin.tmp", $".{WorldExport.DefaultFile}.*.tmp", "*.wav.tmp", "*.png.tmp.png", "*.json.tmp"];
 
     /// <summary>Deletes temporaries left in <paramref name="runDir"/> and its prior folder by an interrupted
     /// run.</summary>
