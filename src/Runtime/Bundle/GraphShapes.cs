@@ -25,10 +25,12 @@ public static class GraphShapes
         [
             Codes(WorldGraphs.Decoder.Codes, m), Codes(WorldGraphs.Decoder.MorphCodes, m),
             Float(WorldGraphs.Decoder.Morph, 1, Symbolic), Float(WorldGraphs.Decoder.LevelGain, m.Quantizer.Levels),
+            .. m.DecoderState.Select((shape, i) => Float(WorldGraphs.Decoder.StateIn(i), shape)),
         ],
         [
             Float(WorldGraphs.Decoder.Magnitude, 1, Symbolic, m.Audio.NFft / 2 + 1),
             Float(WorldGraphs.Decoder.LogMel, 1, 1, m.Audio.Mels, Symbolic),
+            .. m.DecoderState.Select((shape, i) => Float(WorldGraphs.Decoder.StateOut(i), shape)),
         ]);
 
     public static GraphShape PriorStep(WorldManifest m)

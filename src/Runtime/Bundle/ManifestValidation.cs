@@ -116,6 +116,10 @@ static class ManifestValidation
                     $"grid.stepsPerSecond ({g.StepsPerSecond}) must be sampleRate / hop / framesPerStep ({expected})");
         }
 
+        // The engine allocates the state per voice from these shapes: they must be small and well formed.
+        Require(m.DecoderState.Length <= 64
+                && m.DecoderState.All(s => s is [1, > 0, > 0, > 0] && s[1] * s[2] * s[3] <= 1 << 20),
+                "decoderState must list at most 64 shapes [1, channels, frequency, frames] of at most 2^20 values");
         Require(q.Levels is > 0 and <= Bounds.MaxLevels,
                 $"quantizer.levels must be 1..{Bounds.MaxLevels} (is {q.Levels})");
         Require(q.CodebookSize is > 0 and <= ushort.MaxValue + 1,

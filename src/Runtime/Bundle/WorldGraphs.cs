@@ -14,7 +14,10 @@ namespace Distill.Runtime.Bundle;
 /// (g_l: 1 = level used, 0 = dropped; fractional values blend, so the RVQ depth control is smooth)
 /// → <c>magnitude</c> float [1, frames, bins] (linear |X|: exp of the de-normalised log-magnitude head,
 /// frame-major as <see cref="Dsp.Stft"/> uses), <c>log_mel</c> float [1, 1, mels, frames] (de-normalised
-/// natural-log mel), frames = 16·steps.</item>
+/// natural-log mel), frames = 16·steps. The decoder is causal in time and streams: <c>state_in_i</c> float
+/// (shapes in <see cref="WorldManifest.DecoderState"/>; zeros = silence before the first step) carry the last
+/// input frames of each time-causal layer from the previous call, <c>state_out_i</c> the same after this one, so
+/// decoding a sequence in chunks, passing each call's state to the next, equals decoding it whole.</item>
 /// <item><c>prior_step.onnx</c>: one token of the GPT prior with a fixed-size ring cache.
 /// <c>previous_token</c> int64 [1] (code of slot − 1, ignored at slot 0), <c>slot</c> int64 [1] (absolute
 /// index of the slot whose code is predicted; level = slot mod L, frequency = slot / L mod F),
@@ -42,6 +45,9 @@ public static class WorldGraphs
     {
         public const string Codes = "codes", MorphCodes = "morph_codes", Morph = "morph", LevelGain = "level_gain";
         public const string Magnitude = "magnitude", LogMel = "log_mel";
+        /// <summary>Input and output i of the decoder's carried state (<see cref="WorldManifest.DecoderState"/>).</summary>
+        public static string StateIn(int i) => $"state_in_{i}";
+        public static string StateOut(int i) => $"state_out_{i}";
     }
 
     public static class PriorStep

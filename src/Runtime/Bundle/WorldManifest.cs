@@ -8,7 +8,7 @@ namespace Distill.Runtime.Bundle;
 /// </summary>
 public sealed record WorldManifest
 {
-    public const int CurrentFormatVersion = 1;
+    public const int CurrentFormatVersion = 2;
     public const string DistillModelType = "distill.rvq-prior";
     /// <summary>The manifest's own name inside the bundle.</summary>
     public const string MemberName = "manifest.json";
@@ -24,6 +24,8 @@ public sealed record WorldManifest
     public required GridShape Grid { get; init; }
     public required QuantizerShape Quantizer { get; init; }
     public required PriorShape Prior { get; init; }
+    /// <summary>Shapes of the decoder's carried state tensors, <c>state_in_i</c>/<c>state_out_i</c> in order.</summary>
+    public required long[][] DecoderState { get; init; }
     public required TrainingSummary Training { get; init; }
     /// <summary>One code sequence per training clip, in the training folder's order.</summary>
     public required Anchor[] Anchors { get; init; }

@@ -8,19 +8,19 @@ namespace Distill.Runtime.Engine;
 /// <summary>
 /// Pre-rendered openings kept on disk (<c>$XDG_CACHE_HOME/distill/openings</c>), so a world the user has played
 /// before is playable the moment its sessions exist. The key covers everything the openings depend on: the
-/// bundle's members (their SHA-256s), the decoder layout, the opening length and the engine build itself, so a new
-/// world, a new engine or a different layout never reads stale audio. Files are written atomically and carry a
+/// bundle's members (their SHA-256s), the opening length and the engine build itself, so a new world or a new
+/// engine never reads stale audio. Files are written atomically and carry a
 /// checksum; anything missing, damaged or unreadable is simply rendered again.
 /// </summary>
 static class OpeningCache
 {
     static string Folder => Path.Combine(UserFolders.Cache, "distill", "openings");
 
-    public static float[][]? TryRead(WorldManifest manifest, DecoderLayout layout, int count, int samples)
+    public static float[][]? TryRead(WorldManifest manifest, int count, int samples)
     {
         try
         {
-            string path = PathFor(manifest, layout, count, samples);
+            string path = PathFor(manifest, count, samples);
             if (!File.Exists(path)) return null;
             byte[] bytes = File.ReadAllBytes(path);
             int payload = count * samples * sizeof(float);
@@ -39,13 +39,13 @@ static class OpeningCache
         }
     }
 
-    public static void TryWrite(WorldManifest manifest, DecoderLayout layout, float[][] openings)
+    public static void TryWrite(WorldManifest manifest, float[][] openings)
     {
         string? temporary = null;
         try
         {
             int samples = openings.Length == 0 ? 0 : openings[0].Length;
-            string path = PathFor(manifest, layout, openings.Length, samples);
+            string path = PathFor(manifest, openings.Length, samples);
             Directory.CreateDirectory(Folder);
             var bytes = new byte[openings.Length * samples * sizeof(float) + 32];
             for (int a = 0; a < openings.Length; a++)
@@ -68,11 +68,11 @@ static class OpeningCache
         }
     }
 
-    static string PathFor(WorldManifest manifest, DecoderLayout layout, int count, int samples)
+    static string PathFor(WorldManifest manifest, int count, int samples)
     {
         var key = new StringBuilder();
         foreach (var m in manifest.Members) key.Append(m.Name).Append(':').Append(m.Sha256).Append(';');
-        key.Append(layout).Append(';').Append(count).Append('x').Append(samples).Append(';').Append(EngineBuild);
+        key.Append(count).Append('x').Append(samples).Append(';').Append(EngineBuild);
         return Path.Combine(Folder,
                             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()))) + ".f32");
     }

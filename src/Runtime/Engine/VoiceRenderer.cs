@@ -4,35 +4,24 @@ using Distill.Runtime.Inference;
 
 namespace Distill.Runtime.Engine;
 
-/// <summary>How the decoder runs over a stream: windows of <see cref="Left"/> + <see cref="Output"/> +
-/// <see cref="Right"/> time steps, of which the middle <see cref="Output"/> steps are kept. Context on both
-/// sides makes the kept frames match a decode of the whole sequence (the convolutions see the same
-/// neighbours); the right context is look-ahead the code stream must have generated. Four steps each side
-/// cover the decoder's receptive field: the kept frames equal the whole-sequence decode exactly (three leave
-/// errors of ~0.08 in log magnitude; tested).</summary>
-public readonly record struct DecoderLayout(int Left, int Output, int Right)
-{
-    public static DecoderLayout Default => new(4, 4, 4);
-    public int Window => Left + Output + Right;
-}
-
 /// <summary>
-/// Codes → audio for one voice at the model rate, one hop at a time: the code stream is decoded in overlapping
-/// windows into magnitude frames, which are read at a fractional position advancing by the step rate
-/// (interpolated, so time stretches without changing pitch; freeze holds it) and turned into samples by
-/// streaming phase reconstruction. <see cref="Render"/> returns output frame k = 0, 1, 2, … — the
-/// reconstructor's look-ahead is primed at <see cref="Start"/>.
+/// Codes → audio for one voice at the model rate, one hop at a time: each time step of the code stream is decoded
+/// once, when the read position first needs it, continuing the decoder's carried state (it is causal, so nothing
+/// waits for later codes), into magnitude frames, which are read at a fractional position advancing by the step
+/// rate (interpolated, so time stretches without changing pitch; freeze holds it) and turned into samples by
+/// streaming phase reconstruction. <see cref="Render"/> returns output frame k = 0, 1, 2, … — the reconstructor's
+/// look-ahead is primed at <see cref="Start"/>.
 /// </summary>
 public sealed class VoiceRenderer : IDisposable
 {
+    /// <summary>Decoded frames kept for the read position: the step being read and the one after it.</summary>
+    const int RingFrames = 2 * WorldGraphs.FramesPerStep + 2;
     readonly CodeStream codes;
     readonly PriorStep? prior;
-    readonly DecoderWindow decoder;
+    readonly StreamingDecoder decoder;
     readonly StreamingPhaseReconstructor phase;
-    readonly DecoderLayout layout;
     readonly int bins, tokensPerStep;
-    readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod capacity][bin]
-    readonly int ringFrames;
+    readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod RingFrames][bin]
     readonly float[] frame, discard;
     long[] morphAnchor = [];
     int morphSteps;
@@ -47,20 +36,17 @@ public sealed class VoiceRenderer : IDisposable
     public int LatencyFrames => phase.LatencyFrames;
 
     /// <param name="generative">false: replay anchors only, without the prior (for pre-rendered openings).</param>
-    public VoiceRenderer(WorldModels models, DecoderLayout layout, bool generative = true)
+    public VoiceRenderer(WorldModels models, bool generative = true)
     {
         var m = models.Manifest;
-        this.layout = layout;
         bins = m.Audio.NFft / 2 + 1;
         Hop = m.Audio.Hop;
         tokensPerStep = m.Prior.TokensPerStep;
         prior = generative ? new PriorStep(models.Prior, m.Prior, m.Quantizer.CodebookSize) : null;
-        codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels,
-                               historySteps: Math.Max(64, 2 * layout.Window));
-        decoder = new DecoderWindow(models.Decoder, layout.Window, m.Grid.FrequencyPositions, m.Quantizer.Levels, bins);
+        codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels);
+        decoder = new StreamingDecoder(models.Decoder, m, steps: 1);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
-        ringFrames = 2 * layout.Output * WorldGraphs.FramesPerStep + 2;
-        decoded = new float[ringFrames * bins];
+        decoded = new float[RingFrames * bins];
         frame = new float[bins];
         discard = new float[Hop];
     }
@@ -73,6 +59,7 @@ public sealed class VoiceRenderer : IDisposable
         morphAnchor = morphTarget.Tokens; morphSteps = morphTarget.TimeSteps;
         decodedFrames = 0;
         position = 0;
+        decoder.Reset();
         phase.Reset();
         for (int i = 0; i < phase.LatencyFrames; i++) Advance(controls, discard);
     }
@@ -84,46 +71,28 @@ public sealed class VoiceRenderer : IDisposable
     {
         int i = (int)position;
         float a = (float)(position - i);
-        while (decodedFrames < i + 2) DecodeNextWindow(controls);
-        var f0 = decoded.AsSpan((int)(i % ringFrames) * bins, bins);
-        var f1 = decoded.AsSpan((int)((i + 1) % ringFrames) * bins, bins);
+        while (decodedFrames < i + 2) DecodeNextStep(controls);
+        var f0 = decoded.AsSpan((int)(i % RingFrames) * bins, bins);
+        var f1 = decoded.AsSpan((int)((i + 1) % RingFrames) * bins, bins);
         for (int k = 0; k < bins; k++) frame[k] = f0[k] + a * (f1[k] - f0[k]);
         phase.Push(frame, output);
         if (!controls.Freeze) position += controls.StepRate;
     }
 
-    /// <summary>Decodes the next <see cref="DecoderLayout.Output"/> steps, generating the codes they need (up to their
-    /// right context). At the start of a note the window cannot reach back, so it extends further right; those
-    /// extra steps only shape frames decoded again later, and take the anchor's codes rather than making the
-    /// prior generate ahead while a chord's voices are all starting at once.</summary>
-    void DecodeNextWindow(in GenerationControls controls)
+    /// <summary>Decodes the next time step with the controls in force now, generating its codes first.</summary>
+    void DecodeNextStep(in GenerationControls controls)
     {
-        int first = (int)(decodedFrames / WorldGraphs.FramesPerStep);
-        int windowStart = Math.Max(0, first - layout.Left);
-        int needed = first + layout.Output + layout.Right;
-        while (codes.Steps < needed) codes.Next(controls);
-
-        var codeInput = decoder.Codes;
-        var morphInput = decoder.MorphCodes;
-        for (int s = 0; s < layout.Window; s++)
-        {
-            int step = windowStart + s;
-            var stepCodes = step < codes.Steps ? codes.Step(step) : codes.AnchorStep(step);
-            stepCodes.CopyTo(codeInput.Slice(s * tokensPerStep, tokensPerStep));
-            morphAnchor.AsSpan(step % morphSteps * tokensPerStep, tokensPerStep)
-                       .CopyTo(morphInput.Slice(s * tokensPerStep, tokensPerStep));
-        }
-        decoder.Morph.Fill(controls.Morph);
-        DecoderWindow.DepthToGains(controls.Depth, decoder.LevelGain);
+        int step = (int)(decodedFrames / WorldGraphs.FramesPerStep);
+        while (codes.Steps <= step) codes.Next(controls);
+        codes.Step(step).CopyTo(decoder.Codes);
+        morphAnchor.AsSpan(step % morphSteps * tokensPerStep, tokensPerStep).CopyTo(decoder.MorphCodes);
+        decoder.Morph[0] = controls.Morph;
+        StreamingDecoder.DepthToGains(controls.Depth, decoder.LevelGain);
         decoder.Run();
-
-        var magnitude = decoder.Magnitude;
-        int offset = (first - windowStart) * WorldGraphs.FramesPerStep;
-        int frames = layout.Output * WorldGraphs.FramesPerStep;
-        for (int f = 0; f < frames; f++)
-            magnitude.Slice((offset + f) * bins, bins)
-                     .CopyTo(decoded.AsSpan((int)((decodedFrames + f) % ringFrames) * bins, bins));
-        decodedFrames += frames;
+        for (int f = 0; f < WorldGraphs.FramesPerStep; f++)
+            decoder.Magnitude.Slice(f * bins, bins)
+                   .CopyTo(decoded.AsSpan((int)((decodedFrames + f) % RingFrames) * bins, bins));
+        decodedFrames += WorldGraphs.FramesPerStep;
     }
 
     public void Dispose()

@@ -21,18 +21,16 @@ public sealed class World : IDisposable
     public WorldManifest Manifest { get; }
     public WorldModels Models { get; }
     public AnchorTokens[] Anchors { get; }
-    public DecoderLayout Layout { get; }
     public int SampleRate => Manifest.Audio.SampleRate;
     readonly float[][] openings;
     readonly VoiceRenderer[] voices;
 
-    World(string name, WorldManifest manifest, WorldModels models, AnchorTokens[] anchors, DecoderLayout layout,
-          int voiceCount)
+    World(string name, WorldManifest manifest, WorldModels models, AnchorTokens[] anchors, int voiceCount)
     {
-        Name = name; Manifest = manifest; Models = models; Anchors = anchors; Layout = layout;
-        voices = Enumerable.Range(0, voiceCount).Select(_ => new VoiceRenderer(models, layout)).ToArray();
+        Name = name; Manifest = manifest; Models = models; Anchors = anchors;
+        voices = Enumerable.Range(0, voiceCount).Select(_ => new VoiceRenderer(models)).ToArray();
         int count = Math.Min(anchors.Length, Keys);
-        openings = OpeningCache.TryRead(manifest, layout, count, OpeningSamples) ?? RenderOpenings(count);
+        openings = OpeningCache.TryRead(manifest, count, OpeningSamples) ?? RenderOpenings(count);
     }
 
     /// <summary>Every opening, rendered on all cores (each with a renderer of its own), then cached: the same world is
@@ -43,7 +41,7 @@ public sealed class World : IDisposable
         var defaults = GenerationControls.Defaults with { Variation = 0 };
         Parallel.For(0, count,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Clamp(Environment.ProcessorCount, 1, 4) },
-            () => new VoiceRenderer(Models, Layout, generative: false),
+            () => new VoiceRenderer(Models, generative: false),
             (a, _, renderer) =>
             {
                 var opening = new float[OpeningSamples];
@@ -58,20 +56,19 @@ public sealed class World : IDisposable
                 return renderer;
             },
             renderer => renderer.Dispose());
-        OpeningCache.TryWrite(Manifest, Layout, result);
+        OpeningCache.TryWrite(Manifest, result);
         return result;
     }
 
     /// <summary>Opens, validates and prepares a bundle with renderers for <paramref name="voiceCount"/> voices.
     /// Throws <see cref="InvalidWorldException"/> with every problem found.</summary>
-    public static World Load(string path, int voiceCount, DecoderLayout? layout = null)
+    public static World Load(string path, int voiceCount)
     {
         var bundle = WorldBundle.Open(path);
         var models = WorldModels.Create(bundle.Manifest, bundle.Models, path);
         try
         {
-            return new World(bundle.Manifest.Name, bundle.Manifest, models, bundle.Anchors.ToArray(),
-                             layout ?? DecoderLayout.Default, voiceCount);
+            return new World(bundle.Manifest.Name, bundle.Manifest, models, bundle.Anchors.ToArray(), voiceCount);
         }
         catch
         {

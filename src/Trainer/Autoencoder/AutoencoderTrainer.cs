@@ -74,6 +74,8 @@ public sealed class AutoencoderTrainer
 
             if ((step + 1) % config.StepsPerEpoch == 0)
             {
+                // Before the last validation and checkpoint, so both include it.
+                if (step + 1 == config.TotalSteps) PowerCalibration.Fit(model, train, config.Stats);
                 lastValidation = Validate(epoch, step, epochClock.Elapsed.TotalSeconds);
                 epochClock.Restart();
                 observer.OnEpoch(lastValidation);
@@ -113,7 +115,7 @@ public sealed class AutoencoderTrainer
         int levelsUsed = model.Quantizer.DrawLevelCount(random);
         model.train();
         var output = model.Forward(batch.Mel, training: true, levelsUsed, random);
-        var losses = RvqAutoencoder.Losses(output, batch.Mel, batch.LogMagnitude);
+        var losses = RvqAutoencoder.Losses(output, batch.Mel, batch.LogMagnitude, config.Stats);
         adam.ZeroGrad();
         losses.Total.backward();
         double lr = config.LearningRateAt(step);
@@ -136,12 +138,12 @@ public sealed class AutoencoderTrainer
     EpochReport Validate(int epoch, long step, double secondsPerEpoch)
     {
         using var scope = torch.NewDisposeScope();
-        var (loss, health) = Evaluate(model, validation, config.Model);
+        var (loss, health) = Evaluate(model, validation, config.Model, config.Stats);
         return new EpochReport(epoch, step, loss, health, secondsPerEpoch);
     }
 
     public static (LossValues Loss, LevelHealth[] Health) Evaluate(RvqAutoencoder model, CropBatcher batches,
-                                                                   AutoencoderConfig m)
+                                                                   AutoencoderConfig m, FeatureStats stats)
     {
         using var noGrad = torch.no_grad();
         model.eval();
@@ -154,7 +156,7 @@ public sealed class AutoencoderTrainer
             using var scope = torch.NewDisposeScope();
             using var _ = batch;
             var output = model.Forward(batch.Mel, training: false, m.Levels);
-            var v = Values(RvqAutoencoder.Losses(output, batch.Mel, batch.LogMagnitude));
+            var v = Values(RvqAutoencoder.Losses(output, batch.Mel, batch.LogMagnitude, stats));
             int n = (int)batch.Mel.shape[0];
             total += v.Total * n; mel += v.Mel * n; stft += v.Stft * n; commit += v.Commitment * n; windows += n;
             CodebookHealth.Accumulate(counts, output.Codes);

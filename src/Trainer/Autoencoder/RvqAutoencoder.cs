@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Distill.Trainer.Data;
 using F = TorchSharp.torch.nn.functional;
 
 namespace Distill.Trainer.Autoencoder;
@@ -60,13 +61,28 @@ public sealed class RvqAutoencoder : nn.Module
         return Decoder.call(FromVectors(vectors, b, f, t));
     }
 
-    /// <summary>Multi-scale L1 on the log-mel (full, 2×, 4× average-pooled, equally weighted) +
-    /// L1 on the linear log-magnitude head + commitment.</summary>
-    public static AutoencoderLosses Losses(AutoencoderOutput output, Tensor targetMel, Tensor targetLogMagnitude)
+    /// <summary>Multi-scale L1 on the log-mel (full, 2×, 4× average-pooled, equally weighted) + L1 on the linear
+    /// log-magnitude head + its spectral convergence + commitment. L1 on logs alone fits the median of each bin's
+    /// log power, below its mean, and weighs a quiet frame as much as a transient; spectral convergence works on
+    /// linear magnitudes, so loud events and the power level count as the ear counts them.</summary>
+    public static AutoencoderLosses Losses(AutoencoderOutput output, Tensor targetMel, Tensor targetLogMagnitude,
+                                           FeatureStats stats)
     {
         var mel = MultiScaleMelLoss(output.Mel, targetMel);
-        var stft = F.l1_loss(output.LogMagnitude, targetLogMagnitude);
+        var stft = F.l1_loss(output.LogMagnitude, targetLogMagnitude)
+                   + SpectralConvergence(Linear(output.LogMagnitude, stats), Linear(targetLogMagnitude, stats));
         return new AutoencoderLosses(mel + stft + output.Commitment, mel, stft, output.Commitment);
+    }
+
+    static Tensor Linear(Tensor logMagnitude, FeatureStats stats) =>
+        (logMagnitude * stats.MagnitudeStd + stats.MagnitudeMean).exp();
+
+    /// <summary>‖|X| − |Y|‖ / ‖|X|‖ per example, averaged over the batch.</summary>
+    public static Tensor SpectralConvergence(Tensor predicted, Tensor target)
+    {
+        long b = target.shape[0];
+        var error = (predicted - target).reshape(b, -1).norm(1);
+        return (error / (target.reshape(b, -1).norm(1) + 1e-7)).mean();
     }
 
     public static Tensor MultiScaleMelLoss(Tensor predicted, Tensor target)

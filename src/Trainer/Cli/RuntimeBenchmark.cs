@@ -82,7 +82,7 @@ static partial class RuntimeBenchmark
 
     static double RealTimeFactor(WorldModels models, WorldBundle bundle, bool generative)
     {
-        using var voice = new VoiceRenderer(models, DecoderLayout.Default, generative);
+        using var voice = new VoiceRenderer(models, generative);
         var resampler = new PolyphaseResampler(FeatureConfig.ModelRate, 44100);
         var controls = GenerationControls.Defaults with { Variation = 1 };
         var hop = new float[voice.Hop];

@@ -17,30 +17,57 @@ internal static class AutoencoderEmitter
     }
 
     /// <summary>Latents [1, D, F, steps] → (normalised log-mel [1, 1, mels, frames], normalised
-    /// log-magnitude [1, bins, frames]).</summary>
-    public static (string Mel, string LogMagnitude) Decoder(OnnxGraph g, Decoder decoder, AutoencoderConfig c, string z)
+    /// log-magnitude [1, bins, frames], power calibration included). With <paramref name="stream"/> the graph
+    /// decodes a chunk of steps that continues the one before, through the state <paramref name="stream"/>
+    /// carries; without, a whole sequence from silence.</summary>
+    public static (string Mel, string LogMagnitude) Decoder(OnnxGraph g, Decoder decoder, AutoencoderConfig c,
+                                                            string z, DecoderStream? stream = null)
     {
         string h = Layers.Convolution(g, decoder.Expand, z);
-        foreach (var stage in decoder.Stages) h = Stage(g, stage, h);
+        foreach (var stage in decoder.Stages) h = Stage(g, stage, h, stream);
         h = Layers.Gelu(g, h);
         string mix = Layers.Convolution(g, decoder.StftMix, h); // [1, C, mels, frames]
         string channels = g.Op("Reshape",
                                [mix, g.Constant("stft_head_input_shape", 0, c.StftHeadChannels * c.Mels, -1)]);
-        return (Layers.Convolution(g, decoder.MelHead, h), Layers.Convolution(g, decoder.StftHead, channels));
+        string calibration = g.Op("Unsqueeze", [g.Weight(decoder, "power_calibration"), g.Constant("axis_1", 1L)]);
+        return (Layers.Convolution(g, decoder.MelHead, h),
+                g.Op("Add", [Layers.Convolution(g, decoder.StftHead, channels), calibration]));
     }
 
     /// <summary>One encoder or decoder stage: a Sequential of GELUs, convolutions and residual blocks.</summary>
-    static string Stage(OnnxGraph g, nn.Module<Tensor, Tensor> layer, string x) => layer switch
+    static string Stage(OnnxGraph g, nn.Module<Tensor, Tensor> layer, string x, DecoderStream? stream = null) =>
+        layer switch
+        {
+            Sequential sequence => Enumerable.Range(0, sequence.Count)
+                .Aggregate(x, (h, i) => Stage(g, (nn.Module<Tensor, Tensor>)sequence[i], h, stream)),
+            GELU gelu when gelu.approximate == GELU.Approximate.none => Layers.Gelu(g, x),
+            Convolution conv => Layers.Convolution(g, conv, x),
+            CausalConv2d causal => CausalConvolution(g, causal, x, stream),
+            CausalUpsample up => Upsample(g, up, x, stream),
+            ResidualBlock block => g.Op("Add", [
+                x, Stage(g, block.Conv2, Layers.Gelu(g, Stage(g, block.Conv1, Layers.Gelu(g, x), stream)), stream)]),
+            _ => throw new NotSupportedException($"No ONNX emitter for {layer.GetType().Name}."),
+        };
+
+    /// <summary>Whole: zero padding before the first frame. Streamed: the frames carried from the last chunk
+    /// instead, which is the same thing from a zero initial state.</summary>
+    static string CausalConvolution(OnnxGraph g, CausalConv2d causal, string x, DecoderStream? stream)
     {
-        Sequential sequence => Enumerable.Range(0, sequence.Count)
-            .Aggregate(x, (h, i) => Stage(g, (nn.Module<Tensor, Tensor>)sequence[i], h)),
-        GELU gelu when gelu.approximate == GELU.Approximate.none => Layers.Gelu(g, x),
-        Convolution conv => Layers.Convolution(g, conv, x),
-        ResidualBlock block => g.Op("Add", [
-            x, Layers.Convolution(g, block.Conv2,
-                                  Layers.Gelu(g, Layers.Convolution(g, block.Conv1, Layers.Gelu(g, x))))]),
-        _ => throw new NotSupportedException($"No ONNX emitter for {layer.GetType().Name}."),
-    };
+        long f = causal.Conv.weight.shape[2] / 2, k = causal.StateFrames;
+        if (stream is null) return Layers.Convolution(g, causal.Conv, x, [f, k, f, 0]);
+        return Layers.Convolution(g, causal.Conv, stream.Carry(x, causal.Conv.weight.shape[1], k), [f, 0, f, 0]);
+    }
+
+    /// <summary>Whole: the transposed convolution's output without its last two frames (<see
+    /// cref="CausalUpsample"/> keeps 2T of 2T + 2). Streamed: over the carried input frame and the chunk's n, of
+    /// whose 2n + 4 output frames [2, 2n + 2) are the chunk's; the frequency axis doubles.</summary>
+    static string Upsample(OnnxGraph g, CausalUpsample up, string x, DecoderStream? stream)
+    {
+        if (stream is null) return Layers.Convolution(g, up.Conv, x, [1, 0, 1, 2]);
+        string y = Layers.Convolution(g, up.Conv, stream.Carry(x, up.Conv.weight.shape[0], 1), [1, 0, 1, 0]);
+        stream.Frequency *= 2;
+        return g.Op("Slice", [y, g.Constant("from_2", 2L), g.Constant("to_minus_2", -2L), g.Constant("axis_3", 3L)]);
+    }
 
     /// <summary>Vectors [N, D] → codes int64 [N, L], as <see cref="ResidualQuantizer.Quantize"/> with
     /// training = false: per level the nearest code (squared Euclidean, first index on ties) to the

@@ -40,9 +40,10 @@ public static class OnnxExport
     }
 
     /// <summary>Codes (two sets, morphed per step, levels weighted by gain) → linear magnitude and log-mel,
-    /// de-normalised. With gains 1 for the first d levels, 0 after, and morph 0:
-    /// <see cref="RvqAutoencoder.Decode"/>(codes, d).</summary>
-    public static byte[] Decoder(RvqAutoencoder model, FeatureStats stats)
+    /// de-normalised, continuing from the state of the chunk before (zero state: from silence), and the state
+    /// after. With gains 1 for the first d levels, 0 after, morph 0 and zero state:
+    /// <see cref="RvqAutoencoder.Decode"/>(codes, d). Returns the state's shapes too, for the manifest.</summary>
+    public static (byte[] Graph, long[][] StateShapes) Decoder(RvqAutoencoder model, FeatureStats stats)
     {
         var c = model.Config;
         var g = new OnnxGraph("decoder", model);
@@ -60,7 +61,8 @@ public static class OnnxExport
         // [1, D, F, steps], as RvqAutoencoder.FromVectors
         string z = g.Op("Transpose", [latent], Attr.Ints("perm", 0, 3, 2, 1));
 
-        var (mel, logMagnitude) = AutoencoderEmitter.Decoder(g, model.Decoder, c, z);
+        var stream = new DecoderStream(g, c.FrequencyPositions);
+        var (mel, logMagnitude) = AutoencoderEmitter.Decoder(g, model.Decoder, c, z, stream);
 
         string magnitude = g.Op("Exp", [
             g.Op("Add", [g.Op("Mul", [logMagnitude, g.Constant("magnitude_std", stats.MagnitudeStd)]),
@@ -71,11 +73,14 @@ public static class OnnxExport
                  g.Op("Add", [g.Op("Mul", [mel, g.Constant("mel_std", stats.MelStd)]),
                               g.Constant("mel_mean", stats.MelMean)]),
                  DataType.Float, 1, 1, c.Mels, Frames);
-        return g.ToModel($"Distill decoder: codes and morph_codes [1, steps, {c.FrequencyPositions}, {c.Levels}], " +
-                         $"morph [1, steps], level_gain [{c.Levels}] → latent (1 − m)·Σ g·e(codes) + " +
-                         $"m·Σ g·e(morph_codes) → magnitude [1, frames, {c.StftBins}] " +
-                         $"(linear |X|) and log_mel [1, 1, {c.Mels}, frames] (natural log), " +
-                         $"frames = {c.Downsampling}·steps.");
+        var graph = g.ToModel($"Distill decoder: codes and morph_codes [1, steps, {c.FrequencyPositions}, " +
+                              $"{c.Levels}], morph [1, steps], level_gain [{c.Levels}] → latent (1 − m)·Σ g·e(codes) + " +
+                              $"m·Σ g·e(morph_codes) → magnitude [1, frames, {c.StftBins}] " +
+                              $"(linear |X|) and log_mel [1, 1, {c.Mels}, frames] (natural log), " +
+                              $"frames = {c.Downsampling}·steps. Causal in time: {stream.Shapes.Count} state " +
+                              "tensors (state_in_i → state_out_i) carry each layer's last input frames from one " +
+                              "call to the next; zeros start from silence.");
+        return (graph, stream.Shapes.ToArray());
     }
 
     /// <summary>One token of <see cref="CodePrior.Step"/> over a ring cache of ContextTokens − 1 slots

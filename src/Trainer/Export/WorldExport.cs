@@ -21,8 +21,8 @@ public static class WorldExport
                                       IReadOnlyList<CodeSequence> anchors, string name, DateTimeOffset created,
                                       TrainingSummary training)
     {
-        var graphs = new WorldGraphFiles(OnnxExport.Encoder(autoencoder, stats), OnnxExport.Decoder(autoencoder, stats),
-                                         OnnxExport.PriorStep(prior));
+        var (decoder, decoderState) = OnnxExport.Decoder(autoencoder, stats);
+        var graphs = new WorldGraphFiles(OnnxExport.Encoder(autoencoder, stats), decoder, OnnxExport.PriorStep(prior));
         var version = typeof(WorldExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
         var m = autoencoder.Config;
         var p = prior.Config;
@@ -38,6 +38,7 @@ public static class WorldExport
             Quantizer = new QuantizerShape(m.Levels, m.CodebookSize, m.LatentDim),
             Prior = new PriorShape(p.Hidden, p.Layers, p.Heads, p.Hidden / p.Heads, p.ContextSteps, p.TokensPerStep,
                                    p.ContextTokens, p.ContextTokens - 1, p.RopeBase),
+            DecoderState = decoderState,
 
             Training = training,
             Anchors = anchors.Select(c => new Anchor(c.Name, c.TimeSteps, AnchorCodes.Encode(c.Tokens))).ToArray(),

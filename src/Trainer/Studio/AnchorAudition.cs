@@ -17,7 +17,7 @@ public static class AnchorAudition
 {
     public static float[] Render(WorldModels models, AnchorTokens anchor)
     {
-        using var renderer = new VoiceRenderer(models, DecoderLayout.Default, generative: false);
+        using var renderer = new VoiceRenderer(models, generative: false);
         var controls = GenerationControls.Defaults with { Variation = 0 };
         renderer.Start(anchor, anchor, seed: 0, controls);
         var audio = new float[anchor.TimeSteps * WorldGraphs.FramesPerStep * renderer.Hop];

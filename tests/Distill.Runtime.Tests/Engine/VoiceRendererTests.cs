@@ -13,37 +13,34 @@ public class VoiceRendererTests(ITestOutputHelper output)
         return (bundle, WorldModels.Create(bundle.Manifest, bundle.Models, TestWorld.BundlePath));
     }
 
-    /// <summary>The decoder run once over a whole clip (zero padding at both ends), as a reference.</summary>
-    static DecoderWindow WholeDecode(WorldBundle bundle, WorldModels models, AnchorTokens anchor)
+    /// <summary>The decoder run once over a whole clip from silence, as a reference.</summary>
+    static StreamingDecoder WholeDecode(WorldBundle bundle, WorldModels models, AnchorTokens anchor)
     {
-        var m = bundle.Manifest;
-        var whole = new DecoderWindow(models.Decoder, anchor.TimeSteps, m.Grid.FrequencyPositions, m.Quantizer.Levels, m.Audio.NFft / 2 + 1);
+        var whole = new StreamingDecoder(models.Decoder, bundle.Manifest, anchor.TimeSteps);
         anchor.Tokens.CopyTo(whole.Codes);
         anchor.Tokens.CopyTo(whole.MorphCodes);
         whole.Run();
         return whole;
     }
 
-    /// <summary>The windowed streaming decode gives the frames a decode of the whole clip gives: the window's
-    /// context covers the decoder's receptive field.</summary>
+    /// <summary>The engine decodes each step once, carrying the decoder's state, and gets the frames a decode of the
+    /// whole clip gives — to the last frame, since the causal decoder needs no look-ahead.</summary>
     [Fact]
     public void StreamedFramesMatchTheWholeClipDecode()
     {
-        var layoutX = DecoderLayout.Default;
         var (bundle, models) = Open();
         using var _ = models;
         var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)!;
         int bins = bundle.Manifest.Audio.NFft / 2 + 1;
         using var whole = WholeDecode(bundle, models, anchor);
 
-        using var renderer = new VoiceRenderer(models, layoutX, generative: false);
+        using var renderer = new VoiceRenderer(models, generative: false);
         var controls = GenerationControls.Defaults with { Variation = 0 };
         renderer.Start(anchor, anchor, 1, controls);
         var hop = new float[renderer.Hop];
-        // Frames whose right context lies inside the clip (past its end the stream loops, the whole decode pads).
-        int comparable = (anchor.TimeSteps - layoutX.Right - 1) * WorldGraphs.FramesPerStep;
+        int frames = anchor.TimeSteps * WorldGraphs.FramesPerStep;
         double worst = 0;
-        for (int k = 0; k + renderer.LatencyFrames < comparable; k++)
+        for (int k = 0; k + renderer.LatencyFrames < frames; k++)
         {
             renderer.Render(controls, hop);
             int f = k + renderer.LatencyFrames;
@@ -51,7 +48,7 @@ public class VoiceRendererTests(ITestOutputHelper output)
             for (int b = 0; b < bins; b++)
                 worst = Math.Max(worst, Math.Abs(Math.Log(renderer.LastFrame[b] + 1e-6) - Math.Log(expected[b] + 1e-6)));
         }
-        output.WriteLine($"{comparable} frames of '{anchor.Name}': max |Δ log magnitude| {worst:E2}");
+        output.WriteLine($"{frames} frames of '{anchor.Name}': max |Δ log magnitude| {worst:E2}");
         Assert.True(worst < 1e-5, $"streamed frames differ from the whole decode by {worst} in log magnitude");
     }
 
@@ -60,7 +57,7 @@ public class VoiceRendererTests(ITestOutputHelper output)
     {
         var (bundle, models) = Open();
         using var _ = models;
-        using var renderer = new VoiceRenderer(models, DecoderLayout.Default);
+        using var renderer = new VoiceRenderer(models);
         var controls = GenerationControls.Defaults with { Variation = 1, StepRate = 1.5f };
         var hop = new float[renderer.Hop];
         renderer.Start(bundle.Anchors[0], bundle.Anchors[1], 3, controls);
@@ -85,11 +82,11 @@ public class VoiceRendererTests(ITestOutputHelper output)
         int bins = bundle.Manifest.Audio.NFft / 2 + 1;
         using var whole = WholeDecode(bundle, models, anchor);
 
-        using var renderer = new VoiceRenderer(models, DecoderLayout.Default, generative: false);
+        using var renderer = new VoiceRenderer(models, generative: false);
         var controls = GenerationControls.Defaults with { Variation = 0, StepRate = (float)Math.Max(rate, 0.25), Freeze = rate == 0 };
         renderer.Start(anchor, anchor, 1, controls);
         var hop = new float[renderer.Hop];
-        int usable = (anchor.TimeSteps - DecoderLayout.Default.Right - 1) * WorldGraphs.FramesPerStep - 2;
+        int usable = anchor.TimeSteps * WorldGraphs.FramesPerStep - 2;
         double worst = 0;
         for (int n = renderer.LatencyFrames; n * rate < usable && n < 60; n++)
         {

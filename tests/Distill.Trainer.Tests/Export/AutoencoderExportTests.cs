@@ -19,6 +19,7 @@ public sealed class ExportedWorld : IDisposable
     public FeatureStats Stats { get; }
     public byte[] EncoderBytes { get; }
     public byte[] DecoderBytes { get; }
+    public long[][] DecoderState { get; }
     public OrtGraph Encoder { get; }
     public OrtGraph Decoder { get; }
 
@@ -27,7 +28,7 @@ public sealed class ExportedWorld : IDisposable
         (Name, Model, Stats) = (name, model, stats);
         model.eval();
         EncoderBytes = OnnxExport.Encoder(model, stats);
-        DecoderBytes = OnnxExport.Decoder(model, stats);
+        (DecoderBytes, DecoderState) = OnnxExport.Decoder(model, stats);
         Encoder = new OrtGraph(EncoderBytes);
         Decoder = new OrtGraph(DecoderBytes);
     }
@@ -162,12 +163,7 @@ public class AutoencoderExportTests(ExportedWorldsFixture worlds, Xunit.Abstract
     {
         var c = w.Config;
         int steps = morph.Length;
-        long[] codeShape = [1, steps, c.FrequencyPositions, c.Levels];
-        var result = w.Decoder.Run(
-            (WorldGraphs.Decoder.Codes, OrtGraph.Input(codes, codeShape)),
-            (WorldGraphs.Decoder.MorphCodes, OrtGraph.Input(morphCodes, codeShape)),
-            (WorldGraphs.Decoder.Morph, OrtGraph.Input(morph, 1, steps)),
-            (WorldGraphs.Decoder.LevelGain, OrtGraph.Input(gains, c.Levels)));
+        var result = RunDecoder(w, codes, morphCodes, morph, gains, ZeroState(w));
         var s = w.Stats;
         var expectedMel = (mel * s.MelStd + s.MelMean).contiguous().data<float>().ToArray();
         var expectedLogMagnitude = (logMagnitude[0].t() * s.MagnitudeStd + s.MagnitudeMean).contiguous().data<float>().ToArray();
@@ -175,6 +171,53 @@ public class AutoencoderExportTests(ExportedWorldsFixture worlds, Xunit.Abstract
         Assert.Equal(steps * WorldGraphs.FramesPerStep * c.StftBins, logMagnitudeOut.Length);
         return (ExportedModel.MaxAbsDifference(expectedMel, (float[])result[WorldGraphs.Decoder.LogMel]),
                 ExportedModel.MaxAbsDifference(expectedLogMagnitude, logMagnitudeOut));
+    }
+
+    static float[][] ZeroState(ExportedWorld w) =>
+        w.DecoderState.Select(shape => new float[shape.Aggregate(1L, (a, d) => a * d)]).ToArray();
+
+    static IReadOnlyDictionary<string, Array> RunDecoder(ExportedWorld w, long[] codes, long[] morphCodes, float[] morph,
+                                                         float[] gains, float[][] state)
+    {
+        var c = w.Config;
+        int steps = morph.Length;
+        long[] codeShape = [1, steps, c.FrequencyPositions, c.Levels];
+        return w.Decoder.Run([
+            (WorldGraphs.Decoder.Codes, OrtGraph.Input(codes, codeShape)),
+            (WorldGraphs.Decoder.MorphCodes, OrtGraph.Input(morphCodes, codeShape)),
+            (WorldGraphs.Decoder.Morph, OrtGraph.Input(morph, 1, steps)),
+            (WorldGraphs.Decoder.LevelGain, OrtGraph.Input(gains, c.Levels)),
+            .. state.Select((values, i) => (WorldGraphs.Decoder.StateIn(i), OrtGraph.Input(values, w.DecoderState[i]))),
+        ]);
+    }
+
+    /// <summary>The causal decoder streams: chunks of 1, 2 and 5 steps, each given the state the one before returned,
+    /// decode what one call over the whole sequence decodes.</summary>
+    [Fact]
+    public void DecoderInChunksCarryingItsStateEqualsTheWholeDecode()
+    {
+        foreach (var w in worlds.Both)
+        {
+            var c = w.Config;
+            int steps = 8, tokens = c.FrequencyPositions * c.Levels;
+            var codes = RandomCodes(c, new Random(5), steps);
+            var gains = Enumerable.Repeat(1f, c.Levels).ToArray();
+            var whole = (float[])RunDecoder(w, codes, codes, new float[steps], gains, ZeroState(w))[WorldGraphs.Decoder.Magnitude];
+            var state = ZeroState(w);
+            var streamed = new List<float>();
+            int at = 0;
+            foreach (int chunk in new[] { 1, 2, 5 })
+            {
+                var part = codes[(at * tokens)..((at + chunk) * tokens)];
+                var result = RunDecoder(w, part, part, new float[chunk], gains, state);
+                streamed.AddRange((float[])result[WorldGraphs.Decoder.Magnitude]);
+                state = state.Select((_, i) => (float[])result[WorldGraphs.Decoder.StateOut(i)]).ToArray();
+                at += chunk;
+            }
+            double worst = ExportedModel.MaxAbsDifference(whole.Select(v => MathF.Log(v)).ToArray(), streamed.Select(v => MathF.Log(v)).ToArray());
+            output.WriteLine($"{w.Name}: {w.DecoderState.Length} state tensors, chunks 1+2+5 vs whole: max |Δ ln magnitude| {worst:E2}");
+            Assert.True(worst < Tolerance, $"{w.Name}: streamed decode differs by {worst}");
+        }
     }
 
     static long[] RandomCodes(AutoencoderConfig c, Random random, int steps) =>
@@ -274,7 +317,7 @@ public class AutoencoderExportTests(ExportedWorldsFixture worlds, Xunit.Abstract
     {
         var w = worlds.Trained;
         Assert.Equal(w.EncoderBytes, OnnxExport.Encoder(w.Model, w.Stats));
-        Assert.Equal(w.DecoderBytes, OnnxExport.Decoder(w.Model, w.Stats));
+        Assert.Equal(w.DecoderBytes, OnnxExport.Decoder(w.Model, w.Stats).Graph);
         var encoder = ModelProto.Parser.ParseFrom(w.EncoderBytes);
         Assert.Equal(10, encoder.IrVersion);
         Assert.Equal("distill", encoder.ProducerName);
@@ -282,9 +325,12 @@ public class AutoencoderExportTests(ExportedWorldsFixture worlds, Xunit.Abstract
         Assert.Equal([WorldGraphs.Encoder.LogMel], encoder.Graph.Input.Select(i => i.Name));
         Assert.Equal([WorldGraphs.Encoder.Codes], encoder.Graph.Output.Select(i => i.Name));
         var decoder = ModelProto.Parser.ParseFrom(w.DecoderBytes).Graph;
-        Assert.Equal([WorldGraphs.Decoder.Codes, WorldGraphs.Decoder.MorphCodes, WorldGraphs.Decoder.Morph, WorldGraphs.Decoder.LevelGain],
+        var states = Enumerable.Range(0, w.DecoderState.Length).ToArray();
+        Assert.Equal([WorldGraphs.Decoder.Codes, WorldGraphs.Decoder.MorphCodes, WorldGraphs.Decoder.Morph, WorldGraphs.Decoder.LevelGain,
+                      .. states.Select(WorldGraphs.Decoder.StateIn)],
                      decoder.Input.Select(i => i.Name));
-        Assert.Equal([WorldGraphs.Decoder.Magnitude, WorldGraphs.Decoder.LogMel], decoder.Output.Select(i => i.Name));
+        Assert.Equal([.. states.Select(WorldGraphs.Decoder.StateOut), WorldGraphs.Decoder.Magnitude, WorldGraphs.Decoder.LogMel],
+                     decoder.Output.Select(i => i.Name));
         foreach (var x in worlds.Both)
             output.WriteLine($"{x.Name}: encoder.onnx {x.EncoderBytes.Length} B, decoder.onnx {x.DecoderBytes.Length} B");
     }

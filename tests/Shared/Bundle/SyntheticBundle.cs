@@ -44,6 +44,7 @@ static class SyntheticBundle
         Grid = new GridShape(Positions, 16, 48000.0 / 512 / 16),
         Quantizer = new QuantizerShape(Levels, Codebook, 32),
         Prior = new PriorShape(64, 2, 4, 16, 8, Positions * Levels, 8 * Positions * Levels, 8 * Positions * Levels - 1, 10000),
+        DecoderState = [[1, 8, Positions, 2]],
         Training = new TrainingSummary
         {
             Files = anchors, Seconds = 12.5, AutoencoderSteps = 1200, ValidationLoss = 0.31, PriorSteps = 800, Seed = 7,
