@@ -29,6 +29,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly PriorStep? prior;
     readonly DecoderWindow decoder;
     readonly StreamingPhaseReconstructor phase;
+    readonly OutputHighPass highPass;   // DC and infrasound off each voice's output
     readonly DecoderLayout layout;
     readonly int bins, tokensPerStep;
     readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod capacity][bin]
@@ -59,6 +60,7 @@ public sealed class VoiceRenderer : IDisposable
                                historySteps: Math.Max(64, 2 * layout.Window));
         decoder = new DecoderWindow(models.Decoder, layout.Window, m.Grid.FrequencyPositions, m.Quantizer.Levels, bins);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
+        highPass = new OutputHighPass(m.Audio.SampleRate);
         ringFrames = 2 * layout.Output * WorldGraphs.FramesPerStep + 2;
         decoded = new float[ringFrames * bins];
         frame = new float[bins];
@@ -74,6 +76,7 @@ public sealed class VoiceRenderer : IDisposable
         decodedFrames = 0;
         position = 0;
         phase.Reset();
+        highPass.Reset();
         for (int i = 0; i < phase.LatencyFrames; i++) Advance(controls, discard);
     }
 
@@ -89,6 +92,7 @@ public sealed class VoiceRenderer : IDisposable
         var f1 = decoded.AsSpan((int)((i + 1) % ringFrames) * bins, bins);
         for (int k = 0; k < bins; k++) frame[k] = f0[k] + a * (f1[k] - f0[k]);
         phase.Push(frame, output);
+        highPass.Process(output);
         if (!controls.Freeze) position += controls.StepRate;
     }
 
