@@ -20,6 +20,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly PriorStep? prior;
     readonly StreamingDecoder decoder;
     readonly StreamingPhaseReconstructor phase;
+    readonly OutputHighPass highPass;   // DC and infrasound off each voice's output
     readonly int bins, tokensPerStep;
     readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod RingFrames][bin]
     readonly float[] frame, discard;
@@ -46,6 +47,7 @@ public sealed class VoiceRenderer : IDisposable
         codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels);
         decoder = new StreamingDecoder(models.Decoder, m, steps: 1);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
+        highPass = new OutputHighPass(m.Audio.SampleRate);
         decoded = new float[RingFrames * bins];
         frame = new float[bins];
         discard = new float[Hop];
@@ -61,6 +63,7 @@ public sealed class VoiceRenderer : IDisposable
         position = 0;
         decoder.Reset();
         phase.Reset();
+        highPass.Reset();
         for (int i = 0; i < phase.LatencyFrames; i++) Advance(controls, discard);
     }
 
@@ -76,6 +79,7 @@ public sealed class VoiceRenderer : IDisposable
         var f1 = decoded.AsSpan((int)((i + 1) % RingFrames) * bins, bins);
         for (int k = 0; k < bins; k++) frame[k] = f0[k] + a * (f1[k] - f0[k]);
         phase.Push(frame, output);
+        highPass.Process(output);
         if (!controls.Freeze) position += controls.StepRate;
     }
 
