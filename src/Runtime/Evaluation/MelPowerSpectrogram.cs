@@ -5,7 +5,8 @@ namespace Distill.Runtime.Evaluation;
 /// <summary>
 /// The analysis every sound-quality measure reads: a mono clip at 48 kHz through the
 /// features' STFT (n_fft 2048, hop 512, periodic Hann) and 128 Slaney mel bands, as linear magnitudes, linear mel
-/// power and mel power in dB floored 80 dB below the clip's loudest mel bin. Frame-major.
+/// power and mel power in dB floored 80 dB below the clip's loudest mel bin. Frame-major. A decoder's own
+/// magnitudes enter after the STFT (<see cref="FromMagnitude"/>).
 /// </summary>
 public sealed class MelPowerSpectrogram
 {
@@ -29,8 +30,24 @@ public sealed class MelPowerSpectrogram
     public static double BandCentreHz(int mel) => Filterbank.Edges[mel + 1];
 
     public MelPowerSpectrogram(ReadOnlySpan<float> audio)
+        : this(new Stft(Features.NFft, Features.Hop).Magnitude(audio, out int frames), frames)
     {
-        Magnitude = new Stft(Features.NFft, Features.Hop).Magnitude(audio, out int frames);
+    }
+
+    /// <summary>The analysis of linear magnitudes that did not come from audio (a decoder's), frame-major
+    /// [frame · <see cref="Bins"/> + bin]; copied.</summary>
+    public static MelPowerSpectrogram FromMagnitude(ReadOnlySpan<float> magnitude)
+    {
+        int bins = Features.Bins;
+        if (magnitude.Length % bins != 0)
+            throw new ArgumentException($"{magnitude.Length} magnitudes are not whole frames of {bins} bins",
+                                        nameof(magnitude));
+        return new MelPowerSpectrogram(magnitude.ToArray(), magnitude.Length / bins);
+    }
+
+    MelPowerSpectrogram(float[] magnitude, int frames)
+    {
+        Magnitude = magnitude;
         Frames = frames;
         MelPower = new float[frames * Mels];
         var power = new float[Bins];

@@ -12,7 +12,7 @@ namespace Distill.Trainer.Cli;
 /// <summary>
 /// A run on the console: the configuration tables, the autoencoder live (progress, losses, ETA and the per-level
 /// codebook-health table, redrawn in place on a terminal; on redirected output one plain line per epoch instead),
-/// then one line per prior epoch.
+/// then one line per prior epoch, then the evaluation table.
 /// </summary>
 public sealed class ConsoleRunObserver : IRunObserver
 {
@@ -62,6 +62,12 @@ public sealed class ConsoleRunObserver : IRunObserver
         var perLevel = string.Join("  ", r.LevelBits.Select((b, l) => $"L{l} {b:F2} ({r.UnigramBits[l]:F2})"));
         Console.WriteLine($"prior epoch {r.Epoch + 1}/{c.Epochs}  train {r.TrainLoss:F3}  val {r.ValidationBits:F3}" +
                           $"{(r.Improved ? " *" : "  ")}  {perLevel}");
+    }
+
+    public void OnEvaluation(WorldEvaluation evaluation, string path)
+    {
+        EvaluateCommand.Print(evaluation, AnsiConsole.Console);
+        AnsiConsole.MarkupLineInterpolated($"Evaluation: [bold]{Path.GetFullPath(path)}[/]");
     }
 
     public TrainingOutcome Watch(RunConfig c, Func<TrainingOutcome> autoencoder)

@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Distill.Trainer.Cli;
 
 /// <summary><c>distill evaluate</c>: how close a world's engine plays each anchor to its original clip, next to the
-/// oracle's figure, as a table and an <c>evaluation.json</c>.</summary>
+/// codes-only and oracle figures, as a table and an <c>evaluation.json</c>.</summary>
 public static class EvaluateCommand
 {
     public static Command Create()
@@ -23,14 +23,16 @@ public static class EvaluateCommand
         };
         var command = new Command("evaluate",
             "Measure how close the engine plays each anchor to its original clip (log-mel distance, spectral " +
-            "convergence, level, flux, crest factor, DC), next to the Griffin–Lim oracle.") { target, clips };
+            "convergence, level, flux, crest factor, DC, clipping), next to the decoder's magnitudes alone (codes " +
+            "only) and the Griffin–Lim oracle.") { target, clips };
         command.SetAction(parse => Evaluate(parse.GetValue(target)!, parse.GetValue(clips), AnsiConsole.Console));
         return command;
     }
 
     public static int Evaluate(string target, string? clips, IAnsiConsole console)
     {
-        var evaluation = WorldEvaluation.Run(target, clips, name => console.MarkupLineInterpolated($"[grey]{name}[/]"));
+        var evaluation = WorldEvaluation.Run(target, clips,
+                                             onClip: name => console.MarkupLineInterpolated($"[grey]{name}[/]"));
         string path = WorldEvaluation.ReportPath(target);
         evaluation.Write(path);
         Print(evaluation, console);
@@ -40,24 +42,43 @@ public static class EvaluateCommand
 
     static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>The measure columns of one row, a clip's or a split's means.</summary>
+    static string[] Measures(double logMelDb, double codesOnlyDb, double oracleDb, double convergence,
+                             double codesOnlyConvergence, double levelDb, double flux, double crestDb, double dc,
+                             double clipped) =>
+    [
+        F(logMelDb, "F2"), F(codesOnlyDb, "F2"), F(oracleDb, "F2"), F(convergence, "F3"),
+        F(codesOnlyConvergence, "F3"), F(levelDb, "+0.00;-0.00"), F(flux, "F2"), F(crestDb, "+0.00;-0.00"),
+        F(dc, "0.0e0"), F(clipped, "+0.#;-0.#;0"),
+    ];
+
+    /// <summary>Width for output that is not a terminal: Spectre assumes 80 columns there, which wraps every cell of
+    /// the table into an unreadable log; the table is only as wide as its cells need.</summary>
+    const int RedirectedWidth = 240;
+
     public static void Print(WorldEvaluation evaluation, IAnsiConsole console)
     {
+        if (!console.Profile.Capabilities.Interactive)
+            console.Profile.Width = Math.Max(console.Profile.Width, RedirectedWidth);
         var table = new Table().Border(TableBorder.Simple);
         table.AddColumn("clip");
         table.AddColumn("split");
-        foreach (string column in new[] { "log-mel dB", "oracle dB", "spec. conv.", "level dB", "flux ratio",
-                                          "crest Δ dB", "DC" })
+        foreach (string column in new[] { "log-mel dB", "codes dB", "oracle dB", "spec. conv.", "codes conv.",
+                                          "level dB", "flux ratio", "crest Δ dB", "DC", "clipped Δ" })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var c in evaluation.Clips)
-            table.AddRow(Markup.Escape(DisplayText.Escape(c.Anchor)), c.Split, F(c.Engine.LogMelDistanceDb, "F2"),
-                         F(c.Oracle.LogMelDistanceDb, "F2"), F(c.Engine.SpectralConvergence, "F3"),
-                         F(c.Engine.LevelErrorDb, "+0.00;-0.00"), F(c.Engine.FluxRatio, "F2"),
-                         F(c.Engine.CrestFactorDifferenceDb, "+0.00;-0.00"), F(c.Engine.DcOffset, "0.0e0"));
+            table.AddRow([Markup.Escape(DisplayText.Escape(c.Anchor)), c.Split,
+                          .. Measures(c.Engine.LogMelDistanceDb, c.CodesOnly.LogMelDistanceDb,
+                                      c.Oracle.LogMelDistanceDb, c.Engine.SpectralConvergence,
+                                      c.CodesOnly.SpectralConvergence,
+                                      c.Engine.LevelErrorDb, c.Engine.FluxRatio, c.Engine.CrestFactorDifferenceDb,
+                                      c.Engine.DcOffset, c.Engine.ClippedSamplesDifference)]);
         foreach (var m in evaluation.Means)
-            table.AddRow($"[bold]mean of {m.Clips}[/]", m.Split, F(m.LogMelDistanceDb, "F2"),
-                         F(m.OracleLogMelDistanceDb, "F2"), F(m.SpectralConvergence, "F3"),
-                         F(m.LevelErrorDb, "+0.00;-0.00"), F(m.FluxRatio, "F2"),
-                         F(m.CrestFactorDifferenceDb, "+0.00;-0.00"), F(m.DcOffset, "0.0e0"));
+            table.AddRow([$"[bold]mean of {m.Clips}[/]", m.Split,
+                          .. Measures(m.LogMelDistanceDb, m.CodesOnlyLogMelDistanceDb, m.OracleLogMelDistanceDb,
+                                      m.SpectralConvergence, m.CodesOnlySpectralConvergence, m.LevelErrorDb,
+                                      m.FluxRatio, m.CrestFactorDifferenceDb, m.DcOffset,
+                                      m.ClippedSamplesDifference)]);
         console.Write(table);
         foreach (string missing in evaluation.Unmatched)
             console.MarkupLineInterpolated($"[yellow]not evaluated[/]: {missing}");

@@ -5,7 +5,7 @@ using Distill.Trainer.Prior;
 
 namespace Distill.Trainer.Pipeline;
 
-public enum RunStage { Autoencoder, Prior }
+public enum RunStage { Autoencoder, Prior, Evaluation }
 
 /// <summary>What a run tells whoever started it (the console, the studio), stage by stage.</summary>
 public interface IRunObserver : ITrainingObserver
@@ -23,6 +23,9 @@ public interface IRunObserver : ITrainingObserver
     void OnAutoencoderFinished(RunConfig config, TrainingOutcome outcome);
 
     void OnPriorEpoch(PriorRunConfig config, PriorEpochReport report);
+
+    /// <summary>The finished world measured against its held-out clips, written to <paramref name="path"/>.</summary>
+    void OnEvaluation(WorldEvaluation evaluation, string path);
 
     /// <summary>A line for the user: what is resumed, where results are, how to continue.</summary>
     void OnNotice(string text);

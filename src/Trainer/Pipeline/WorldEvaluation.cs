@@ -4,35 +4,42 @@ using Distill.Runtime.Audio;
 using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Evaluation;
+using Distill.Runtime.Inference;
 using Distill.Trainer.Data;
 using Distill.Trainer.Export;
 
 namespace Distill.Trainer.Pipeline;
 
-/// <summary>One anchor measured against its original clip: as the engine plays it, and as the oracle (the
-/// original's own magnitudes with Griffin–Lim phase) does.</summary>
+/// <summary>One anchor measured against its original clip: as the engine plays it, as the decoder's magnitudes
+/// before any phase (codes only: what the codec alone loses), and as the oracle (the original's own magnitudes with
+/// Griffin–Lim phase: what phase reconstruction alone loses) does.</summary>
 public sealed record EvaluatedClip(string Anchor, string File, string Split, ClipComparison Engine,
-                                   ClipComparison Oracle);
+                                   SpectralComparison CodesOnly, ClipComparison Oracle);
 
 /// <summary>The mean of each headline measure over the clips of one split.</summary>
-public sealed record SplitMeans(string Split, int Clips, double LogMelDistanceDb, double OracleLogMelDistanceDb,
-                                double SpectralConvergence, double LevelErrorDb, double FluxRatio,
-                                double CrestFactorDifferenceDb, double DcOffset)
+public sealed record SplitMeans(string Split, int Clips, double LogMelDistanceDb,
+                                double CodesOnlyLogMelDistanceDb, double OracleLogMelDistanceDb,
+                                double SpectralConvergence, double CodesOnlySpectralConvergence, double LevelErrorDb,
+                                double FluxRatio, double CrestFactorDifferenceDb, double DcOffset,
+                                double ClippedSamplesDifference)
 {
     public static SplitMeans Of(string split, IReadOnlyList<EvaluatedClip> clips)
     {
         double Mean(Func<EvaluatedClip, double> measure) => clips.Average(measure);
         return new SplitMeans(split, clips.Count, Mean(c => c.Engine.LogMelDistanceDb),
-                              Mean(c => c.Oracle.LogMelDistanceDb), Mean(c => c.Engine.SpectralConvergence),
+                              Mean(c => c.CodesOnly.LogMelDistanceDb), Mean(c => c.Oracle.LogMelDistanceDb),
+                              Mean(c => c.Engine.SpectralConvergence), Mean(c => c.CodesOnly.SpectralConvergence),
                               Mean(c => c.Engine.LevelErrorDb), Mean(c => c.Engine.FluxRatio),
-                              Mean(c => c.Engine.CrestFactorDifferenceDb), Mean(c => c.Engine.DcOffset));
+                              Mean(c => c.Engine.CrestFactorDifferenceDb), Mean(c => c.Engine.DcOffset),
+                              Mean(c => c.Engine.ClippedSamplesDifference));
     }
 }
 
 /// <summary>
 /// <c>distill evaluate</c>'s work: each anchor of a world whose original clip is found, played by the plugins' engine
 /// (variation 0, full velocity, held for the clip's length) and measured against the clip with the measures of
-/// <see cref="ClipComparison"/>; next to it the oracle, so the gap says what the codec and the streaming path cost.
+/// <see cref="ClipComparison"/>; next to it the decoder's magnitudes for the anchor's codes (codes only) and the
+/// oracle, so the gaps say what the codec, phase reconstruction and the streaming path cost.
 /// </summary>
 public sealed record WorldEvaluation(string World, string ClipsFolder, EvaluatedClip[] Clips, SplitMeans[] Means,
                                      string[] Unmatched)
@@ -53,13 +60,17 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
     sealed record Original(string Path, string RelativePath, string Split);
 
     /// <summary>Evaluates <paramref name="target"/> (a run folder or a <c>.distill</c> world) against the clips in
-    /// <paramref name="clipsFolder"/> (for a run folder, by default the folder it was trained on).</summary>
-    public static WorldEvaluation Run(string target, string? clipsFolder, Action<string>? onClip = null)
+    /// <paramref name="clipsFolder"/> (for a run folder, by default the folder it was trained on); with
+    /// <paramref name="split"/>, only the clips of that split.</summary>
+    public static WorldEvaluation Run(string target, string? clipsFolder, string? split = null,
+                                      Action<string>? onClip = null)
     {
         var (world, folder, originals) = Directory.Exists(target)
             ? FromRun(target, clipsFolder)
             : FromWorld(target, clipsFolder);
-        var anchors = OpenWorld(world).Manifest.Anchors;
+        var bundle = OpenWorld(world);
+        using var models = OpenModels(bundle, world);
+        var anchors = bundle.Manifest.Anchors;
         var clips = new List<EvaluatedClip>();
         var unmatched = new List<string>();
         for (int i = 0; i < anchors.Length; i++)
@@ -70,6 +81,7 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
                 unmatched.Add($"{name}: no original clip in '{folder}'");
                 continue;
             }
+            if (split is not null && original.Split != split) continue;
             var loaded = AudioFileLoader.Load(original.Path);
             if (!loaded.Ok)
             {
@@ -83,12 +95,15 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
                 Variation = 0,
             };
             var engine = ClipComparison.Of(audio, note.Mono(world));
-            clips.Add(new EvaluatedClip(name, original.RelativePath, original.Split, engine,
+            var codesOnly = SpectralComparison.Of(new MelPowerSpectrogram(audio),
+                                                  Decoded(models, bundle.Anchors[i]));
+            clips.Add(new EvaluatedClip(name, original.RelativePath, original.Split, engine, codesOnly,
                                         ClipComparison.Of(audio, Oracle(audio))));
         }
         if (clips.Count == 0)
-            throw new UserFacingException($"None of the {anchors.Length} anchors of '{world}' has its original clip " +
-                                          $"in '{folder}':\n  {string.Join("\n  ", unmatched)}");
+            throw new UserFacingException($"None of the {anchors.Length} anchors of '{world}' has its original " +
+                                          $"{(split is null ? "" : split + " ")}clip in '{folder}':\n  " +
+                                          string.Join("\n  ", unmatched));
         var means = clips.GroupBy(c => c.Split).OrderBy(g => SplitOrder(g.Key))
                          .Select(g => SplitMeans.Of(g.Key, g.ToList())).ToArray();
         return new WorldEvaluation(world, folder, clips.ToArray(), means, unmatched.ToArray());
@@ -103,6 +118,24 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
         var magnitude = new Stft(f.NFft, f.Hop).Magnitude(audio, out int frames);
         return new GriffinLim(f.NFft, f.Hop).Reconstruct(magnitude, frames, audio.Length, OracleIterations,
                                                          seed: OracleSeed);
+    }
+
+    /// <summary>The decoder's magnitudes for the whole anchor in one run: its codes, no morph, every level.</summary>
+    static MelPowerSpectrogram Decoded(WorldModels models, AnchorTokens anchor)
+    {
+        var m = models.Manifest;
+        using var decoder = new DecoderWindow(models.Decoder, anchor.TimeSteps, m.Grid.FrequencyPositions,
+                                              m.Quantizer.Levels, m.Audio.NFft / 2 + 1);
+        anchor.Tokens.CopyTo(decoder.Codes);
+        anchor.Tokens.CopyTo(decoder.MorphCodes);
+        decoder.Run();
+        return MelPowerSpectrogram.FromMagnitude(decoder.Magnitude);
+    }
+
+    static WorldModels OpenModels(WorldBundle bundle, string world)
+    {
+        try { return WorldModels.Create(bundle.Manifest, bundle.Models, world); }
+        catch (InvalidWorldException e) { throw new UserFacingException(e.Message); }
     }
 
     static WorldBundle OpenWorld(string world)

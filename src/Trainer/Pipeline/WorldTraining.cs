@@ -8,8 +8,8 @@ namespace Distill.Trainer.Pipeline;
 
 /// <summary>
 /// One training run, for <c>distill train</c> and the studio alike: the autoencoder, then the prior over its codes,
-/// then the exported world and its example. Cancelling saves a checkpoint; resuming continues whichever stage is
-/// unfinished.
+/// then the exported world and its example, then the world evaluated on the validation clips. Cancelling saves a
+/// checkpoint; resuming continues whichever stage is unfinished.
 /// </summary>
 public sealed class WorldTraining(IRunObserver observer)
 {
@@ -35,7 +35,7 @@ public sealed class WorldTraining(IRunObserver observer)
         var config = RunConfig.Resolve(options, corpus, prior);
         observer.OnConfiguration("Configuration", config.Rows());
         var end = TrainAutoencoder(config, corpus, options.RunDir, null, null, cancel);
-        return end == TrainingEnd.Completed ? new PriorStage(observer).Run(options.RunDir, corpus, prior, cancel) : end;
+        return end == TrainingEnd.Completed ? PriorThenEvaluation(options.RunDir, config, corpus, prior, cancel) : end;
     }
 
     /// <summary>Continues whichever stage is unfinished; <paramref name="prior"/> options given now win over those
@@ -58,15 +58,44 @@ public sealed class WorldTraining(IRunObserver observer)
             var end = TrainAutoencoder(config, corpus, runDir, header.State, tensors, cancel);
             if (end != TrainingEnd.Completed) return end;
         }
-        return new PriorStage(observer).Run(runDir, corpus, prior.Over(config.Prior), cancel);
+        return PriorThenEvaluation(runDir, config, corpus, prior.Over(config.Prior), cancel);
     }
 
     /// <summary>Trains (or continues) only the prior, on the finished autoencoder in
     /// <paramref name="runDir"/>.</summary>
     public TrainingEnd PriorOnly(string runDir, PriorOptions prior, CancellationToken cancel)
     {
-        var corpus = RunCorpus.ReadUnchanged(TrainedRun.Open(runDir).Config, observer.OnCorpus);
-        return new PriorStage(observer).Run(runDir, corpus, prior, cancel);
+        var config = TrainedRun.Open(runDir).Config;
+        var corpus = RunCorpus.ReadUnchanged(config, observer.OnCorpus);
+        return PriorThenEvaluation(runDir, config, corpus, prior, cancel);
+    }
+
+    /// <summary>The prior stage and, once it completes, <c>distill evaluate</c> on the run's validation clips (its
+    /// training clips where it validates on them), written to the run folder. The world is finished by then, so an
+    /// evaluation that cannot be made is said and the run still completes.</summary>
+    TrainingEnd PriorThenEvaluation(string runDir, RunConfig config, Corpus corpus, PriorOptions prior,
+                                    CancellationToken cancel)
+    {
+        var end = new PriorStage(observer).Run(runDir, corpus, prior, cancel);
+        if (end != TrainingEnd.Completed) return end;
+        observer.OnStage(RunStage.Evaluation);
+        var split = config.Split;
+        observer.OnNotice(split.ValidatesOnTraining
+            ? "Evaluating the world on its training clips: the run has too few files to hold any back for validation."
+            : $"Evaluating the world on its {split.Validation.Length} validation clips.");
+        try
+        {
+            var evaluation = WorldEvaluation.Run(
+                runDir, null, split.ValidatesOnTraining ? WorldEvaluation.Train : WorldEvaluation.Validation);
+            string path = WorldEvaluation.ReportPath(runDir);
+            evaluation.Write(path);
+            observer.OnEvaluation(evaluation, path);
+        }
+        catch (UserFacingException e)
+        {
+            observer.OnNotice($"No evaluation: {e.Message}");
+        }
+        return end;
     }
 
     TrainingEnd TrainAutoencoder(RunConfig config, Corpus corpus, string runDir, TrainingState? state,

@@ -10,8 +10,8 @@ namespace Distill.Trainer.Studio;
 
 /// <summary>
 /// The studio's one training run, in this process, as <c>distill train</c> runs it (<see cref="WorldTraining"/>): the
-/// autoencoder, then the prior, then the export. Stop is the CLI's Ctrl+C (a checkpoint is saved and the run can be
-/// resumed); so is the server stopping. Everything the run reports goes to <see cref="Events"/>.
+/// autoencoder, then the prior, then the export, then the evaluation. Stop is the CLI's Ctrl+C (a checkpoint is saved
+/// and the run can be resumed); so is the server stopping. Everything the run reports goes to <see cref="Events"/>.
 /// </summary>
 public sealed class TrainingRun : IRunObserver
 {
@@ -121,6 +121,9 @@ public sealed class TrainingRun : IRunObserver
 
     public void OnPriorEpoch(PriorRunConfig config, PriorEpochReport r) =>
         Events.Add("prior", new { r.Epoch, r.Step, r.TrainLoss, r.ValidationBits, r.LevelBits, r.UnigramBits });
+
+    public void OnEvaluation(WorldEvaluation evaluation, string path) =>
+        Events.Add("evaluation", new { path, evaluation.Means });
 
     public void OnCorpus(Corpus corpus) { }
 

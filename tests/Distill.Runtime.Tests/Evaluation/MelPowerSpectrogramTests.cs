@@ -1,3 +1,4 @@
+using Distill.Runtime.Dsp;
 using Distill.Runtime.Evaluation;
 using static Distill.Tests.Evaluation.EvaluationSignals;
 
@@ -22,6 +23,23 @@ public class MelPowerSpectrogramTests
         Assert.Equal([0, -10, -30, -40, -40], MelPowerSpectrogram.FlooredDb(power, 40),
                      (a, b) => Math.Abs(a - b) < 1e-4);
     }
+
+    [Fact]
+    public void MagnitudesGiveTheSameAnalysisAsTheAudioTheyCameFrom()
+    {
+        var audio = TwoTones(2.5);
+        var f = MelPowerSpectrogram.Features;
+        var fromAudio = new MelPowerSpectrogram(audio);
+        var fromMagnitude = MelPowerSpectrogram.FromMagnitude(new Stft(f.NFft, f.Hop).Magnitude(audio, out _));
+        Assert.Equal(fromAudio.Frames, fromMagnitude.Frames);
+        Assert.Equal(fromAudio.Magnitude, fromMagnitude.Magnitude);
+        Assert.Equal(fromAudio.MelPower, fromMagnitude.MelPower);
+        Assert.Equal(fromAudio.MelDb, fromMagnitude.MelDb);
+    }
+
+    [Fact]
+    public void MagnitudesMustBeWholeFrames() =>
+        Assert.Throws<ArgumentException>(() => MelPowerSpectrogram.FromMagnitude(new float[2048 / 2 + 2]));
 
     [Fact]
     public void ATonePeaksInTheBandCentredNearestIt()

@@ -5,8 +5,8 @@ using Spectre.Console;
 
 namespace Distill.Tests.Cli;
 
-/// <summary><c>distill evaluate</c> on the tests' tiny world: a row per anchor, finite measures, and the oracle
-/// closer to every original than the engine.</summary>
+/// <summary><c>distill evaluate</c> on the tests' tiny world: a row per anchor, finite measures, the oracle closer to
+/// every original than the engine, and the decoder's own magnitudes (codes only) no further than the engine.</summary>
 [Collection(TorchCollection.Name)]
 public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -45,7 +45,13 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
             ];
             Assert.All(values, v => Assert.True(double.IsFinite(v), $"{c.Anchor}: {string.Join(", ", values)}"));
         }
+        Assert.True(double.IsFinite(c.CodesOnly.LogMelDistanceDb) && double.IsFinite(c.CodesOnly.SpectralConvergence),
+                    $"{c.Anchor}: {c.CodesOnly}");
     }
+
+    /// <summary>Phase reconstruction and streaming only add to what the codec loses; the margin is for the
+    /// alignment and the 80 dB floor, which the two see differently.</summary>
+    const double CodesOnlyMarginDb = 1;
 
     [Fact]
     public void ARunFolderGetsARowPerAnchorAndTheOracleBeatsTheEngine()
@@ -61,11 +67,31 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Empty(report.Unmatched);
         Assert.All(report.Clips, AssertFinite);
         Assert.All(report.Clips, c => Assert.True(c.Oracle.LogMelDistanceDb < c.Engine.LogMelDistanceDb, c.Anchor));
+        Assert.All(report.Clips, c => Assert.True(
+            c.CodesOnly.LogMelDistanceDb < c.Engine.LogMelDistanceDb + CodesOnlyMarginDb,
+            $"{c.Anchor}: codes only {c.CodesOnly.LogMelDistanceDb:F2} dB, engine {c.Engine.LogMelDistanceDb:F2} dB"));
+        string json = File.ReadAllText(Path.Combine(run, WorldEvaluation.FileName));
+        Assert.Contains("\"codesOnly\": {", json);
+        Assert.Contains("\"codesOnlyLogMelDistanceDb\":", json);
+        Assert.Contains("\"clippedSamplesDifference\":", json);
         // 16 files: the run validated on some of them, and the report keeps the two apart.
         Assert.Equal([WorldEvaluation.Train, WorldEvaluation.Validation], report.Means.Select(m => m.Split));
         Assert.Equal(TestWorld.Anchors, report.Means.Sum(m => m.Clips));
         Assert.All(report.Means, m => Assert.True(m.OracleLogMelDistanceDb < m.LogMelDistanceDb, m.Split));
         Assert.Contains($"mean of {report.Means[0].Clips}", text.ToString());
+        Assert.Contains("codes dB", text.ToString());
+    }
+
+    [Fact]
+    public void ASplitLimitsTheEvaluationToItsClips()
+    {
+        string run = Path.GetDirectoryName(TestWorld.BundlePath)!;
+        var report = WorldEvaluation.Run(run, null, WorldEvaluation.Validation);
+        Assert.NotEmpty(report.Clips);
+        Assert.True(report.Clips.Length < TestWorld.Anchors);
+        Assert.All(report.Clips, c => Assert.Equal(WorldEvaluation.Validation, c.Split));
+        Assert.Equal([WorldEvaluation.Validation], report.Means.Select(m => m.Split));
+        Assert.Empty(report.Unmatched); // the other split's clips are left out, not missing
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Distill.Runtime.Demo;
+using Distill.Trainer.Pipeline;
 
 namespace Distill.Tests.Cli;
 
@@ -103,6 +104,12 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         {
             var r = DistillProcess.Run(new[] { "train", input, "-o", dir }.Concat(SmallRun).ToArray());
             Assert.True(r.ExitCode == 0, r.Output);
+            // The run ends as distill evaluate on its validation clips: the table, and the report in the run folder.
+            Assert.Contains("validation clips", r.Output);
+            Assert.Contains("codes dB", r.Output);
+            var report = WorldEvaluation.Read(Path.Combine(dir, WorldEvaluation.FileName));
+            Assert.NotEmpty(report.Clips);
+            Assert.All(report.Clips, c => Assert.Equal(WorldEvaluation.Validation, c.Split));
         }
         Assert.Equal(Bytes(u1, "checkpoint.bin"), Bytes(u2, "checkpoint.bin"));
         Assert.Equal(Bytes(u1, "prior/checkpoint.bin"), Bytes(u2, "prior/checkpoint.bin"));
