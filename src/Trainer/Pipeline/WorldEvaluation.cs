@@ -120,12 +120,11 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
                                                          seed: OracleSeed);
     }
 
-    /// <summary>The decoder's magnitudes for the whole anchor in one run: its codes, no morph, every level.</summary>
+    /// <summary>The decoder's magnitudes for the whole anchor in one run from silence: its codes, no morph, every
+    /// level.</summary>
     static MelPowerSpectrogram Decoded(WorldModels models, AnchorTokens anchor)
     {
-        var m = models.Manifest;
-        using var decoder = new DecoderWindow(models.Decoder, anchor.TimeSteps, m.Grid.FrequencyPositions,
-                                              m.Quantizer.Levels, m.Audio.NFft / 2 + 1);
+        using var decoder = new StreamingDecoder(models.Decoder, models.Manifest, anchor.TimeSteps);
         anchor.Tokens.CopyTo(decoder.Codes);
         anchor.Tokens.CopyTo(decoder.MorphCodes);
         decoder.Run();
