@@ -12,8 +12,8 @@ namespace Distill.Runtime.Engine;
 sealed class GenerationWorker : IDisposable
 {
     /// <summary>How far ahead of the playhead voices are rendered (256 ms at 48 kHz): the delay with which
-    /// generation parameters take effect, and the slack that absorbs the worker's bursts — every four time steps
-    /// each voice decodes a window and samples four steps of codes, and notes struck together do so together.</summary>
+    /// generation parameters take effect, and the slack that absorbs the worker's bursts — at each time step a
+    /// voice samples a step of codes and decodes it, and notes struck together do so together.</summary>
     public const int LookAhead = 12288;
 
     /// <summary>A voice slot as the worker sees it: the note it generates and how far it has got.</summary>

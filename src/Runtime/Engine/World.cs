@@ -10,7 +10,7 @@ namespace Distill.Runtime.Engine;
 public sealed class World : IDisposable
 {
     /// <summary>Model-rate samples of each note that come from the pre-rendered opening (512 ms: time for the worker to
-    /// decode the first window of four notes struck together on a busy 2-core machine).</summary>
+    /// decode the first steps of four notes struck together on a busy 2-core machine).</summary>
     public const int OpeningSamples = 24576;
     /// <summary>The last part of the opening crossfades into the generated stream.</summary>
     public const int HandoverSamples = 2048;
