@@ -117,9 +117,9 @@ static class ManifestValidation
         }
 
         // The engine allocates the state per voice from these shapes: they must be small and well formed.
-        Require(m.DecoderState.Length <= 64
+        Require(m.DecoderState.Length is > 0 and <= 64
                 && m.DecoderState.All(s => s is [1, > 0, > 0, > 0] && s[1] * s[2] * s[3] <= 1 << 20),
-                "decoderState must list at most 64 shapes [1, channels, frequency, frames] of at most 2^20 values");
+                "decoderState must list 1–64 shapes [1, channels, frequency, frames] of at most 2^20 values");
         Require(q.Levels is > 0 and <= Bounds.MaxLevels,
                 $"quantizer.levels must be 1..{Bounds.MaxLevels} (is {q.Levels})");
         Require(q.CodebookSize is > 0 and <= ushort.MaxValue + 1,

@@ -74,16 +74,19 @@ public sealed class RvqAutoencoder : nn.Module
         return new AutoencoderLosses(mel + stft + output.Commitment, mel, stft, output.Commitment);
     }
 
+    /// <summary>Linear magnitudes, the natural log capped at <see cref="MaxLogMagnitude"/>: an overshooting
+    /// prediction early in training must not overflow or blow up the gradient of exp.</summary>
     static Tensor Linear(Tensor logMagnitude, FeatureStats stats) =>
-        (logMagnitude * stats.MagnitudeStd + stats.MagnitudeMean).exp();
+        (logMagnitude * stats.MagnitudeStd + stats.MagnitudeMean).clamp_max(MaxLogMagnitude).exp();
 
-    /// <summary>‖|X| − |Y|‖ / ‖|X|‖ per example, averaged over the batch.</summary>
-    public static Tensor SpectralConvergence(Tensor predicted, Tensor target)
-    {
-        long b = target.shape[0];
-        var error = (predicted - target).reshape(b, -1).norm(1);
-        return (error / (target.reshape(b, -1).norm(1) + 1e-7)).mean();
-    }
+    /// <summary>ln of a magnitude well above any real frame's (a full-scale sine peaks at ~ln 512 with a 2048 Hann
+    /// window).</summary>
+    const double MaxLogMagnitude = 10;
+
+    /// <summary>‖|X| − |Y|‖ / ‖|X|‖ over the whole batch: per example, a near-silent crop would divide by almost
+    /// nothing.</summary>
+    public static Tensor SpectralConvergence(Tensor predicted, Tensor target) =>
+        (predicted - target).norm() / (target.norm() + 1e-7);
 
     public static Tensor MultiScaleMelLoss(Tensor predicted, Tensor target)
     {

@@ -137,9 +137,11 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
         AssertHas(SyntheticBundle.Problems(WithManifest("{ not json")), "manifest.json cannot be read");
         AssertHas(SyntheticBundle.Problems(WithManifest("[1, 2]")), "manifest.json is not a JSON object");
         AssertHas(SyntheticBundle.Problems(WithManifest("{}")), "no integer formatVersion");
-        var newer = SyntheticBundle.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 2")));
+        string current = $"\"formatVersion\": {WorldManifest.CurrentFormatVersion}";
+        var newer = SyntheticBundle.Problems(WithManifest(valid.Replace(current, $"\"formatVersion\": {WorldManifest.CurrentFormatVersion + 1}")));
         AssertHas(newer, "made by a newer Distill", "update Distill");
-        AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("\"formatVersion\": 1", "\"formatVersion\": 0"))), "older than this Distill reads");
+        AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace(current, $"\"formatVersion\": {WorldManifest.CurrentFormatVersion - 1}"))),
+                  "older than this Distill reads");
         AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("distill.rvq-prior", "other.model"))), "model type 'other.model'");
         AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("\"name\": \"Test world\",", ""))), "manifest.json cannot be read");
         AssertHas(SyntheticBundle.Problems(WithManifest(valid.Replace("\"name\": \"Test world\"", "\"name\": null"))), "manifest.json cannot be read");
