@@ -42,14 +42,14 @@ public static class EvaluateCommand
 
     static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
-    /// <summary>The measure columns of one row, a clip's or a split's means.</summary>
+    /// <summary>The measure columns of one row, a clip's or a split's summary.</summary>
     static string[] Measures(double logMelDb, double codesOnlyDb, double oracleDb, double convergence,
-                             double codesOnlyConvergence, double levelDb, double flux, double crestDb, double dc,
-                             double clipped) =>
+                             double codesOnlyConvergence, double levelDb, double flux, double crestDb,
+                             double periodicity, double dc, double clipped) =>
     [
         F(logMelDb, "F2"), F(codesOnlyDb, "F2"), F(oracleDb, "F2"), F(convergence, "F3"),
         F(codesOnlyConvergence, "F3"), F(levelDb, "+0.00;-0.00"), F(flux, "F2"), F(crestDb, "+0.00;-0.00"),
-        F(dc, "0.0e0"), F(clipped, "+0.#;-0.#;0"),
+        F(periodicity, "F2"), F(dc, "0.0e0"), F(clipped, "+0.#;-0.#;0"),
     ];
 
     /// <summary>Width for output that is not a terminal: Spectre assumes 80 columns there, which wraps every cell of
@@ -64,7 +64,7 @@ public static class EvaluateCommand
         table.AddColumn("clip");
         table.AddColumn("split");
         foreach (string column in new[] { "log-mel dB", "codes dB", "oracle dB", "spec. conv.", "codes conv.",
-                                          "level dB", "flux ratio", "crest Δ dB", "DC", "clipped Δ" })
+                                          "level dB", "flux ratio", "crest Δ dB", "step per.", "DC", "clipped Δ" })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var c in evaluation.Clips)
             table.AddRow([Markup.Escape(DisplayText.Escape(c.Anchor)), c.Split,
@@ -72,14 +72,20 @@ public static class EvaluateCommand
                                       c.Oracle.LogMelDistanceDb, c.Engine.SpectralConvergence,
                                       c.CodesOnly.SpectralConvergence,
                                       c.Engine.LevelErrorDb, c.Engine.FluxRatio, c.Engine.CrestFactorDifferenceDb,
-                                      c.Engine.DcOffset, c.Engine.ClippedSamplesDifference)]);
-        foreach (var m in evaluation.Means)
-            table.AddRow([$"[bold]mean of {m.Clips}[/]", m.Split,
+                                      c.Engine.StepPeriodicityRatio, c.Engine.DcOffset,
+                                      c.Engine.ClippedSamplesDifference)]);
+        foreach (var m in evaluation.Splits)
+            table.AddRow([$"[bold]{m.Split} ({m.Clips} clips)[/]", m.Split,
                           .. Measures(m.LogMelDistanceDb, m.CodesOnlyLogMelDistanceDb, m.OracleLogMelDistanceDb,
-                                      m.SpectralConvergence, m.CodesOnlySpectralConvergence, m.LevelErrorDb,
-                                      m.FluxRatio, m.CrestFactorDifferenceDb, m.DcOffset,
-                                      m.ClippedSamplesDifference)]);
+                                      m.SpectralConvergence, m.CodesOnlySpectralConvergence, m.MedianLevelErrorDb,
+                                      m.MedianFluxRatio, m.MedianCrestFactorDifferenceDb,
+                                      m.MedianStepPeriodicityRatio, m.LargestDcOffset,
+                                      m.MostClippedSamplesDifference)]);
         console.Write(table);
+        console.WriteLine("Split rows: distances and convergences are means; level, flux, crest and step periodicity " +
+                          "the median clip's; DC and clipping the worst clip's.");
+        foreach (var m in evaluation.Splits)
+            console.WriteLine($"{m.Split}: worst level error {F(m.WorstLevelErrorDb, "+0.00;-0.00")} dB");
         foreach (string missing in evaluation.Unmatched)
             console.MarkupLineInterpolated($"[yellow]not evaluated[/]: {missing}");
     }

@@ -16,22 +16,29 @@ namespace Distill.Trainer.Pipeline;
 public sealed record EvaluatedClip(string Anchor, string File, string Split, ClipComparison Engine,
                                    SpectralComparison CodesOnly, ClipComparison Oracle);
 
-/// <summary>The mean of each headline measure over the clips of one split.</summary>
-public sealed record SplitMeans(string Split, int Clips, double LogMelDistanceDb,
-                                double CodesOnlyLogMelDistanceDb, double OracleLogMelDistanceDb,
-                                double SpectralConvergence, double CodesOnlySpectralConvergence, double LevelErrorDb,
-                                double FluxRatio, double CrestFactorDifferenceDb, double DcOffset,
-                                double ClippedSamplesDifference)
+/// <summary>One split's clips in a few figures, each summarised as its goal reads it: the distances and convergences
+/// averaged; level, flux, crest and step periodicity as the median clip (and the level's worst clip too); DC and
+/// clipping as the worst clip.</summary>
+public sealed record SplitSummary(string Split, int Clips, double LogMelDistanceDb,
+                                  double CodesOnlyLogMelDistanceDb, double OracleLogMelDistanceDb,
+                                  double SpectralConvergence, double CodesOnlySpectralConvergence,
+                                  double MedianLevelErrorDb, double WorstLevelErrorDb, double MedianFluxRatio,
+                                  double MedianCrestFactorDifferenceDb, double MedianStepPeriodicityRatio,
+                                  double LargestDcOffset, int MostClippedSamplesDifference)
 {
-    public static SplitMeans Of(string split, IReadOnlyList<EvaluatedClip> clips)
+    public static SplitSummary Of(string split, IReadOnlyList<EvaluatedClip> clips)
     {
         double Mean(Func<EvaluatedClip, double> measure) => clips.Average(measure);
-        return new SplitMeans(split, clips.Count, Mean(c => c.Engine.LogMelDistanceDb),
-                              Mean(c => c.CodesOnly.LogMelDistanceDb), Mean(c => c.Oracle.LogMelDistanceDb),
-                              Mean(c => c.Engine.SpectralConvergence), Mean(c => c.CodesOnly.SpectralConvergence),
-                              Mean(c => c.Engine.LevelErrorDb), Mean(c => c.Engine.FluxRatio),
-                              Mean(c => c.Engine.CrestFactorDifferenceDb), Mean(c => c.Engine.DcOffset),
-                              Mean(c => c.Engine.ClippedSamplesDifference));
+        double Median(Func<EvaluatedClip, double> measure) =>
+            SpectralMeasures.Percentile(clips.Select(measure).ToArray(), 0.5);
+        return new SplitSummary(split, clips.Count, Mean(c => c.Engine.LogMelDistanceDb),
+                                Mean(c => c.CodesOnly.LogMelDistanceDb), Mean(c => c.Oracle.LogMelDistanceDb),
+                                Mean(c => c.Engine.SpectralConvergence), Mean(c => c.CodesOnly.SpectralConvergence),
+                                Median(c => c.Engine.LevelErrorDb),
+                                clips.Select(c => c.Engine.LevelErrorDb).MaxBy(Math.Abs),
+                                Median(c => c.Engine.FluxRatio), Median(c => c.Engine.CrestFactorDifferenceDb),
+                                Median(c => c.Engine.StepPeriodicityRatio), clips.Max(c => c.Engine.DcOffset),
+                                clips.Max(c => c.Engine.ClippedSamplesDifference));
     }
 }
 
@@ -41,7 +48,7 @@ public sealed record SplitMeans(string Split, int Clips, double LogMelDistanceDb
 /// <see cref="ClipComparison"/>; next to it the decoder's magnitudes for the anchor's codes (codes only) and the
 /// oracle, so the gaps say what the codec, phase reconstruction and the streaming path cost.
 /// </summary>
-public sealed record WorldEvaluation(string World, string ClipsFolder, EvaluatedClip[] Clips, SplitMeans[] Means,
+public sealed record WorldEvaluation(string World, string ClipsFolder, EvaluatedClip[] Clips, SplitSummary[] Splits,
                                      string[] Unmatched)
 {
     public const string FileName = "evaluation.json";
@@ -105,7 +112,7 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
                                           $"{(split is null ? "" : split + " ")}clip in '{folder}':\n  " +
                                           string.Join("\n  ", unmatched));
         var means = clips.GroupBy(c => c.Split).OrderBy(g => SplitOrder(g.Key))
-                         .Select(g => SplitMeans.Of(g.Key, g.ToList())).ToArray();
+                         .Select(g => SplitSummary.Of(g.Key, g.ToList())).ToArray();
         return new WorldEvaluation(world, folder, clips.ToArray(), means, unmatched.ToArray());
     }
 

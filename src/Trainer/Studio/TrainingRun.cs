@@ -123,7 +123,7 @@ public sealed class TrainingRun : IRunObserver
         Events.Add("prior", new { r.Epoch, r.Step, r.TrainLoss, r.ValidationBits, r.LevelBits, r.UnigramBits });
 
     public void OnEvaluation(WorldEvaluation evaluation, string path) =>
-        Events.Add("evaluation", new { path, evaluation.Means });
+        Events.Add("evaluation", new { path, evaluation.Splits });
 
     public void OnCorpus(Corpus corpus) { }
 

@@ -74,6 +74,22 @@ public class SpectralMeasuresTests(ITestOutputHelper output)
         Assert.True(SpectralMeasures.FluxRatio(rendered, original) > 1 / 0.7);
     }
 
+    /// <summary>Noise whose level steps by 6 dB every 16 hops (a codec's step joins, audible as a 5.86 Hz flutter)
+    /// against steady noise and against steps every 13 hops, which have no 16-hop rhythm.</summary>
+    [Fact]
+    public void StepPeriodicityFindsLevelStepsEvery16Hops()
+    {
+        const int Hop = 512;
+        float[] Stepped(int period) => Noise(6, 0.1, seed: 5).Select((v, i) => i / Hop / period % 2 == 0 ? v : v * 2).ToArray();
+        double steady = SpectralMeasures.StepPeriodicity(new MelPowerSpectrogram(Noise(6, 0.1, seed: 5)));
+        double every16 = SpectralMeasures.StepPeriodicity(new MelPowerSpectrogram(Stepped(16)));
+        double every13 = SpectralMeasures.StepPeriodicity(new MelPowerSpectrogram(Stepped(13)));
+        output.WriteLine($"step periodicity: steady {steady:F2}, steps every 16 hops {every16:F2}, every 13 hops {every13:F2}");
+        Assert.InRange(steady, 1, 1.1);
+        Assert.True(every16 > 1.3, $"{every16}"); // the 2048-sample window spreads each step over four frames
+        Assert.InRange(every13, 1, 1.15);
+    }
+
     [Fact]
     public void PercentileInterpolatesBetweenOrderStatistics()
     {

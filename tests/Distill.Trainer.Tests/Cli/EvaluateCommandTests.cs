@@ -75,10 +75,10 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("\"codesOnlyLogMelDistanceDb\":", json);
         Assert.Contains("\"clippedSamplesDifference\":", json);
         // 16 files: the run validated on some of them, and the report keeps the two apart.
-        Assert.Equal([WorldEvaluation.Train, WorldEvaluation.Validation], report.Means.Select(m => m.Split));
-        Assert.Equal(TestWorld.Anchors, report.Means.Sum(m => m.Clips));
-        Assert.All(report.Means, m => Assert.True(m.OracleLogMelDistanceDb < m.LogMelDistanceDb, m.Split));
-        Assert.Contains($"mean of {report.Means[0].Clips}", text.ToString());
+        Assert.Equal([WorldEvaluation.Train, WorldEvaluation.Validation], report.Splits.Select(m => m.Split));
+        Assert.Equal(TestWorld.Anchors, report.Splits.Sum(m => m.Clips));
+        Assert.All(report.Splits, m => Assert.True(m.OracleLogMelDistanceDb < m.LogMelDistanceDb, m.Split));
+        Assert.Contains($"{report.Splits[0].Split} ({report.Splits[0].Clips} clips)", text.ToString());
         Assert.Contains("codes dB", text.ToString());
     }
 
@@ -90,7 +90,7 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.NotEmpty(report.Clips);
         Assert.True(report.Clips.Length < TestWorld.Anchors);
         Assert.All(report.Clips, c => Assert.Equal(WorldEvaluation.Validation, c.Split));
-        Assert.Equal([WorldEvaluation.Validation], report.Means.Select(m => m.Split));
+        Assert.Equal([WorldEvaluation.Validation], report.Splits.Select(m => m.Split));
         Assert.Empty(report.Unmatched); // the other split's clips are left out, not missing
     }
 
