@@ -17,11 +17,10 @@ internal static class AutoencoderEmitter
     }
 
     /// <summary>Latents [1, D, F, steps] → (normalised log-mel [1, 1, mels, frames], normalised
-    /// log-magnitude [1, bins, frames], power calibration included). With <paramref name="stream"/> the graph
-    /// decodes a chunk of steps that continues the one before, through the state <paramref name="stream"/>
-    /// carries; without, a whole sequence from silence.</summary>
+    /// log-magnitude [1, bins, frames], power calibration included) for a chunk of steps that continues the one
+    /// before through the state <paramref name="stream"/> carries (zero state: a whole sequence from silence).</summary>
     public static (string Mel, string LogMagnitude) Decoder(OnnxGraph g, Decoder decoder, AutoencoderConfig c,
-                                                            string z, DecoderStream? stream = null)
+                                                            string z, DecoderStream stream)
     {
         string h = Layers.Convolution(g, decoder.Expand, z);
         foreach (var stage in decoder.Stages) h = Stage(g, stage, h, stream);
@@ -42,29 +41,23 @@ internal static class AutoencoderEmitter
                 .Aggregate(x, (h, i) => Stage(g, (nn.Module<Tensor, Tensor>)sequence[i], h, stream)),
             GELU gelu when gelu.approximate == GELU.Approximate.none => Layers.Gelu(g, x),
             Convolution conv => Layers.Convolution(g, conv, x),
-            CausalConv2d causal => CausalConvolution(g, causal, x, stream),
-            CausalUpsample up => Upsample(g, up, x, stream),
+            CausalConv2d causal when stream is not null => CausalConvolution(g, causal, x, stream),
+            CausalUpsample up when stream is not null => Upsample(g, up, x, stream),
             ResidualBlock block => g.Op("Add", [
                 x, Stage(g, block.Conv2, Layers.Gelu(g, Stage(g, block.Conv1, Layers.Gelu(g, x), stream)), stream)]),
             _ => throw new NotSupportedException($"No ONNX emitter for {layer.GetType().Name}."),
         };
 
-    /// <summary>Whole: zero padding before the first frame. Streamed: the frames carried from the last chunk
-    /// instead, which is the same thing from a zero initial state.</summary>
-    static string CausalConvolution(OnnxGraph g, CausalConv2d causal, string x, DecoderStream? stream)
-    {
-        long f = causal.Conv.weight.shape[2] / 2, k = causal.StateFrames;
-        if (stream is null) return Layers.Convolution(g, causal.Conv, x, [f, k, f, 0]);
-        return Layers.Convolution(g, causal.Conv, stream.Carry(x, causal.Conv.weight.shape[1], k), [f, 0, f, 0]);
-    }
+    /// <summary>The frames carried from the last chunk stand before this one: from a zero initial state, the same
+    /// as the layer's zero padding in time.</summary>
+    static string CausalConvolution(OnnxGraph g, CausalConv2d causal, string x, DecoderStream stream) =>
+        Layers.Convolution(g, causal.Conv, stream.Carry(x, causal.Conv.weight.shape[1], causal.StateFrames));
 
-    /// <summary>Whole: the transposed convolution's output without its last two frames (<see
-    /// cref="CausalUpsample"/> keeps 2T of 2T + 2). Streamed: over the carried input frame and the chunk's n, of
-    /// whose 2n + 4 output frames [2, 2n + 2) are the chunk's; the frequency axis doubles.</summary>
-    static string Upsample(OnnxGraph g, CausalUpsample up, string x, DecoderStream? stream)
+    /// <summary>Over the carried input frame and the chunk's n: of the 2n + 4 output frames, [2, 2n + 2) are the
+    /// chunk's (<see cref="CausalUpsample"/> keeps 2T of 2T + 2); the frequency axis doubles.</summary>
+    static string Upsample(OnnxGraph g, CausalUpsample up, string x, DecoderStream stream)
     {
-        if (stream is null) return Layers.Convolution(g, up.Conv, x, [1, 0, 1, 2]);
-        string y = Layers.Convolution(g, up.Conv, stream.Carry(x, up.Conv.weight.shape[0], 1), [1, 0, 1, 0]);
+        string y = Layers.Convolution(g, up.Conv, stream.Carry(x, up.Conv.weight.shape[0], 1));
         stream.Frequency *= 2;
         return g.Op("Slice", [y, g.Constant("from_2", 2L), g.Constant("to_minus_2", -2L), g.Constant("axis_3", 3L)]);
     }

@@ -13,9 +13,7 @@ internal static class Layers
 {
     /// <summary>Conv1d/Conv2d as Conv, ConvTranspose2d as ConvTranspose. TorchSharp's weight layouts
     /// ([out, in/g, k…] and [in, out/g, k…]) are ONNX's.</summary>
-    /// <param name="pads">ONNX pads (begin of each axis, then end of each), where the layer's own symmetric
-    /// padding is not what the graph needs.</param>
-    public static string Convolution(OnnxGraph g, Convolution conv, string x, long[]? pads = null)
+    public static string Convolution(OnnxGraph g, Convolution conv, string x)
     {
         if (conv.padding_type is not null || conv.padding_mode != PaddingModes.Zeros)
             throw new NotSupportedException("Only explicit zero padding is exported.");
@@ -25,7 +23,7 @@ internal static class Layers
         {
             Attr.Ints("kernel_shape", conv.weight.shape[2..]),
             Attr.Ints("strides", PerAxis(conv.stride, rank, 1)),
-            Attr.Ints("pads", pads ?? [.. padding, .. padding]),
+            Attr.Ints("pads", [.. padding, .. padding]),
             Attr.Ints("dilations", PerAxis(conv.dilation, rank, 1)),
             Attr.Int("group", conv.groups),
         };
