@@ -17,8 +17,8 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 public sealed class CodeStream
 {
-    /// <summary>1.4 s of the anchor before the prior may vary it: enough context for the prior, and it covers
-    /// the first decoder window, so a note starts without waiting for the prior.</summary>
+    /// <summary>1.4 s of the anchor before the prior may vary it: enough context for the prior, and it covers the
+    /// pre-rendered opening, so a note starts without waiting for the prior.</summary>
     public const int PrimeSteps = 8;
     readonly PriorStep? prior;
     readonly TokenSampler sampler;

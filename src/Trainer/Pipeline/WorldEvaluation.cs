@@ -111,9 +111,9 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
             throw new UserFacingException($"None of the {anchors.Length} anchors of '{world}' has its original " +
                                           $"{(split is null ? "" : split + " ")}clip in '{folder}':\n  " +
                                           string.Join("\n  ", unmatched));
-        var means = clips.GroupBy(c => c.Split).OrderBy(g => SplitOrder(g.Key))
+        var splits = clips.GroupBy(c => c.Split).OrderBy(g => SplitOrder(g.Key))
                          .Select(g => SplitSummary.Of(g.Key, g.ToList())).ToArray();
-        return new WorldEvaluation(world, folder, clips.ToArray(), means, unmatched.ToArray());
+        return new WorldEvaluation(world, folder, clips.ToArray(), splits, unmatched.ToArray());
     }
 
     static int SplitOrder(string split) => split switch { Train => 0, Validation => 1, _ => 2 };
