@@ -50,22 +50,29 @@ public sealed class CodeStream
         choice = new Pcg32(seed, stream: 7);
         prior?.Reset();
         fed = previous = 0;
-        Steps = 0;
+        Steps = Decided = 0;
     }
 
-    /// <summary>Generates the next time step.</summary>
-    public void Next(in GenerationControls controls)
+    /// <summary>Tokens of step <see cref="Steps"/> decided so far (the step being generated).</summary>
+    public int Decided { get; private set; }
+
+    /// <summary>Decides tokens of step <see cref="Steps"/> until <paramref name="tokens"/> of them are, each with the
+    /// controls in force now: the engine spreads a step's tokens over the step before it, so a control change reaches
+    /// the very next token and the prior's work comes in small, even portions.</summary>
+    public void Decide(int tokens, in GenerationControls controls)
     {
+        tokens = Math.Min(tokens, tokensPerStep);
+        if (Decided >= tokens) return;
         var step = history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
         var reference = AnchorStep(Steps);
         if (prior is null || Steps < PrimeSteps)
         {
-            reference.CopyTo(step);
-            Steps++;
+            reference[Decided..tokens].CopyTo(step[Decided..]);
+            Decided = tokens;
             return;
         }
         Prime(long.MaxValue);
-        for (int j = 0; j < tokensPerStep; j++)
+        for (int j = Decided; j < tokens; j++)
         {
             var logits = prior.Step(previous);
             long code = reference[j];
@@ -74,8 +81,16 @@ public sealed class CodeStream
             step[j] = code;
             previous = code;
         }
-        fed += tokensPerStep;
+        fed += tokens - Decided;
+        Decided = tokens;
+    }
+
+    /// <summary>Completes the step being generated and moves on to the next.</summary>
+    public void Next(in GenerationControls controls)
+    {
+        Decide(tokensPerStep, controls);
         Steps++;
+        Decided = 0;
     }
 
     /// <summary>Lets the prior read up to <paramref name="tokens"/> more of the tokens already decided (the primed

@@ -11,10 +11,22 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 sealed class GenerationWorker : IDisposable
 {
-    /// <summary>How far ahead of the playhead voices are rendered (256 ms at 48 kHz): the delay with which
-    /// generation parameters take effect, and the slack that absorbs the worker's bursts — at each time step a
-    /// voice samples a step of codes and decodes it, and notes struck together do so together.</summary>
-    public const int LookAhead = 12288;
+    /// <summary>How far ahead of the playhead voices are rendered when rendering offline, or live with host blocks
+    /// of up to half of it (42.7 ms at 48 kHz): the delay with which generation parameters take effect, and the
+    /// slack that absorbs the worker's bursts. Short, because a voice's work comes in even portions — each output
+    /// frame decides a share of the next step's tokens, and a step is decoded the moment it is read.</summary>
+    public const int MinimumLookAhead = 2048;
+
+    /// <summary>The look-ahead in force (model-rate samples): <see cref="MinimumLookAhead"/>, or more for live hosts
+    /// whose blocks leave less than half of it as slack (set by the instrument; read on the worker thread).</summary>
+    public int LookAhead
+    {
+        get => Volatile.Read(ref lookAhead);
+        set => Volatile.Write(ref lookAhead, Math.Clamp(value, MinimumLookAhead, MaximumLookAhead));
+    }
+    /// <summary>Half a voice's ring: hosts with still larger blocks underrun whatever the look-ahead.</summary>
+    const int MaximumLookAhead = 1 << 15;
+    int lookAhead = MinimumLookAhead;
 
     /// <summary>A voice slot as the worker sees it: the note it generates and how far it has got.</summary>
     sealed class GeneratingVoice(int slot)
@@ -24,7 +36,7 @@ sealed class GenerationWorker : IDisposable
         public int Generation, World;
         public long Start, Frames;
         public VoiceRenderer? Renderer;
-        public long ReadTime(int hop) => Math.Max(Start, Start + Frames * hop - LookAhead);
+        public long ReadTime(int hop, int lookAhead) => Math.Max(Start, Start + Frames * hop - lookAhead);
     }
 
     readonly SpscRing<EngineEvent> events;
@@ -93,12 +105,13 @@ sealed class GenerationWorker : IDisposable
     bool Work()
     {
         long now = playhead();
+        int ahead = LookAhead;
         GeneratingVoice? next = null;
         long nextTime = long.MaxValue;
         foreach (var v in voices)
         {
             if (!v.Active) continue;
-            long t = v.ReadTime(hop.Length);
+            long t = v.ReadTime(hop.Length, ahead);
             if (t < nextTime) { nextTime = t; next = v; }
         }
         if (events.TryPeek(out var e) && e.Time <= nextTime)

@@ -20,7 +20,7 @@ public sealed partial class Instrument : IDisposable
     public const int Slots = 2 * Polyphony;
     const int ModelRate = FeatureConfig.ModelRate;
     /// <summary>Model-rate samples per chunk: below the worker's look-ahead, so offline waits always end.</summary>
-    const int ChunkSamples = 4096;
+    const int ChunkSamples = GenerationWorker.MinimumLookAhead / 2;
     /// <summary>Host samples over which a gain change ramps (from its exact sample), so automation
     /// never clicks.</summary>
     public const int GainRampSamples = 32;
@@ -61,8 +61,23 @@ public sealed partial class Instrument : IDisposable
     public bool Offline
     {
         get => worker.Eager;
-        set => worker.Eager = value;
+        set
+        {
+            worker.Eager = value;
+            UpdateLookAhead();
+        }
     }
+
+    /// <summary>Largest block rendered since activation, in model-rate samples (audio thread).</summary>
+    int largestBlock;
+
+    /// <summary>Live, the worker must stay a whole host block plus some slack ahead of the playhead, or big blocks
+    /// would underrun; offline the audio thread waits for it, so the minimum holds and renders do not depend on the
+    /// host's block size. Live hosts with blocks up to half the minimum hear parameters exactly as a render
+    /// does.</summary>
+    void UpdateLookAhead() => worker.LookAhead = Offline
+        ? GenerationWorker.MinimumLookAhead
+        : largestBlock + GenerationWorker.MinimumLookAhead / 2;
 
     /// <summary>Output delay in host samples: the resampler's look-ahead (0 at the model rate).</summary>
     public int LatencySamples => resampler is null ? 0 : (int)Math.Round(resampler.LatencyInput * hostRate / ModelRate);
@@ -87,6 +102,8 @@ public sealed partial class Instrument : IDisposable
         limiter.Prepare(sampleRate);
         gain = gainTarget = DecibelsToGain(values[(int)ParameterId.Gain]);
         gainStep = 0;
+        largestBlock = 0;
+        UpdateLookAhead();
         Reset();
     }
 
@@ -158,6 +175,12 @@ public sealed partial class Instrument : IDisposable
         {
             left.Clear(); right.Clear(); // not activated
             return;
+        }
+        int block = (int)Math.Ceiling(left.Length * ModelRate / hostRate);
+        if (block > largestBlock)
+        {
+            largestBlock = block;
+            UpdateLookAhead();
         }
         for (int done = 0; done < left.Length;)
         {

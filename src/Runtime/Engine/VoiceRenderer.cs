@@ -74,13 +74,29 @@ public sealed class VoiceRenderer : IDisposable
     {
         int i = (int)position;
         float a = (float)(position - i);
-        while (decodedFrames < i + 2) DecodeNextStep(controls);
-        var f0 = decoded.AsSpan((int)(i % RingFrames) * bins, bins);
-        var f1 = decoded.AsSpan((int)((i + 1) % RingFrames) * bins, bins);
-        for (int k = 0; k < bins; k++) frame[k] = f0[k] + a * (f1[k] - f0[k]);
+        // A step is decoded only when the read position reaches it, so its codes see the latest controls.
+        while (decodedFrames < (a > 0 ? i + 2 : i + 1)) DecodeNextStep(controls);
+        DecideAhead(controls);
+        var f0 = decoded.AsSpan(i % RingFrames * bins, bins);
+        if (a > 0)
+        {
+            var f1 = decoded.AsSpan((i + 1) % RingFrames * bins, bins);
+            for (int k = 0; k < bins; k++) frame[k] = f0[k] + a * (f1[k] - f0[k]);
+        }
+        else f0.CopyTo(frame);
         phase.Push(frame, output);
         highPass.Process(output);
         if (!controls.Freeze) position += controls.StepRate;
+    }
+
+    /// <summary>Decides the next step's tokens in proportion to how far the read position has come from the last
+    /// decode toward the one that needs them, each with the controls of its moment.</summary>
+    void DecideAhead(in GenerationControls controls)
+    {
+        long next = decodedFrames / WorldGraphs.FramesPerStep;
+        if (codes.Steps != next) return;
+        double progress = (position - (decodedFrames - WorldGraphs.FramesPerStep)) / WorldGraphs.FramesPerStep;
+        codes.Decide((int)Math.Ceiling(Math.Clamp(progress, 0, 1) * tokensPerStep), controls);
     }
 
     /// <summary>Decodes the next time step with the controls in force now, generating its codes first.</summary>
