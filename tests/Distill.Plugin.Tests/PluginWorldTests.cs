@@ -71,6 +71,41 @@ public class PluginWorldTests(ITestOutputHelper output)
         Assert.True(distance > 1, $"{distance} dB");
     }
 
+    /// <summary>Each control of <see cref="ControlResponse.Moves"/>, automated on a held note, is heard within the bound
+    /// and never before its automation point, through the binary as a host drives it.</summary>
+    [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
+    public void EveryControlIsHeardWithinTheBound(string format)
+    {
+        using var _ = PluginEnvironment.UseWorlds(WorldsWithTestWorld());
+        int frames = (int)((ControlResponse.Times.Max() + ControlResponse.Tail) * Rate);
+        float[] Render(IEnumerable<HostEvent> events)
+        {
+            using var plugin = PluginFormats.Create(format);
+            plugin.SetOffline(true);
+            Assert.True(plugin.Activate(Rate, Block));
+            return PluginRendering.Render(plugin, frames, events.ToList(), Block).Left;
+        }
+        foreach (var move in ControlResponse.Moves)
+        {
+            HostEvent[] held =
+            [
+                HostEvent.Param(0, (uint)ParameterId.Variation, 1), HostEvent.Param(0, (uint)move.Id, move.From),
+                HostEvent.NoteOn(0, ControlResponse.Key, ControlResponse.Velocity),
+            ];
+            var baseline = Render(held);
+            double slowest = 0;
+            foreach (double at in ControlResponse.Times)
+            {
+                int automation = (int)Math.Round(at * Rate);
+                int? first = ControlResponse.FirstDifference(baseline, Render(held.Append(HostEvent.Param(automation, (uint)move.Id, move.To))));
+                Assert.True(first >= automation, $"{move.Name} at {at} s: first difference {first}");
+                slowest = Math.Max(slowest, (first!.Value - automation) / (double)Rate);
+            }
+            output.WriteLine($"{format} {move.Name,-12} {slowest * 1000,6:F1} ms");
+            Assert.True(slowest <= ControlResponse.BoundSeconds, $"{move.Name}: heard {slowest * 1000:F1} ms after its automation point");
+        }
+    }
+
     /// <summary>Gain automated to its minimum (−inf dB) at a frame inside a block: the output is untouched before
     /// that frame, starts falling at it, and is silent once the click-free gain ramp has run.</summary>
     [Theory, MemberData(nameof(PluginFormats.Both), MemberType = typeof(PluginFormats))]
