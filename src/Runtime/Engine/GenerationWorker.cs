@@ -11,14 +11,17 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 sealed class GenerationWorker : IDisposable
 {
-    /// <summary>How far ahead of the playhead voices are rendered when rendering offline, or live with host blocks
-    /// of up to half of it (42.7 ms at 48 kHz): the delay with which generation parameters take effect, and the
-    /// slack that absorbs the worker's bursts. Short, because a voice's work comes in even portions — each output
-    /// frame decides a share of the next step's tokens, and a step is decoded the moment it is read.</summary>
-    public const int MinimumLookAhead = 2048;
+    /// <summary>How far ahead of the playhead voices are rendered offline, and live with host blocks of up to 1,024
+    /// samples (64 ms at 48 kHz): the delay with which generation parameters take effect, and the slack that absorbs
+    /// the worker's bursts. Short, because a voice's work comes in even portions — each output frame decides a share
+    /// of the next step's tokens, and a step is decoded the moment it is read.</summary>
+    public const int MinimumLookAhead = 3072;
 
-    /// <summary>The look-ahead in force (model-rate samples): <see cref="MinimumLookAhead"/>, or more for live hosts
-    /// whose blocks leave less than half of it as slack (set by the instrument; read on the worker thread).</summary>
+    /// <summary>What a live host's worker keeps beyond one block: the audio thread hands over a whole block at once,
+    /// and note starts and the other voices' steps come in bursts of up to a few tens of milliseconds.</summary>
+    public const int LiveSlack = 2048;
+
+    /// <summary>The look-ahead in force (model-rate samples), set by the instrument, read on the worker thread.</summary>
     public int LookAhead
     {
         get => Volatile.Read(ref lookAhead);

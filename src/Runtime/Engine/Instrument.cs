@@ -20,7 +20,7 @@ public sealed partial class Instrument : IDisposable
     public const int Slots = 2 * Polyphony;
     const int ModelRate = FeatureConfig.ModelRate;
     /// <summary>Model-rate samples per chunk: below the worker's look-ahead, so offline waits always end.</summary>
-    const int ChunkSamples = GenerationWorker.MinimumLookAhead / 2;
+    const int ChunkSamples = 1024;
     /// <summary>Host samples over which a gain change ramps (from its exact sample), so automation
     /// never clicks.</summary>
     public const int GainRampSamples = 32;
@@ -73,11 +73,11 @@ public sealed partial class Instrument : IDisposable
 
     /// <summary>Live, the worker must stay a whole host block plus some slack ahead of the playhead, or big blocks
     /// would underrun; offline the audio thread waits for it, so the minimum holds and renders do not depend on the
-    /// host's block size. Live hosts with blocks up to half the minimum hear parameters exactly as a render
+    /// host's block size. Live hosts with blocks of up to 1,024 samples hear parameters exactly as a render
     /// does.</summary>
     void UpdateLookAhead() => worker.LookAhead = Offline
         ? GenerationWorker.MinimumLookAhead
-        : largestBlock + GenerationWorker.MinimumLookAhead / 2;
+        : largestBlock + GenerationWorker.LiveSlack;
 
     /// <summary>Output delay in host samples: the resampler's look-ahead (0 at the model rate).</summary>
     public int LatencySamples => resampler is null ? 0 : (int)Math.Round(resampler.LatencyInput * hostRate / ModelRate);
