@@ -6,11 +6,18 @@ public readonly record struct SamplingSettings(float Temperature = 1f, int TopK 
 
 /// <summary>
 /// Draws tokens from logits with temperature, top-k and top-p (nucleus) truncation, with its own
-/// seeded generator. Preallocates its scratch space, so sampling allocates nothing (it runs in the
+/// seeded generator. Whatever the settings, only plausible codes are drawn: those the prior gives at least
+/// <see cref="PlausibleFraction"/> of its top code's probability (min-p, judged before temperature). Temperature
+/// then reshapes the odds among them — without the floor, a temperature of 1.5 lifts a hundred codes of 1e-4 each
+/// to a quarter of all draws, and those are the codes that decode to bursts and holes. Preallocates its scratch space, so sampling allocates nothing (it runs in the
 /// generation worker of a real-time plugin).
 /// </summary>
 public sealed class TokenSampler
 {
+    /// <summary>The least probability, relative to the most likely code's, of a code that may be drawn.</summary>
+    public const float PlausibleFraction = 0.02f;
+    static readonly float PlausibleLogitRange = -MathF.Log(PlausibleFraction);
+
     readonly float[] probabilities;
     readonly float[] sortKeys;
     readonly int[] order;
@@ -40,8 +47,11 @@ public sealed class TokenSampler
         for (int i = 0; i < n; i++) { order[i] = i; sortKeys[i] = -logits[i]; }
         Array.Sort(sortKeys, order, 0, n);
         int kept = settings.TopK > 0 ? Math.Min(settings.TopK, n) : n;
-
         float max = logits[order[0]];
+        int plausible = 1;
+        while (plausible < kept && logits[order[plausible]] >= max - PlausibleLogitRange) plausible++;
+        kept = plausible;
+
         double sum = 0;
         for (int r = 0; r < kept; r++)
         {

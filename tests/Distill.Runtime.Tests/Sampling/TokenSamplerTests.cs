@@ -40,6 +40,21 @@ public class TokenSamplerTests
         Assert.InRange(cold[1] / 20000.0, 0.665, 0.705); // p² renormalised: 0.25 / 0.365
     }
 
+    /// <summary>However hot, codes the prior finds implausible (under 2 % of the top code's probability) are never
+    /// drawn; the plausible ones are, with odds flattened by the temperature.</summary>
+    [Fact]
+    public void HighTemperatureDrawsOnlyPlausibleCodes()
+    {
+        // 0.6 top, 0.3 and 0.06 plausible (10 % and 50 % of the top), then ten codes at 1/120 of the top each.
+        float[] logits = [MathF.Log(0.6f), MathF.Log(0.3f), MathF.Log(0.06f), .. Enumerable.Repeat(MathF.Log(0.005f), 10)];
+        var sampler = new TokenSampler(logits.Length, 3);
+        var counts = new int[logits.Length];
+        for (int i = 0; i < 20000; i++) counts[sampler.Sample(logits, new SamplingSettings(2f))]++;
+        Assert.All(counts[3..], c => Assert.Equal(0, c));
+        // At temperature 2 the odds are the square roots: 0.775 : 0.548 : 0.245.
+        Assert.InRange(counts[2] / 20000.0, 0.245 / 1.568 - 0.015, 0.245 / 1.568 + 0.015);
+    }
+
     [Theory]
     [InlineData(1, new[] { 1 })]
     [InlineData(2, new[] { 1, 3 })]
