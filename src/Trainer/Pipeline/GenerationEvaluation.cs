@@ -66,58 +66,71 @@ public sealed record GenerationEvaluation(double Seconds, double Variation, int 
                                            Action<string>? onNote = null)
     {
         var spectrograms = clips.ToDictionary(c => c.Index, c => new MelPowerSpectrogram(c.Audio));
-        var training = clips.Where(c => c.Split != WorldEvaluation.Validation).ToArray();
-        var validation = clips.Where(c => c.Split == WorldEvaluation.Validation).ToArray();
+        var training = clips.Where(c => c.Split != WorldEvaluation.Validation).Select(c => spectrograms[c.Index])
+                            .ToArray();
+        var validation = clips.Where(c => c.Split == WorldEvaluation.Validation).Select(c => spectrograms[c.Index])
+                              .ToArray();
         if (training.Length == 0)
             throw new UserFacingException("The generation measures need training clips to fit the PCA on, and none " +
                                           "was found.");
-        var pca = Pca.Fit(Concatenated(training.Select(c => spectrograms[c.Index])), MelPowerSpectrogram.Features.Mels,
-                          PcaAxes);
-        double[] Projected(params IEnumerable<MelPowerSpectrogram> s) => pca.Project(Concatenated(s));
-        Gaussian Fit(double[] projected) => Gaussian.Fit(projected, pca.Components);
-        var trainingGaussian = Fit(Projected(training.Select(c => spectrograms[c.Index])));
+        var space = new FrameSpace(Pca.Fit(Concatenated(training), MelPowerSpectrogram.Features.Mels, PcaAxes));
+        var trainingGaussian = space.Fit(space.Project(training));
         double baseline = validation.Length == 0
             ? double.NaN
-            : FrechetDistance.Between(Fit(Projected(validation.Select(c => spectrograms[c.Index]))), trainingGaussian);
+            : FrechetDistance.Between(space.Fit(space.Project(validation)), trainingGaussian);
 
         // Projected frames, not spectrograms: a 30 s note's spectrogram is 14 MB, its 32 axes 0.7 MB.
         var pooled = settings.Temperatures.ToDictionary(t => t, _ => new List<double[]>());
-        var generated = new List<GeneratedAnchor>();
-        foreach (var clip in from.Take(settings.MaxAnchors ?? int.MaxValue))
-        {
-            var original = spectrograms[clip.Index];
-            var originalGaussian = Fit(Projected(original));
-            int key = WorldNote.KeyFor(clip.Index, anchors);
-            var replay = new WorldNote(key, clip.Audio.Length / (double)WorldNote.SampleRate) { Variation = 0 }
-                .Mono(world);
-            double replayFrechet =
-                FrechetDistance.Between(Fit(Projected(new MelPowerSpectrogram(replay))), originalGaussian);
-            var notes = new List<GeneratedNote>();
-            foreach (double temperature in settings.Temperatures)
-            {
-                onNote?.Invoke(FormattableString.Invariant($"{clip.Anchor} at temperature {temperature}"));
-                var audio = new WorldNote(key, settings.Seconds)
-                {
-                    Variation = GeneratedVariation, Temperature = temperature,
-                }.Mono(world);
-                var spectrogram = new MelPowerSpectrogram(audio);
-                var projected = Projected(spectrogram);
-                pooled[temperature].Add(projected);
-                var measures = GeneratedClipMeasures.Of(clip.Audio, original, audio, spectrogram);
-                notes.Add(new GeneratedNote(temperature, FrechetDistance.Between(Fit(projected), originalGaussian),
-                                            measures, GenerationGoals.Of(measures)));
-            }
-            generated.Add(new GeneratedAnchor(clip.Anchor, clip.File, clip.Split, replayFrechet, notes.ToArray()));
-        }
+        var generated = from.Take(settings.MaxAnchors ?? int.MaxValue).Select(clip => Continue(
+            world, WorldNote.KeyFor(clip.Index, anchors), clip, spectrograms[clip.Index], space, settings,
+            (temperature, frames) => pooled[temperature].Add(frames), onNote)).ToArray();
         var temperatures = settings.Temperatures.Select(t =>
         {
-            double distance = FrechetDistance.Between(Fit([.. pooled[t].SelectMany(p => p)]), trainingGaussian);
+            double distance = FrechetDistance.Between(space.Fit([.. pooled[t].SelectMany(p => p)]), trainingGaussian);
             double ratio = distance / baseline;
             return new TemperatureFrechet(t, distance, ratio,
                                           double.IsNaN(ratio) ? null : ratio <= GenerationGoals.FrechetRatio);
         }).ToArray();
-        return new GenerationEvaluation(settings.Seconds, GeneratedVariation, pca.Components, training.Length,
-                                        validation.Length, baseline, temperatures, generated.ToArray());
+        return new GenerationEvaluation(settings.Seconds, GeneratedVariation, space.Pca.Components, training.Length,
+                                        validation.Length, baseline, temperatures, generated);
+    }
+
+    /// <summary>One anchor's notes, played with <paramref name="key"/>: the variation-0 replay of the clip's length,
+    /// then a note per temperature, each measured against the original; <paramref name="onFrames"/> receives each
+    /// note's projected frames.</summary>
+    static GeneratedAnchor Continue(string world, int key, Clip clip, MelPowerSpectrogram original, FrameSpace space,
+                                    GenerationSettings settings, Action<double, double[]> onFrames,
+                                    Action<string>? onNote)
+    {
+        var originalGaussian = space.Fit(space.Project(original));
+        var replay = new WorldNote(key, clip.Audio.Length / (double)WorldNote.SampleRate) { Variation = 0 }.Mono(world);
+        double replayFrechet =
+            FrechetDistance.Between(space.Fit(space.Project(new MelPowerSpectrogram(replay))), originalGaussian);
+        var notes = new List<GeneratedNote>();
+        foreach (double temperature in settings.Temperatures)
+        {
+            onNote?.Invoke(FormattableString.Invariant($"{clip.Anchor} at temperature {temperature}"));
+            var audio = new WorldNote(key, settings.Seconds)
+            {
+                Variation = GeneratedVariation, Temperature = temperature,
+            }.Mono(world);
+            var spectrogram = new MelPowerSpectrogram(audio);
+            var frames = space.Project(spectrogram);
+            onFrames(temperature, frames);
+            var measures = GeneratedClipMeasures.Of(clip.Audio, original, audio, spectrogram);
+            notes.Add(new GeneratedNote(temperature, FrechetDistance.Between(space.Fit(frames), originalGaussian),
+                                        measures, GenerationGoals.Of(measures)));
+        }
+        return new GeneratedAnchor(clip.Anchor, clip.File, clip.Split, replayFrechet, notes.ToArray());
+    }
+
+    /// <summary>The PCA's space of log-mel frames, where the Gaussians are fitted.</summary>
+    sealed record FrameSpace(Pca Pca)
+    {
+        public double[] Project(params IEnumerable<MelPowerSpectrogram> spectrograms) =>
+            Pca.Project(Concatenated(spectrograms));
+
+        public Gaussian Fit(double[] projected) => Gaussian.Fit(projected, Pca.Components);
     }
 
     /// <summary>The floored log-mel frames (dB) of every clip, one after another, point-major.</summary>
