@@ -46,10 +46,13 @@ public sealed record SplitSummary(string Split, int Clips, double LogMelDistance
 /// <c>distill evaluate</c>'s work: each anchor of a world whose original clip is found, played by the plugins' engine
 /// (variation 0, full velocity, held for the clip's length) and measured against the clip with the measures of
 /// <see cref="ClipComparison"/>; next to it the decoder's magnitudes for the anchor's codes (codes only) and the
-/// oracle, so the gaps say what the codec, phase reconstruction and the streaming path cost.
+/// oracle, so the gaps say what the codec, phase reconstruction and the streaming path cost. With generation settings,
+/// also the generation measures (<see cref="GenerationEvaluation"/>); without, the report has no such field.
 /// </summary>
 public sealed record WorldEvaluation(string World, string ClipsFolder, EvaluatedClip[] Clips, SplitSummary[] Splits,
-                                     string[] Unmatched)
+                                     string[] Unmatched,
+                                     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+                                     GenerationEvaluation? Generation = null)
 {
     public const string FileName = "evaluation.json";
     public const string Train = "train", Validation = "validation", Unknown = "unknown";
@@ -68,9 +71,10 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
 
     /// <summary>Evaluates <paramref name="target"/> (a run folder or a <c>.distill</c> world) against the clips in
     /// <paramref name="clipsFolder"/> (for a run folder, by default the folder it was trained on); with
-    /// <paramref name="split"/>, only the clips of that split.</summary>
+    /// <paramref name="split"/>, only the clips of that split; with <paramref name="generation"/>, the generation
+    /// measures too, on the same anchors (the PCA and the baseline read the clips of every split).</summary>
     public static WorldEvaluation Run(string target, string? clipsFolder, string? split = null,
-                                      Action<string>? onClip = null)
+                                      Action<string>? onClip = null, GenerationSettings? generation = null)
     {
         var (world, folder, originals) = Directory.Exists(target)
             ? FromRun(target, clipsFolder)
@@ -80,6 +84,9 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
         var anchors = bundle.Manifest.Anchors;
         var clips = new List<EvaluatedClip>();
         var unmatched = new List<string>();
+        // Every split's clips when generation is measured: its PCA and baseline need them all.
+        var loadedClips = new List<GenerationEvaluation.Clip>();
+        var evaluatedClips = new List<GenerationEvaluation.Clip>();
         for (int i = 0; i < anchors.Length; i++)
         {
             string name = anchors[i].Name;
@@ -88,15 +95,20 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
                 unmatched.Add($"{name}: no original clip in '{folder}'");
                 continue;
             }
-            if (split is not null && original.Split != split) continue;
+            bool evaluated = split is null || original.Split == split;
+            if (!evaluated && generation is null) continue;
             var loaded = AudioFileLoader.Load(original.Path);
             if (!loaded.Ok)
             {
                 unmatched.Add($"{name}: {original.RelativePath} {loaded.SkipReason}");
                 continue;
             }
-            onClip?.Invoke(name);
             var audio = Corpus.MonoAt(loaded, WorldNote.SampleRate);
+            var clip = new GenerationEvaluation.Clip(i, name, original.RelativePath, original.Split, audio);
+            loadedClips.Add(clip);
+            if (!evaluated) continue;
+            evaluatedClips.Add(clip);
+            onClip?.Invoke(name);
             var note = new WorldNote(WorldNote.KeyFor(i, anchors.Length), audio.Length / (double)WorldNote.SampleRate)
             {
                 Variation = 0,
@@ -113,7 +125,10 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
                                           string.Join("\n  ", unmatched));
         var splits = clips.GroupBy(c => c.Split).OrderBy(g => SplitOrder(g.Key))
                          .Select(g => SplitSummary.Of(g.Key, g.ToList())).ToArray();
-        return new WorldEvaluation(world, folder, clips.ToArray(), splits, unmatched.ToArray());
+        var generated = generation is null
+            ? null
+            : GenerationEvaluation.Run(world, anchors.Length, loadedClips, evaluatedClips, generation, onClip);
+        return new WorldEvaluation(world, folder, clips.ToArray(), splits, unmatched.ToArray(), generated);
     }
 
     static int SplitOrder(string split) => split switch { Train => 0, Validation => 1, _ => 2 };

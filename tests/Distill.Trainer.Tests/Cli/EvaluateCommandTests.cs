@@ -74,12 +74,75 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Contains("\"codesOnly\": {", json);
         Assert.Contains("\"codesOnlyLogMelDistanceDb\":", json);
         Assert.Contains("\"clippedSamplesDifference\":", json);
+        Assert.DoesNotContain("\"generation\"", json); // only with --generation
         // 16 files: the run validated on some of them, and the report keeps the two apart.
         Assert.Equal([WorldEvaluation.Train, WorldEvaluation.Validation], report.Splits.Select(m => m.Split));
         Assert.Equal(TestWorld.Anchors, report.Splits.Sum(m => m.Clips));
         Assert.All(report.Splits, m => Assert.True(m.OracleLogMelDistanceDb < m.LogMelDistanceDb, m.Split));
         Assert.Contains($"{report.Splits[0].Split} ({report.Splits[0].Clips} clips)", text.ToString());
         Assert.Contains("codes dB", text.ToString());
+    }
+
+    /// <summary>Short notes on two anchors: every figure there and finite, each goal as its measure reads, and the
+    /// baseline made from the run's validation clips.</summary>
+    [Fact]
+    public void GenerationMeasuresEachAnchorAtEachTemperatureAgainstTheBaseline()
+    {
+        string run = CopyOfRun();
+        var text = new StringWriter();
+        double[] temperatures = [0.7, 1.0, 1.5];
+        var settings = new GenerationSettings(4, temperatures, MaxAnchors: 2);
+        Assert.Equal(0, EvaluateCommand.Evaluate(run, null, Console(text), settings));
+        output.WriteLine(text.ToString());
+
+        var report = WorldEvaluation.Read(Path.Combine(run, WorldEvaluation.FileName));
+        Assert.Equal(TestWorld.Anchors, report.Clips.Length); // the reconstruction rows are all still there
+        var g = Assert.IsType<GenerationEvaluation>(report.Generation);
+        Assert.Equal(4, g.Seconds);
+        Assert.Equal(1, g.Variation);
+        Assert.Equal(GenerationEvaluation.PcaAxes, g.PcaComponents);
+        Assert.Equal(TestWorld.Anchors, g.TrainingClips + g.ValidationClips);
+        Assert.InRange(g.ValidationClips, 1, TestWorld.Anchors - 1);
+        Assert.True(double.IsFinite(g.BaselineFrechet) && g.BaselineFrechet > 0, $"{g.BaselineFrechet}");
+        Assert.Equal(temperatures, g.Temperatures.Select(t => t.Temperature));
+        Assert.All(g.Temperatures, t =>
+        {
+            Assert.True(double.IsFinite(t.FrechetToTraining) && t.FrechetToTraining > 0, $"{t}");
+            Assert.Equal(t.FrechetToTraining / g.BaselineFrechet, t.BaselineRatio, 12);
+            Assert.Equal((bool?)(t.BaselineRatio <= GenerationGoals.FrechetRatio), t.Goal);
+        });
+        Assert.Equal(report.Clips.Take(2).Select(c => c.Anchor), g.Anchors.Select(a => a.Anchor));
+        foreach (var a in g.Anchors)
+        {
+            Assert.True(double.IsFinite(a.ReplayFrechetToOriginal) && a.ReplayFrechetToOriginal > 0, a.Anchor);
+            Assert.Equal(temperatures, a.Notes.Select(n => n.Temperature));
+            foreach (var n in a.Notes)
+            {
+                var m = n.Measures;
+                double[] figures =
+                [
+                    n.FrechetToOriginal, m.WorstWindowDistanceDb, m.OriginalWorstWindowDistanceDb, m.MinRmsDb,
+                    m.MaxRmsDb, m.OriginalMinRmsDb, m.OriginalMaxRmsDb, m.SilentFraction, m.WindowDistanceRatio,
+                ];
+                Assert.All(figures, v => Assert.True(double.IsFinite(v), $"{a.Anchor} at {n.Temperature}: {m}"));
+                Assert.True(n.FrechetToOriginal > 0 && m.OriginalWorstWindowDistanceDb > 0, $"{a.Anchor}: {m}");
+                Assert.True(m.MinRmsDb <= m.MaxRmsDb && m.OriginalMinRmsDb <= m.OriginalMaxRmsDb, $"{m}");
+                Assert.InRange(m.MaxRmsDb, -120, 0);
+                Assert.InRange(m.SilentFraction, 0, 1);
+                Assert.Equal(0, m.OriginalClippedSamples + m.ClippedSamples); // the limiter keeps notes below 1
+                Assert.Equal(GenerationGoals.Of(m), n.Goals);
+                // The original's own figures do not depend on the note.
+                Assert.Equal(a.Notes[0].Measures.OriginalWorstWindowDistanceDb, m.OriginalWorstWindowDistanceDb);
+            }
+        }
+        string json = File.ReadAllText(Path.Combine(run, WorldEvaluation.FileName));
+        foreach (string field in new[] { "generation", "baselineFrechet", "frechetToTraining", "baselineRatio",
+                                         "replayFrechetToOriginal", "frechetToOriginal", "worstWindowDistanceDb",
+                                         "originalWorstWindowDistanceDb", "rmsBeyondOriginalRangeDb", "silentFrames",
+                                         "clickFrames", "clippedSamplesDifference", "noSilence" })
+            Assert.Contains($"\"{field}\":", json);
+        Assert.Contains("Fréchet to training", text.ToString());
+        Assert.Contains($"Goals met by", text.ToString());
     }
 
     [Fact]
@@ -128,6 +191,11 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
             (["evaluate", TestWorld.BundlePath, Path.Combine(folder, "missing")], "does not exist"),
             (["evaluate", empty], "not a Distill run folder"),
             (["evaluate", TestWorld.BundlePath, empty], "None of the"),
+            (["evaluate", empty, "--seconds", "4"], "need --generation"),
+            (["evaluate", empty, "--generation", "--seconds", "0"], "--seconds must be above 0"),
+            (["evaluate", empty, "--generation", "--temperatures", "0.7,x"], "--temperatures takes numbers"),
+            (["evaluate", empty, "--generation", "--temperatures", "3"], "--temperatures takes numbers"),
+            (["evaluate", empty, "--generation", "--anchors", "0"], "--anchors must be at least 1"),
         };
         foreach (var (args, expected) in cases)
         {
