@@ -27,16 +27,18 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         return prior;
     }
 
+    static Runtime.Bundle.PriorShape ShapeOf(PriorConfig c) =>
+        new(c.Hidden, c.Layers, c.Heads, c.Hidden / c.Heads, c.ContextSteps, c.TokensPerStep, c.ContextTokens,
+            c.ContextTokens - 1, c.RopeBase);
+
     /// <summary>Steps the exported graph with the runtime's <see cref="PriorStep"/> (its ring cache, its rotary
     /// angles) beside <see cref="CodePrior.Step"/> with its own sliding window; returns the largest logit difference.</summary>
     static double MaxLogitDifference(CodePrior prior, int tokens, int seed)
     {
         var c = prior.Config;
-        var shape = new Runtime.Bundle.PriorShape(c.Hidden, c.Layers, c.Heads, c.Hidden / c.Heads, c.ContextSteps, c.TokensPerStep,
-                                                  c.ContextTokens, c.ContextTokens - 1, c.RopeBase);
         using var options = RealtimeSessionOptions.Create();
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(OnnxExport.PriorStep(prior), options);
-        using var step = new PriorStep(session, shape, c.CodebookSize);
+        using var step = new PriorStep(session, ShapeOf(c), c.CodebookSize);
         var cache = new PriorCache(c.Layers);
         var random = new Random(seed);
         long previous = 0;
@@ -81,8 +83,10 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         ExportedModel.AssertUsesExactly(bytes, prior, _ => true);
         Assert.Equal(bytes, OnnxExport.PriorStep(prior));
         var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
+        var layers = Enumerable.Range(0, Small.Layers).ToArray();
         Assert.Equal([WorldGraphs.PriorStep.PreviousToken, WorldGraphs.PriorStep.Slot, WorldGraphs.PriorStep.RopeCos, WorldGraphs.PriorStep.RopeSin,
-                      WorldGraphs.PriorStep.PastKeys, WorldGraphs.PriorStep.PastValues, WorldGraphs.PriorStep.PastMask], graph.Input.Select(i => i.Name));
+                      .. layers.Select(WorldGraphs.PriorStep.PastKeys), .. layers.Select(WorldGraphs.PriorStep.PastValues),
+                      WorldGraphs.PriorStep.PastMask], graph.Input.Select(i => i.Name));
         Assert.Equal([WorldGraphs.PriorStep.Logits, WorldGraphs.PriorStep.NewKeys, WorldGraphs.PriorStep.NewValues], graph.Output.Select(o => o.Name));
         output.WriteLine($"prior_step.onnx {bytes.Length} B, {graph.Node.Count} nodes");
     }

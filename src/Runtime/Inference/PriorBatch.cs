@@ -1,0 +1,204 @@
+using Distill.Runtime.Bundle;
+using Microsoft.ML.OnnxRuntime;
+using G = Distill.Runtime.Bundle.WorldGraphs.PriorStep;
+
+namespace Distill.Runtime.Inference;
+
+/// <summary>Logits of one batched prior step: row i belongs to the i-th voice the step was given. Valid until the
+/// batch's next step.</summary>
+public readonly ref struct PriorLogits
+{
+    readonly ReadOnlySpan<float> rows;
+
+    internal PriorLogits(ReadOnlySpan<float> rows, int vocabulary)
+    {
+        this.rows = rows;
+        Vocabulary = vocabulary;
+    }
+
+    public int Vocabulary { get; }
+    public int Count => rows.Length / Vocabulary;
+    public ReadOnlySpan<float> this[int row] => rows.Slice(row * Vocabulary, Vocabulary);
+}
+
+/// <summary>
+/// The autoregressive prior of up to <see cref="Voices"/> voices, each with its own ring key/value cache and slot:
+/// one <c>prior_step</c> call advances every voice given to <see cref="Step"/>, so the weights are read once for
+/// all of them. Every input and output lives in a preallocated array, bound once per batch size, so a step
+/// allocates nothing. Each ring keeps the last <see cref="PriorShape.CacheSlots"/> tokens of its voice, so
+/// generation slides past the training context exactly like the trainer's sliding-window step.
+/// <para>The graph reads a batch of b voices as the first b rows ("lanes") of each buffer. A step moves the voices
+/// it is given into lanes 0..b−1 in the order given, swapping caches only when that set or order changes, so a
+/// worker that steps the same voices in the same order never moves a cache.</para>
+/// </summary>
+public sealed class PriorBatch : IDisposable
+{
+    readonly InferenceSession session;
+    readonly PriorShape shape;
+    readonly int layers, heads, slots, headDim;
+    readonly double[] inverseFrequency;
+    readonly long[] previousToken, slot;
+    readonly float[] ropeCos, ropeSin, pastMask, logits, newKeys, newValues;
+    readonly float[][] pastKeys, pastValues;   // per layer: [lanes, heads, slots, headDim]
+    readonly long[] nextSlot;                   // per voice
+    readonly int[] laneOf, voiceIn;             // voice → lane, lane → voice
+    readonly List<OrtValue> values = new();
+    readonly OrtIoBinding[] bindings;           // [b − 1]: the first b lanes
+    readonly RunOptions runOptions = new();
+
+    public int Voices { get; }
+    public int Vocabulary { get; }
+
+    public PriorBatch(InferenceSession session, PriorShape shape, int codebookSize, int voices)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(voices, 1);
+        this.session = session; this.shape = shape; Vocabulary = codebookSize; Voices = voices;
+        layers = shape.Layers; heads = shape.Heads; slots = shape.CacheSlots; headDim = shape.HeadDim;
+        int half = headDim / 2;
+        inverseFrequency = new double[half];
+        for (int i = 0; i < half; i++) inverseFrequency[i] = Math.Pow(shape.RopeBase, -2.0 * i / headDim);
+
+        previousToken = new long[voices]; slot = new long[voices];
+        ropeCos = new float[voices * half]; ropeSin = new float[voices * half];
+        pastKeys = NewCaches(); pastValues = NewCaches();
+        pastMask = new float[voices * slots];
+        logits = new float[voices * codebookSize];
+        newKeys = new float[voices * layers * heads * headDim]; newValues = new float[newKeys.Length];
+        nextSlot = new long[voices];
+        laneOf = Enumerable.Range(0, voices).ToArray(); voiceIn = Enumerable.Range(0, voices).ToArray();
+        bindings = Enumerable.Range(1, voices).Select(Bind).ToArray();
+        for (int v = 0; v < voices; v++) Reset(v);
+    }
+
+    float[][] NewCaches() =>
+        Enumerable.Range(0, layers).Select(_ => new float[Voices * heads * slots * headDim]).ToArray();
+
+    /// <summary>A binding of every input and output to the first <paramref name="batch"/> lanes of its buffer.</summary>
+    OrtIoBinding Bind(int batch)
+    {
+        long b = batch;
+        var binding = session.CreateIoBinding();
+        void Input<T>(string name, T[] buffer, params long[] dims) where T : unmanaged =>
+            binding.BindInput(name, Lanes(buffer, b, dims));
+        void Output(string name, float[] buffer, params long[] dims) => binding.BindOutput(name, Lanes(buffer, b, dims));
+
+        Input(G.PreviousToken, previousToken);
+        Input(G.Slot, slot);
+        Input(G.RopeCos, ropeCos, headDim / 2);
+        Input(G.RopeSin, ropeSin, headDim / 2);
+        for (int l = 0; l < layers; l++)
+        {
+            Input(G.PastKeys(l), pastKeys[l], heads, slots, headDim);
+            Input(G.PastValues(l), pastValues[l], heads, slots, headDim);
+        }
+        Input(G.PastMask, pastMask, slots);
+        Output(G.Logits, logits, Vocabulary);
+        Output(G.NewKeys, newKeys, layers, heads, 1, headDim);
+        Output(G.NewValues, newValues, layers, heads, 1, headDim);
+        return binding;
+    }
+
+    /// <summary>A tensor [batch, ..laneDims] over the start of <paramref name="buffer"/>, kept for disposal.</summary>
+    OrtValue Lanes<T>(T[] buffer, long batch, long[] laneDims) where T : unmanaged
+    {
+        long laneLength = buffer.Length / Voices;
+        var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
+                                                         buffer.AsMemory(0, (int)(batch * laneLength)),
+                                                         [batch, .. laneDims]);
+        values.Add(value);
+        return value;
+    }
+
+    /// <summary>Absolute index of the slot the next step of <paramref name="voice"/> predicts.</summary>
+    public long NextSlot(int voice) => nextSlot[voice];
+
+    /// <summary>Forgets every token of <paramref name="voice"/>: its next step predicts slot 0.</summary>
+    public void Reset(int voice)
+    {
+        pastMask.AsSpan(laneOf[voice] * slots, slots).Fill(G.EmptySlot);
+        nextSlot[voice] = 0;
+    }
+
+    /// <summary>One token for each of <paramref name="voices"/> (distinct), given the code of the slot before its
+    /// <see cref="NextSlot"/> (ignored at slot 0): row i of the result is the logits of voices[i].</summary>
+    public PriorLogits Step(scoped ReadOnlySpan<int> voices, scoped ReadOnlySpan<long> previousCodes)
+    {
+        int batch = voices.Length;
+        if (batch == 0 || batch > Voices || previousCodes.Length != batch)
+            throw new ArgumentException($"1..{Voices} voices, one previous code each.");
+        for (int lane = 0; lane < batch; lane++)
+        {
+            int voice = voices[lane];
+            if ((uint)voice >= (uint)Voices || laneOf[voice] < lane)
+                throw new ArgumentException($"Voice {voice} is not one of 0..{Voices - 1} or is given twice.");
+            MoveToLane(voice, lane);
+            previousToken[lane] = previousCodes[lane];
+            slot[lane] = nextSlot[voice];
+            SetRotaryAngles(lane, nextSlot[voice]);
+        }
+        session.RunWithBinding(runOptions, bindings[batch - 1]);
+        for (int lane = 0; lane < batch; lane++) StoreNewEntries(lane, voices[lane]);
+        return new PriorLogits(logits.AsSpan(0, batch * Vocabulary), Vocabulary);
+    }
+
+    /// <summary>Cos/sin of the token's time step for the lane, in double so hour-long sessions keep their
+    /// precision.</summary>
+    void SetRotaryAngles(int lane, long current)
+    {
+        int half = inverseFrequency.Length;
+        double time = current / shape.TokensPerStep;
+        for (int i = 0; i < half; i++)
+        {
+            double angle = time * inverseFrequency[i];
+            ropeCos[lane * half + i] = (float)Math.Cos(angle);
+            ropeSin[lane * half + i] = (float)Math.Sin(angle);
+        }
+    }
+
+    /// <summary>The lane's new key/value replace the oldest entry of its ring, the one that leaves the window.</summary>
+    void StoreNewEntries(int lane, int voice)
+    {
+        long current = nextSlot[voice];
+        int ring = (int)(current % slots);
+        for (int l = 0; l < layers; l++)
+        for (int h = 0; h < heads; h++)
+        {
+            int from = ((lane * layers + l) * heads + h) * headDim, to = ((lane * heads + h) * slots + ring) * headDim;
+            newKeys.AsSpan(from, headDim).CopyTo(pastKeys[l].AsSpan(to, headDim));
+            newValues.AsSpan(from, headDim).CopyTo(pastValues[l].AsSpan(to, headDim));
+        }
+        pastMask[lane * slots + ring] = 0;
+        nextSlot[voice] = current + 1;
+    }
+
+    /// <summary>Swaps <paramref name="voice"/>'s cache with whatever occupies <paramref name="lane"/>.</summary>
+    void MoveToLane(int voice, int lane)
+    {
+        int from = laneOf[voice];
+        if (from == lane) return;
+        int cacheLength = heads * slots * headDim;
+        for (int l = 0; l < layers; l++)
+        {
+            SwapRanges(pastKeys[l], from * cacheLength, lane * cacheLength, cacheLength);
+            SwapRanges(pastValues[l], from * cacheLength, lane * cacheLength, cacheLength);
+        }
+        SwapRanges(pastMask, from * slots, lane * slots, slots);
+        int other = voiceIn[lane];
+        (laneOf[voice], laneOf[other]) = (lane, from);
+        (voiceIn[lane], voiceIn[from]) = (voice, other);
+    }
+
+    static void SwapRanges(float[] buffer, int a, int b, int length)
+    {
+        var x = buffer.AsSpan(a, length);
+        var y = buffer.AsSpan(b, length);
+        for (int i = 0; i < length; i++) (x[i], y[i]) = (y[i], x[i]);
+    }
+
+    public void Dispose()
+    {
+        foreach (var b in bindings) b.Dispose();
+        runOptions.Dispose();
+        foreach (var v in values) v.Dispose();
+    }
+}
