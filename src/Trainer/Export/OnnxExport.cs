@@ -83,9 +83,10 @@ public static class OnnxExport
         return (graph, stream.Shapes.ToArray());
     }
 
-    /// <summary>One token of <see cref="CodePrior.Step"/> over a ring cache of ContextTokens − 1 slots
-    /// kept by the caller, so a token sees at most the context window, itself included.</summary>
-    public static byte[] PriorStep(CodePrior prior)
+    /// <summary>One token of <see cref="CodePrior.Step"/> for each voice of a batch, over ring caches of
+    /// ContextTokens − 1 slots kept by the caller, so a token sees at most the context window, itself
+    /// included.</summary>
+    public static byte[] PriorStep(CodePrior prior, PriorWeights weights = PriorWeights.Float32)
     {
         var c = prior.Config;
         int heads = c.Heads, headDim = c.Hidden / c.Heads, layers = c.Layers, slots = c.ContextTokens - 1;
@@ -101,11 +102,11 @@ public static class OnnxExport
             Enumerable.Range(0, layers).Select(l => g.Input(WorldGraphs.PriorStep.PastValues(l), DataType.Float,
                                                             batch, heads, slots, headDim)).ToList(),
             g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, batch, slots));
-        var (logits, keys, values) = PriorEmitter.Step(g, prior, io);
+        var (logits, keys, values) = PriorEmitter.Step(g, prior, io, weights);
         g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, batch, c.CodebookSize);
         g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, batch, layers, heads, 1, headDim);
         g.Output(WorldGraphs.PriorStep.NewValues, values, DataType.Float, batch, layers, heads, 1, headDim);
-        return g.ToModel($"Distill prior step, a batch of voices: {layers} layers × {heads} heads of {headDim}, " +
+        return g.ToModel($"Distill prior step, a batch of voices: {layers} layers ({weights} block weights) × {heads} heads of {headDim}, " +
                          $"{c.Levels} levels × {c.CodebookSize} codes × " +
 
                          $"{c.FrequencyPositions} frequency positions per time step; ring cache of {slots} slots " +

@@ -19,7 +19,7 @@ public class PriorBatchTests(Xunit.Abstractions.ITestOutputHelper output)
         Hidden = 64, Layers = 2, Levels = 2, CodebookSize = 16, FrequencyPositions = 2, ContextSteps = 3, Dropout = 0,
     };
 
-    static InferenceSession Session(SessionOptions options)
+    static InferenceSession Session(SessionOptions options, PriorWeights weights = PriorWeights.Float32)
     {
         TorchThreads.Use(1);
         torch.manual_seed(11);
@@ -27,7 +27,7 @@ public class PriorBatchTests(Xunit.Abstractions.ITestOutputHelper output)
         prior.eval();
         using (torch.no_grad())
             foreach (var p in prior.parameters()) p.add_(torch.randn_like(p) * 0.3);
-        return new InferenceSession(OnnxExport.PriorStep(prior), options);
+        return new InferenceSession(OnnxExport.PriorStep(prior, weights), options);
     }
 
     static Runtime.Bundle.PriorShape Shape => new(Config.Hidden, Config.Layers, Config.Heads,
@@ -37,11 +37,13 @@ public class PriorBatchTests(Xunit.Abstractions.ITestOutputHelper output)
 
     /// <summary>Four of eight voices, each started alone at a different slot, then stepped together in changing
     /// sets and orders (which moves caches between lanes), against four voices that only ever run alone.</summary>
-    [Fact]
-    public void BatchedStepsEqualEachVoiceAloneBitForBit()
+    [Theory]
+    [InlineData(PriorWeights.Float32)]
+    [InlineData(PriorWeights.Int8)]
+    public void BatchedStepsEqualEachVoiceAloneBitForBit(PriorWeights weights)
     {
         using var options = RealtimeSessionOptions.Create();
-        using var session = Session(options);
+        using var session = Session(options, weights);
         using var batch = new PriorBatch(session, Shape, Config.CodebookSize, voices: 8);
         int[] voices = [5, 1, 6, 2];
         var alone = voices.Select(_ => new PriorStep(session, Shape, Config.CodebookSize)).ToArray();
