@@ -4,21 +4,22 @@ using G = Distill.Runtime.Bundle.WorldGraphs.PriorStep;
 
 namespace Distill.Runtime.Inference;
 
-/// <summary>Logits of one batched prior step: row i belongs to the i-th voice the step was given. Valid until the
-/// batch's next step.</summary>
+/// <summary>Logits of one batched prior step: <c>this[i]</c> belongs to the i-th voice the step was given. Valid
+/// until the batch's next step.</summary>
 public readonly ref struct PriorLogits
 {
     readonly ReadOnlySpan<float> rows;
+    readonly ReadOnlySpan<int> rowOf;
 
-    internal PriorLogits(ReadOnlySpan<float> rows, int vocabulary)
+    internal PriorLogits(ReadOnlySpan<float> rows, ReadOnlySpan<int> rowOf, int vocabulary)
     {
-        this.rows = rows;
+        this.rows = rows; this.rowOf = rowOf;
         Vocabulary = vocabulary;
     }
 
     public int Vocabulary { get; }
-    public int Count => rows.Length / Vocabulary;
-    public ReadOnlySpan<float> this[int row] => rows.Slice(row * Vocabulary, Vocabulary);
+    public int Count => rowOf.Length;
+    public ReadOnlySpan<float> this[int voiceIndex] => rows.Slice(rowOf[voiceIndex] * Vocabulary, Vocabulary);
 }
 
 /// <summary>
@@ -27,9 +28,10 @@ public readonly ref struct PriorLogits
 /// all of them. Every input and output lives in a preallocated array, bound once per batch size, so a step
 /// allocates nothing. Each ring keeps the last <see cref="PriorShape.CacheSlots"/> tokens of its voice, so
 /// generation slides past the training context exactly like the trainer's sliding-window step.
-/// <para>The graph reads a batch of b voices as the first b rows ("lanes") of each buffer. A step moves the voices
-/// it is given into lanes 0..b−1 in the order given, swapping caches only when that set or order changes, so a
-/// worker that steps the same voices in the same order never moves a cache.</para>
+/// <para>Each voice's cache is one row ("lane") of each buffer, and the graph reads a batch as a run of adjacent
+/// lanes, bound once for every run. Voices that already lie in adjacent lanes, in any order, are stepped where they
+/// are; others are first moved into lanes 0..b−1 (swapping caches). So a worker that steps the same set of voices,
+/// or one voice alone (priming), never moves a cache.</para>
 /// </summary>
 public sealed class PriorBatch : IDisposable
 {
@@ -42,8 +44,9 @@ public sealed class PriorBatch : IDisposable
     readonly float[][] pastKeys, pastValues;   // per layer: [lanes, heads, slots, headDim]
     readonly long[] nextSlot;                   // per voice
     readonly int[] laneOf, voiceIn;             // voice → lane, lane → voice
+    readonly int[] rowOf;                       // the last step's i-th voice → its row of the logits
     readonly List<OrtValue> values = new();
-    readonly OrtIoBinding[] bindings;           // [b − 1]: the first b lanes
+    readonly OrtIoBinding[][] bindings;         // [first lane][lanes − 1]
     readonly RunOptions runOptions = new();
 
     public int Voices { get; }
@@ -66,21 +69,25 @@ public sealed class PriorBatch : IDisposable
         newKeys = new float[voices * layers * heads * headDim]; newValues = new float[newKeys.Length];
         nextSlot = new long[voices];
         laneOf = Enumerable.Range(0, voices).ToArray(); voiceIn = Enumerable.Range(0, voices).ToArray();
-        bindings = Enumerable.Range(1, voices).Select(Bind).ToArray();
+        rowOf = new int[voices];
+        bindings = Enumerable.Range(0, voices)
+            .Select(first => Enumerable.Range(1, voices - first).Select(lanes => Bind(first, lanes)).ToArray())
+            .ToArray();
         for (int v = 0; v < voices; v++) Reset(v);
     }
 
     float[][] NewCaches() =>
         Enumerable.Range(0, layers).Select(_ => new float[Voices * heads * slots * headDim]).ToArray();
 
-    /// <summary>A binding of every input and output to the first <paramref name="batch"/> lanes of its buffer.</summary>
-    OrtIoBinding Bind(int batch)
+    /// <summary>A binding of every input and output to lanes [<paramref name="first"/>, first + lanes) of its
+    /// buffer.</summary>
+    OrtIoBinding Bind(int first, int lanes)
     {
-        long b = batch;
         var binding = session.CreateIoBinding();
         void Input<T>(string name, T[] buffer, params long[] dims) where T : unmanaged =>
-            binding.BindInput(name, Lanes(buffer, b, dims));
-        void Output(string name, float[] buffer, params long[] dims) => binding.BindOutput(name, Lanes(buffer, b, dims));
+            binding.BindInput(name, Lanes(buffer, first, lanes, dims));
+        void Output(string name, float[] buffer, params long[] dims) =>
+            binding.BindOutput(name, Lanes(buffer, first, lanes, dims));
 
         Input(G.PreviousToken, previousToken);
         Input(G.Slot, slot);
@@ -98,13 +105,14 @@ public sealed class PriorBatch : IDisposable
         return binding;
     }
 
-    /// <summary>A tensor [batch, ..laneDims] over the start of <paramref name="buffer"/>, kept for disposal.</summary>
-    OrtValue Lanes<T>(T[] buffer, long batch, long[] laneDims) where T : unmanaged
+    /// <summary>A tensor [lanes, ..laneDims] over lanes [first, first + lanes) of <paramref name="buffer"/>, kept
+    /// for disposal.</summary>
+    OrtValue Lanes<T>(T[] buffer, int first, int lanes, long[] laneDims) where T : unmanaged
     {
-        long laneLength = buffer.Length / Voices;
+        int laneLength = buffer.Length / Voices;
         var value = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance,
-                                                         buffer.AsMemory(0, (int)(batch * laneLength)),
-                                                         [batch, .. laneDims]);
+                                                         buffer.AsMemory(first * laneLength, lanes * laneLength),
+                                                         [lanes, .. laneDims]);
         values.Add(value);
         return value;
     }
@@ -120,25 +128,46 @@ public sealed class PriorBatch : IDisposable
     }
 
     /// <summary>One token for each of <paramref name="voices"/> (distinct), given the code of the slot before its
-    /// <see cref="NextSlot"/> (ignored at slot 0): row i of the result is the logits of voices[i].</summary>
+    /// <see cref="NextSlot"/> (ignored at slot 0): <c>result[i]</c> is the logits of voices[i].</summary>
     public PriorLogits Step(scoped ReadOnlySpan<int> voices, scoped ReadOnlySpan<long> previousCodes)
     {
         int batch = voices.Length;
         if (batch == 0 || batch > Voices || previousCodes.Length != batch)
             throw new ArgumentException($"1..{Voices} voices, one previous code each.");
-        for (int lane = 0; lane < batch; lane++)
+        for (int i = 0; i < batch; i++)
+            if ((uint)voices[i] >= (uint)Voices || voices[..i].Contains(voices[i]))
+                throw new ArgumentException($"Voice {voices[i]} is not one of 0..{Voices - 1} or is given twice.");
+
+        int first = FirstOfAdjacentLanes(voices);
+        if (first < 0)
         {
-            int voice = voices[lane];
-            if ((uint)voice >= (uint)Voices || laneOf[voice] < lane)
-                throw new ArgumentException($"Voice {voice} is not one of 0..{Voices - 1} or is given twice.");
-            MoveToLane(voice, lane);
-            previousToken[lane] = previousCodes[lane];
+            for (int i = 0; i < batch; i++) MoveToLane(voices[i], i);
+            first = 0;
+        }
+        for (int i = 0; i < batch; i++)
+        {
+            int voice = voices[i], lane = laneOf[voice];
+            previousToken[lane] = previousCodes[i];
             slot[lane] = nextSlot[voice];
             SetRotaryAngles(lane, nextSlot[voice]);
+            rowOf[i] = lane - first;
         }
-        session.RunWithBinding(runOptions, bindings[batch - 1]);
-        for (int lane = 0; lane < batch; lane++) StoreNewEntries(lane, voices[lane]);
-        return new PriorLogits(logits.AsSpan(0, batch * Vocabulary), Vocabulary);
+        session.RunWithBinding(runOptions, bindings[first][batch - 1]);
+        foreach (int voice in voices) StoreNewEntries(laneOf[voice], voice);
+        return new PriorLogits(logits.AsSpan(first * Vocabulary, batch * Vocabulary), rowOf.AsSpan(0, batch),
+                               Vocabulary);
+    }
+
+    /// <summary>The first lane of the distinct <paramref name="voices"/> if their lanes are adjacent, else −1.</summary>
+    int FirstOfAdjacentLanes(ReadOnlySpan<int> voices)
+    {
+        int first = int.MaxValue, last = -1;
+        foreach (int voice in voices)
+        {
+            first = Math.Min(first, laneOf[voice]);
+            last = Math.Max(last, laneOf[voice]);
+        }
+        return last - first + 1 == voices.Length ? first : -1;
     }
 
     /// <summary>Cos/sin of the token's time step for the lane, in double so hour-long sessions keep their
@@ -197,7 +226,7 @@ public sealed class PriorBatch : IDisposable
 
     public void Dispose()
     {
-        foreach (var b in bindings) b.Dispose();
+        foreach (var binding in bindings.SelectMany(b => b)) binding.Dispose();
         runOptions.Dispose();
         foreach (var v in values) v.Dispose();
     }

@@ -36,7 +36,8 @@ public class PriorBatchTests(Xunit.Abstractions.ITestOutputHelper output)
                                                   Config.RopeBase);
 
     /// <summary>Four of eight voices, each started alone at a different slot, then stepped together in changing
-    /// sets and orders (which moves caches between lanes), against four voices that only ever run alone.</summary>
+    /// sets and orders (some stepped in the lanes they occupy, some moved first), against four voices that only ever
+    /// run alone.</summary>
     [Theory]
     [InlineData(PriorWeights.Float32)]
     [InlineData(PriorWeights.Int8)]
