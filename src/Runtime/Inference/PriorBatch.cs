@@ -25,9 +25,9 @@ public readonly ref struct PriorLogits
 /// <summary>
 /// The autoregressive prior of up to <see cref="Voices"/> voices, each with its own ring key/value cache and slot:
 /// one <c>prior_step</c> call advances every voice given to <see cref="Step"/>, so the weights are read once for
-/// all of them. Every input and output lives in a preallocated array, bound once per batch size, so a step
-/// allocates nothing. Each ring keeps the last <see cref="PriorShape.CacheSlots"/> tokens of its voice, so
-/// generation slides past the training context exactly like the trainer's sliding-window step.
+/// all of them. Every input and output lives in a preallocated array, bound once, so a step allocates nothing. Each
+/// ring keeps the last <see cref="PriorShape.CacheSlots"/> tokens of its voice, so generation slides past the
+/// training context exactly like the trainer's sliding-window step.
 /// <para>Each voice's cache is one row ("lane") of each buffer, and the graph reads a batch as a run of adjacent
 /// lanes, bound once for every run. Voices that already lie in adjacent lanes, in any order, are stepped where they
 /// are; others are first moved into lanes 0..b−1 (swapping caches). So a worker that steps the same set of voices,
