@@ -3,7 +3,7 @@ namespace Distill.Runtime.Bundle;
 
 public enum TensorElement { Float32, Int64 }
 
-/// <summary>One graph input or output. <see cref="Dims"/> uses −1 for a symbolic dimension (steps, frames),
+/// <summary>One graph input or output. <see cref="Dims"/> uses −1 for a symbolic dimension (steps, frames, batch),
 /// as OnnxRuntime's metadata does.</summary>
 public sealed record TensorShape(string Name, TensorElement Element, long[] Dims);
 
@@ -36,18 +36,21 @@ public static class GraphShapes
     public static GraphShape PriorStep(WorldManifest m)
     {
         var p = m.Prior;
-        long[] cache = [p.Layers, p.Heads, p.CacheSlots, p.HeadDim], entry = [p.Layers, p.Heads, 1, p.HeadDim];
+        const long batch = Symbolic;
+        long[] cache = [batch, p.Heads, p.CacheSlots, p.HeadDim], entry = [batch, p.Layers, p.Heads, 1, p.HeadDim];
+        var layers = Enumerable.Range(0, p.Layers);
         return new(WorldGraphs.PriorStepMember,
         [
-            new(WorldGraphs.PriorStep.PreviousToken, TensorElement.Int64, [1]),
-            new(WorldGraphs.PriorStep.Slot, TensorElement.Int64, [1]),
-            Float(WorldGraphs.PriorStep.RopeCos, 1, p.HeadDim / 2),
-            Float(WorldGraphs.PriorStep.RopeSin, 1, p.HeadDim / 2),
-            Float(WorldGraphs.PriorStep.PastKeys, cache), Float(WorldGraphs.PriorStep.PastValues, cache),
-            Float(WorldGraphs.PriorStep.PastMask, p.CacheSlots),
+            new(WorldGraphs.PriorStep.PreviousToken, TensorElement.Int64, [batch]),
+            new(WorldGraphs.PriorStep.Slot, TensorElement.Int64, [batch]),
+            Float(WorldGraphs.PriorStep.RopeCos, batch, p.HeadDim / 2),
+            Float(WorldGraphs.PriorStep.RopeSin, batch, p.HeadDim / 2),
+            .. layers.Select(l => Float(WorldGraphs.PriorStep.PastKeys(l), cache)),
+            .. layers.Select(l => Float(WorldGraphs.PriorStep.PastValues(l), cache)),
+            Float(WorldGraphs.PriorStep.PastMask, batch, p.CacheSlots),
         ],
         [
-            Float(WorldGraphs.PriorStep.Logits, 1, m.Quantizer.CodebookSize),
+            Float(WorldGraphs.PriorStep.Logits, batch, m.Quantizer.CodebookSize),
             Float(WorldGraphs.PriorStep.NewKeys, entry), Float(WorldGraphs.PriorStep.NewValues, entry),
         ]);
     }

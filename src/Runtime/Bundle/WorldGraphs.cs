@@ -2,7 +2,8 @@ namespace Distill.Runtime.Bundle;
 
 /// <summary>
 /// The contract between the trainer's ONNX export and every runtime: member names of the three
-/// graphs and the names of their inputs and outputs. Shapes (B = 1 always; "steps" and "frames" are
+/// graphs and the names of their inputs and outputs. Shapes (B = 1 for the codec's graphs, a batch of voices for
+/// the prior's; "steps" and "frames" are
 /// symbolic; everything else fixed at export):
 /// <list type="bullet">
 /// <item><c>encoder.onnx</c>: <c>log_mel</c> float [1, 1, mels, frames] — natural-log mel power as
@@ -18,17 +19,19 @@ namespace Distill.Runtime.Bundle;
 /// (shapes in <see cref="WorldManifest.DecoderState"/>; zeros = silence before the first step) carry the last
 /// input frames of each time-causal layer from the previous call, <c>state_out_i</c> the same after this one, so
 /// decoding a sequence in chunks, passing each call's state to the next, equals decoding it whole.</item>
-/// <item><c>prior_step.onnx</c>: one token of the GPT prior with a fixed-size ring cache.
-/// <c>previous_token</c> int64 [1] (code of slot − 1, ignored at slot 0), <c>slot</c> int64 [1] (absolute
-/// index of the slot whose code is predicted; level = slot mod L, frequency = slot / L mod F),
-/// <c>rope_cos</c>, <c>rope_sin</c> float [1, headDim/2] (cos/sin of time·base^(−2i/headDim), time =
-/// slot / tokensPerStep, computed in double by the caller so long sessions stay exact),
-/// <c>past_keys</c>, <c>past_values</c> float [layers, heads, cacheSlots, headDim] (rotated keys and values of
-/// earlier tokens, in any slot order: attention is order-free), <c>past_mask</c> float [cacheSlots]
-/// (0 = slot holds a token, −1e9 = empty) → <c>logits</c> float [1, codebook], <c>new_keys</c>,
-/// <c>new_values</c> float [layers, heads, 1, headDim] (this token's entries, which the caller writes into
+/// <item><c>prior_step.onnx</c>: one token for each of a batch of B voices (B symbolic, "batch") of the GPT prior,
+/// each voice with its own fixed-size ring cache and its own slot. <c>previous_token</c> int64 [B] (code of
+/// slot − 1, ignored at slot 0), <c>slot</c> int64 [B] (absolute index of the slot whose code is predicted;
+/// level = slot mod L, frequency = slot / L mod F), <c>rope_cos</c>, <c>rope_sin</c> float [B, headDim/2]
+/// (cos/sin of time·base^(−2i/headDim), time = slot / tokensPerStep, computed in double by the caller so long
+/// sessions stay exact), <c>past_keys_l</c>, <c>past_values_l</c> for each layer l, float
+/// [B, heads, cacheSlots, headDim] (rotated keys and values of earlier tokens, in any slot order: attention is
+/// order-free; one input per layer so the graph reads each in place), <c>past_mask</c> float [B, cacheSlots]
+/// (0 = slot holds a token, −1e9 = empty) → <c>logits</c> float [B, codebook], <c>new_keys</c>,
+/// <c>new_values</c> float [B, layers, heads, 1, headDim] (this token's entries, which the caller writes into
 /// the ring). cacheSlots = context tokens − 1, so a token sees at most the context window, itself included,
-/// exactly as the trainer's sliding-window step.</item>
+/// exactly as the trainer's sliding-window step. A voice's outputs are bit-identical whatever B and whichever
+/// voices share the call.</item>
 /// </list>
 /// </summary>
 public static class WorldGraphs
@@ -53,7 +56,12 @@ public static class WorldGraphs
     public static class PriorStep
     {
         public const string PreviousToken = "previous_token", Slot = "slot", RopeCos = "rope_cos", RopeSin = "rope_sin";
-        public const string PastKeys = "past_keys", PastValues = "past_values", PastMask = "past_mask";
+        public const string PastMask = "past_mask";
+        /// <summary>The symbolic batch dimension: voices stepped in one call.</summary>
+        public const string Batch = "batch";
+        /// <summary>Layer l's cached keys and values.</summary>
+        public static string PastKeys(int layer) => $"past_keys_{layer}";
+        public static string PastValues(int layer) => $"past_values_{layer}";
         public const string Logits = "logits", NewKeys = "new_keys", NewValues = "new_values";
         /// <summary>Additive mask value of an empty cache slot.</summary>
         public const float EmptySlot = -1e9f;

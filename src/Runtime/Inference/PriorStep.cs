@@ -1,108 +1,50 @@
 using Distill.Runtime.Bundle;
 using Microsoft.ML.OnnxRuntime;
-using G = Distill.Runtime.Bundle.WorldGraphs.PriorStep;
 
 namespace Distill.Runtime.Inference;
 
 /// <summary>
-/// One voice's autoregressive prior: the <c>prior_step</c> graph run token by token over a ring key/value
-/// cache. Every input and output lives in a preallocated array bound once, so a step allocates nothing.
-/// The ring keeps the last <see cref="PriorShape.CacheSlots"/> tokens, so generation slides past the
-/// training context exactly like the trainer's sliding-window step.
+/// One voice's autoregressive prior, token by token: a voice of a <see cref="PriorBatch"/> stepped alone. Made
+/// from a session it owns a batch of one; made from a batch it is a view on one of its voices. Allocates nothing
+/// per step.
 /// </summary>
 public sealed class PriorStep : IDisposable
 {
-    readonly InferenceSession session;
-    readonly PriorShape shape;
-    readonly int layers, heads, slots, headDim;
-    readonly double[] inverseFrequency;
-    readonly long[] previousToken = new long[1], slot = new long[1];
-    readonly float[] ropeCos, ropeSin, pastKeys, pastValues, pastMask, logits, newKeys, newValues;
-    readonly OrtValue[] values;
-    readonly OrtIoBinding binding;
-    readonly RunOptions runOptions = new();
-
-    /// <summary>Absolute index of the slot the next <see cref="Step"/> predicts.</summary>
-    public long NextSlot { get; private set; }
-
-    public int Vocabulary { get; }
+    readonly PriorBatch batch;
+    readonly int voice;
+    readonly bool ownsBatch;
 
     public PriorStep(InferenceSession session, PriorShape shape, int codebookSize)
+        : this(new PriorBatch(session, shape, codebookSize, voices: 1), voice: 0, ownsBatch: true)
     {
-        this.session = session; this.shape = shape; Vocabulary = codebookSize;
-        layers = shape.Layers; heads = shape.Heads; slots = shape.CacheSlots; headDim = shape.HeadDim;
-        int half = headDim / 2;
-        inverseFrequency = new double[half];
-        for (int i = 0; i < half; i++) inverseFrequency[i] = Math.Pow(shape.RopeBase, -2.0 * i / headDim);
-        ropeCos = new float[half]; ropeSin = new float[half];
-        pastKeys = new float[layers * heads * slots * headDim]; pastValues = new float[pastKeys.Length];
-        pastMask = new float[slots];
-        logits = new float[codebookSize];
-        newKeys = new float[layers * heads * headDim]; newValues = new float[newKeys.Length];
-
-        long[] cacheShape = [layers, heads, slots, headDim], newShape = [layers, heads, 1, headDim];
-        values =
-        [
-            OrtValue.CreateTensorValueFromMemory(previousToken, [1]),
-            OrtValue.CreateTensorValueFromMemory(slot, [1]),
-            OrtValue.CreateTensorValueFromMemory(ropeCos, [1, half]),
-            OrtValue.CreateTensorValueFromMemory(ropeSin, [1, half]),
-            OrtValue.CreateTensorValueFromMemory(pastKeys, cacheShape),
-            OrtValue.CreateTensorValueFromMemory(pastValues, cacheShape),
-            OrtValue.CreateTensorValueFromMemory(pastMask, [slots]),
-            OrtValue.CreateTensorValueFromMemory(logits, [1, codebookSize]),
-            OrtValue.CreateTensorValueFromMemory(newKeys, newShape),
-            OrtValue.CreateTensorValueFromMemory(newValues, newShape),
-        ];
-        binding = session.CreateIoBinding();
-        string[] inputs = [G.PreviousToken, G.Slot, G.RopeCos, G.RopeSin, G.PastKeys, G.PastValues, G.PastMask];
-        for (int i = 0; i < inputs.Length; i++) binding.BindInput(inputs[i], values[i]);
-        binding.BindOutput(G.Logits, values[7]);
-        binding.BindOutput(G.NewKeys, values[8]);
-        binding.BindOutput(G.NewValues, values[9]);
-        Reset();
     }
+
+    /// <summary>Voice <paramref name="voice"/> of <paramref name="batch"/>, which stays the caller's.</summary>
+    public PriorStep(PriorBatch batch, int voice) : this(batch, voice, ownsBatch: false)
+    {
+    }
+
+    PriorStep(PriorBatch batch, int voice, bool ownsBatch)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)voice, (uint)batch.Voices, nameof(voice));
+        this.batch = batch; this.voice = voice; this.ownsBatch = ownsBatch;
+    }
+
+    /// <summary>Absolute index of the slot the next <see cref="Step"/> predicts.</summary>
+    public long NextSlot => batch.NextSlot(voice);
+
+    public int Vocabulary => batch.Vocabulary;
 
     /// <summary>Forgets every token: the next step predicts slot 0.</summary>
-    public void Reset()
-    {
-        Array.Fill(pastMask, G.EmptySlot);
-        NextSlot = 0;
-    }
+    public void Reset() => batch.Reset(voice);
 
     /// <summary>Logits for slot <see cref="NextSlot"/> given the code of the slot before it (ignored at slot 0).
-    /// The span is valid until the next call.</summary>
-    public ReadOnlySpan<float> Step(long previousCode)
-    {
-        long current = NextSlot;
-        previousToken[0] = previousCode;
-        slot[0] = current;
-        // Rotary angles of the token's time step, in double so hour-long sessions keep their precision.
-        double time = current / shape.TokensPerStep;
-        for (int i = 0; i < inverseFrequency.Length; i++)
-        {
-            double angle = time * inverseFrequency[i];
-            ropeCos[i] = (float)Math.Cos(angle);
-            ropeSin[i] = (float)Math.Sin(angle);
-        }
-        session.RunWithBinding(runOptions, binding);
-
-        // This token's key/value replace the oldest ring entry, the one that leaves the window.
-        int ring = (int)(current % slots);
-        for (int lh = 0; lh < layers * heads; lh++)
-        {
-            newKeys.AsSpan(lh * headDim, headDim).CopyTo(pastKeys.AsSpan((lh * slots + ring) * headDim, headDim));
-            newValues.AsSpan(lh * headDim, headDim).CopyTo(pastValues.AsSpan((lh * slots + ring) * headDim, headDim));
-        }
-        pastMask[ring] = 0;
-        NextSlot = current + 1;
-        return logits;
-    }
+    /// The span is valid until the batch's next step.</summary>
+    public ReadOnlySpan<float> Step(long previousCode) =>
+        batch.Step(new ReadOnlySpan<int>(in voice), new ReadOnlySpan<long>(in previousCode))[0];
 
     public void Dispose()
     {
-        binding.Dispose();
-        runOptions.Dispose();
-        foreach (var v in values) v.Dispose();
+        if (ownsBatch) batch.Dispose();
     }
 }

@@ -7,8 +7,8 @@ namespace Distill.Runtime.Inference;
 /// <summary>
 /// The three OnnxRuntime sessions of a world, created from the bundle's members and checked against its
 /// manifest: every input and output must exist with the element type and the fixed dimensions the manifest
-/// implies (symbolic dimensions where time varies). Sessions are shared by all voices; each voice binds its own
-/// buffers (<see cref="PriorStep"/>, <see cref="StreamingDecoder"/>).
+/// implies (symbolic dimensions where time or the batch of voices varies). Sessions are shared by all voices, which
+/// bind their own buffers (<see cref="PriorBatch"/>, <see cref="PriorStep"/>, <see cref="StreamingDecoder"/>).
 /// </summary>
 public sealed class WorldModels : IDisposable
 {

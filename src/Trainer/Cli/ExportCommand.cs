@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Distill.Runtime.Text;
+using Distill.Trainer.Export;
 using Distill.Trainer.Pipeline;
 using Spectre.Console;
 
@@ -24,15 +25,22 @@ public static class ExportCommand
         {
             Description = "World name shown in the plugin (default: the run folder's name).",
         };
+        var priorWeights = new Option<PriorWeights>("--prior-weights")
+        {
+            Description = "How the prior's block weights are stored: Float32, or Int8 (about a quarter of the memory " +
+                          "to read per token, faster for large priors; logits within the bounds the export tests state).",
+            DefaultValueFactory = _ => PriorWeights.Float32,
+        };
         var command = new Command("export",
             "Export a trained world (encoder, decoder and prior as ONNX, anchors, manifest) to one .distill file.")
         {
-            run, output, name,
+            run, output, name, priorWeights,
         };
         command.SetAction(parse =>
         {
             string path = parse.GetValue(output)!;
-            var manifest = TrainedRun.Open(parse.GetValue(run)!).Export(path, parse.GetValue(name));
+            var manifest = TrainedRun.Open(parse.GetValue(run)!).Export(path, parse.GetValue(name),
+                                                                       parse.GetValue(priorWeights));
             double mebibytes = new FileInfo(path).Length / 1024.0 / 1024;
             AnsiConsole.MarkupLine(
                 $"Exported world [bold]{Markup.Escape(DisplayText.Escape(manifest.Name))}[/] → " +

@@ -3,6 +3,7 @@ using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
+using Distill.Runtime.Sampling;
 using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
 using Distill.Trainer.Export;
@@ -24,9 +25,9 @@ static partial class RuntimeBenchmark
 
     /// <summary>A bundle of the default autoencoder and the prior tier for <paramref name="files"/> files, with 16
     /// random anchors of 4 s.</summary>
-    public static string TierWorld(string folder, int files)
+    public static string TierWorld(string folder, int files, PriorWeights priorWeights = PriorWeights.Float32)
     {
-        string path = Path.Combine(folder, $"tier-{files}.distill");
+        string path = Path.Combine(folder, $"tier-{files}-{priorWeights}.distill");
         TorchThreads.Use(1);
         torch.manual_seed(files).Dispose();
         var autoencoder = new RvqAutoencoder(
@@ -52,61 +53,151 @@ static partial class RuntimeBenchmark
         var stats = new FeatureStats(-7f, 3f, -5f, 2f);
         WorldExport.Write(path, autoencoder, stats, prior, anchors, $"benchmark {hidden}h/{layers}L",
                           DateTimeOffset.UnixEpoch,
-                          new TrainingSummary { CodebookHealth = [], PriorBits = [], UnigramBits = [] });
+                          new TrainingSummary { CodebookHealth = [], PriorBits = [], UnigramBits = [] }, priorWeights);
         return path;
     }
 
-    /// <summary>Issue-4 figures: real-time factors of the streaming path and of full generation, prior tokens/s,
-    /// bundle size.</summary>
+    /// <summary>Voice counts the throughput table compares: one voice, and the four voices the goals name.</summary>
+    static readonly int[] VoiceCounts = [1, 4];
+
+    /// <summary>Issue-4 and issue-11 figures per tier: bundle size, the streaming path's real-time factor, and at 1 and
+    /// 4 voices the batched prior's tokens/s and full generation's real-time factor, as a table.</summary>
     public static void Streaming(string folder)
     {
         Console.WriteLine("Runtime, single-threaded (OnnxRuntime intra-op 1), default autoencoder, " +
-                          "48 kHz model rate resampled to 44.1 kHz:");
+                          "48 kHz model rate resampled to 44.1 kHz. Full generation: every voice decoded, " +
+                          "phase-reconstructed and resampled, and one batched prior call per token for all voices, " +
+                          "sampled at temperature 1; × real time = seconds of audio each voice gets per second. Each figure is the fastest " +
+                          "of 5 rounds.");
+        Console.WriteLine("| prior | weights | bundle | decode+phase+resample | voices | prior tokens/s | × needed | " +
+                          "full generation |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
         foreach (int files in TierFiles)
+        foreach (var weights in Enum.GetValues<PriorWeights>())
         {
-            string path = TierWorld(folder, files);
+            string path = TierWorld(folder, files, weights);
             var bundle = WorldBundle.Open(path);
             using var models = WorldModels.Create(bundle.Manifest, bundle.Models, path);
             var p = bundle.Manifest.Prior;
-            double replay = RealTimeFactor(models, bundle, generative: false);
-            double full = RealTimeFactor(models, bundle, generative: true);
-            double tokensPerSecond = PriorTokensPerSecond(models, bundle);
+            double replay = RealTimeFactor(models, bundle);
             double needed = p.TokensPerStep * bundle.Manifest.Grid.StepsPerSecond;
-            Console.WriteLine($"  prior {p.Hidden}h/{p.Layers}L, codebook {bundle.Manifest.Quantizer.CodebookSize}: " +
-                              $"bundle {new FileInfo(path).Length / 1048576.0:F1} MiB; " +
-                              $"decode+phase+resample {replay:F1}× real time; prior {tokensPerSecond:F0} tokens/s " +
-                              $"({tokensPerSecond / needed:F1}× the {needed:F0}/s one voice needs); " +
-                              $"full generation {full:F1}× real time");
+            foreach (int voices in VoiceCounts)
+            {
+                double tokensPerSecond = PriorTokensPerSecond(models, bundle, voices);
+                double full = FullGenerationRealTimeFactor(models, bundle, voices);
+                Console.WriteLine($"| {p.Hidden}h/{p.Layers}L, codebook {bundle.Manifest.Quantizer.CodebookSize} | " +
+                                  $"{weights} | {new FileInfo(path).Length / 1048576.0:F1} MiB | {replay:F1}× | {voices} | " +
+                                  $"{tokensPerSecond:F0} | {tokensPerSecond / (needed * voices):F1}× of " +
+                                  $"{needed * voices:F0}/s | {full:F1}× |");
+            }
         }
     }
 
-    static double RealTimeFactor(WorldModels models, WorldBundle bundle, bool generative)
+    /// <summary>The streaming path alone (anchor replay: decode, phase, resample) of one voice.</summary>
+    static double RealTimeFactor(WorldModels models, WorldBundle bundle)
     {
-        using var voice = new VoiceRenderer(models, generative);
+        using var voice = new VoiceRenderer(models, generative: false);
         var resampler = new PolyphaseResampler(FeatureConfig.ModelRate, 44100);
         var controls = GenerationControls.Defaults with { Variation = 1 };
         var hop = new float[voice.Hop];
         var resampled = new float[resampler.MaxOutputFor(hop.Length)];
         voice.Start(bundle.Anchors[0], bundle.Anchors[1], 1, controls);
         for (int i = 0; i < 64; i++) voice.Render(controls, hop); // warm-up: first inferences are slower
-        const int frames = 940; // ~10 s of audio
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < frames; i++)
+        const int frames = 188; // ~2 s of audio a round
+        double seconds = FastestRound(() =>
         {
-            voice.Render(controls, hop);
-            resampler.Process(hop, resampled);
-        }
-        return frames * hop.Length / (double)FeatureConfig.ModelRate / clock.Elapsed.TotalSeconds;
+            for (int i = 0; i < frames; i++)
+            {
+                voice.Render(controls, hop);
+                resampler.Process(hop, resampled);
+            }
+        });
+        return frames * hop.Length / (double)FeatureConfig.ModelRate / seconds;
     }
 
-    static double PriorTokensPerSecond(WorldModels models, WorldBundle bundle)
+    /// <summary>Seconds of the fastest of <paramref name="rounds"/> runs of <paramref name="round"/>: the figure
+    /// least disturbed by whatever else the machine is running.</summary>
+    static double FastestRound(Action round, int rounds = 5)
     {
-        using var step = new PriorStep(models.Prior, bundle.Manifest.Prior, bundle.Manifest.Quantizer.CodebookSize);
-        for (int i = 0; i < 100; i++) step.Step(i % 7);
-        const int tokens = 2000;
-        var clock = Stopwatch.StartNew();
-        for (int i = 0; i < tokens; i++) step.Step(i % 7);
-        return tokens / clock.Elapsed.TotalSeconds;
+        double fastest = double.MaxValue;
+        for (int r = 0; r < rounds; r++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            round();
+            fastest = Math.Min(fastest, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+        return fastest;
+    }
+
+    /// <summary>Tokens per second, all voices together, of a batched prior stepping <paramref name="voices"/>
+    /// voices per call.</summary>
+    static double PriorTokensPerSecond(WorldModels models, WorldBundle bundle, int voices)
+    {
+        var m = bundle.Manifest;
+        using var prior = new PriorBatch(models.Prior, m.Prior, m.Quantizer.CodebookSize, voices);
+        int[] all = Enumerable.Range(0, voices).ToArray();
+        var previous = new long[voices];
+        for (int i = 0; i < 100; i++) prior.Step(all, previous);
+        int calls = Math.Max(100, 400 / voices);
+        double seconds = FastestRound(() =>
+        {
+            for (int i = 0; i < calls; i++)
+            {
+                prior.Step(all, previous);
+                previous.AsSpan().Fill(i % 7);
+            }
+        });
+        return calls * voices / seconds;
+    }
+
+    /// <summary>Full generation of <paramref name="voices"/> voices side by side in one thread: each voice's
+    /// streaming path (its codes replayed: the codes' source does not change the decoder's work) and, for every time
+    /// step, one batched prior call per token for all voices with a sample drawn for each.</summary>
+    static double FullGenerationRealTimeFactor(WorldModels models, WorldBundle bundle, int voices)
+    {
+        var m = bundle.Manifest;
+        using var prior = new PriorBatch(models.Prior, m.Prior, m.Quantizer.CodebookSize, voices);
+        var renderers = Enumerable.Range(0, voices).Select(_ => new VoiceRenderer(models, generative: false)).ToArray();
+        try
+        {
+            var samplers = Enumerable.Range(0, voices).Select(v => new TokenSampler(prior.Vocabulary, (ulong)v)).ToArray();
+            var resamplers = renderers.Select(_ => new PolyphaseResampler(FeatureConfig.ModelRate, 44100)).ToArray();
+            var controls = GenerationControls.Defaults with { Variation = 1 };
+            var hop = new float[renderers[0].Hop];
+            var resampled = new float[resamplers[0].MaxOutputFor(hop.Length)];
+            int[] all = Enumerable.Range(0, voices).ToArray();
+            var previous = new long[voices];
+            for (int v = 0; v < voices; v++)
+                renderers[v].Start(bundle.Anchors[v % bundle.Anchors.Count], bundle.Anchors[1], (ulong)v, controls);
+
+            void Frame(int frame)
+            {
+                if (frame % WorldGraphs.FramesPerStep == 0)
+                    for (int token = 0; token < m.Prior.TokensPerStep; token++)
+                    {
+                        var logits = prior.Step(all, previous);
+                        for (int v = 0; v < voices; v++)
+                            previous[v] = samplers[v].Sample(logits[v], controls.Sampling);
+                    }
+                for (int v = 0; v < voices; v++)
+                {
+                    renderers[v].Render(controls, hop);
+                    resamplers[v].Process(hop, resampled);
+                }
+            }
+
+            for (int i = 0; i < 64; i++) Frame(i); // warm-up: first inferences are slower
+            const int frames = 6 * WorldGraphs.FramesPerStep; // ~1 s of audio per voice a round
+            double seconds = FastestRound(() =>
+            {
+                for (int i = 0; i < frames; i++) Frame(i);
+            });
+            return frames * hop.Length / (double)FeatureConfig.ModelRate / seconds;
+        }
+        finally
+        {
+            foreach (var renderer in renderers) renderer.Dispose();
+        }
     }
 
     /// <summary>Issue-5 figures: the instrument as a plugin runs it (4 held notes, real-time pacing).</summary>

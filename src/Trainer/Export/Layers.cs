@@ -2,6 +2,7 @@ using Distill.Trainer.Export.Onnx;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using DataType = Distill.Trainer.Export.Onnx.TensorProto.Types.DataType;
 
 namespace Distill.Trainer.Export;
 
@@ -42,6 +43,37 @@ internal static class Layers
             : [x, g.Weight(linear, "weight"), g.Weight(linear, "bias")];
         return g.Op("Gemm", inputs, Attr.Int("transB", 1));
     }
+
+    /// <summary>
+    /// y = x·Wᵀ + b with W stored as int8, one symmetric scale per output (w ≈ s_n·q, |q| ≤ 127), and each row of
+    /// x quantized the same way on the fly with its own scale, so rows never influence each other; the product is
+    /// exact in int32 and scaled back to float. Both sides are stored offset by 128 as uint8: on x86 without VNNI
+    /// OnnxRuntime multiplies u8·u8 in 16 bits, where u8·s8 could saturate.
+    /// </summary>
+    public static string LinearInt8(OnnxGraph g, Linear linear, string x)
+    {
+        string values = g.Derived(linear, "weight", "int8", w => QuantizeRows(w).t().contiguous());  // [in, out]
+        string scales = g.Derived(linear, "weight", "scale", RowScales);                               // [out]
+        string rowScale = g.Op("Max", [
+            g.Op("Div", [g.Op("ReduceMax", [g.Op("Abs", [x]), g.Constant("axis_last", -1L)], Attr.Int("keepdims", 1)),
+                         g.Constant("int8_max", 127f)]),
+            g.Constant("smallest_scale", 1e-30f)]);                                                    // [rows, 1]
+        string offset = g.ByteConstant("uint8_offset", 128);
+        string quantized = g.Op("Cast", [g.Op("Add", [g.Op("Round", [g.Op("Div", [x, rowScale])]),
+                                                      g.Constant("uint8_offset_float", 128f)])],
+                                Attr.Int("to", (long)DataType.Uint8));
+        string product = g.Op("MatMulInteger", [quantized, values, offset, offset]);
+        string y = g.Op("Mul", [g.Op("Mul", [g.Op("Cast", [product], Attr.Int("to", (long)DataType.Float)), scales]),
+                                rowScale]);
+        return linear.bias is null ? y : g.Op("Add", [y, g.Weight(linear, "bias")]);
+    }
+
+    /// <summary>Per output row of a weight [out, in]: max |w| / 127.</summary>
+    static Tensor RowScales(Tensor weight) => weight.abs().amax([1]).clamp_min(1e-30) / 127;
+
+    /// <summary>A weight [out, in] as round(w / scale) + 128 in uint8 (1..255).</summary>
+    static Tensor QuantizeRows(Tensor weight) =>
+        (weight / RowScales(weight).unsqueeze(1)).round().clamp(-127, 127).add(128).to(ScalarType.Byte);
 
     public static string LayerNorm(OnnxGraph g, LayerNorm norm, string x) =>
         g.Op("LayerNormalization", [x, g.Weight(norm, "weight"), g.Weight(norm, "bias")],

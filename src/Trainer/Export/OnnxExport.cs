@@ -83,26 +83,30 @@ public static class OnnxExport
         return (graph, stream.Shapes.ToArray());
     }
 
-    /// <summary>One token of <see cref="CodePrior.Step"/> over a ring cache of ContextTokens − 1 slots
-    /// kept by the caller, so a token sees at most the context window, itself included.</summary>
-    public static byte[] PriorStep(CodePrior prior)
+    /// <summary>One token of <see cref="CodePrior.Step"/> for each voice of a batch, over ring caches of
+    /// ContextTokens − 1 slots kept by the caller, so a token sees at most the context window, itself
+    /// included.</summary>
+    public static byte[] PriorStep(CodePrior prior, PriorWeights weights = PriorWeights.Float32)
     {
         var c = prior.Config;
         int heads = c.Heads, headDim = c.Hidden / c.Heads, layers = c.Layers, slots = c.ContextTokens - 1;
         var g = new OnnxGraph("prior_step", prior);
+        const string batch = WorldGraphs.PriorStep.Batch;
         var io = new PriorStepInputs(
-            g.Input(WorldGraphs.PriorStep.PreviousToken, DataType.Int64, 1),
-            g.Input(WorldGraphs.PriorStep.Slot, DataType.Int64, 1),
-            g.Input(WorldGraphs.PriorStep.RopeCos, DataType.Float, 1, headDim / 2),
-            g.Input(WorldGraphs.PriorStep.RopeSin, DataType.Float, 1, headDim / 2),
-            g.Input(WorldGraphs.PriorStep.PastKeys, DataType.Float, layers, heads, slots, headDim),
-            g.Input(WorldGraphs.PriorStep.PastValues, DataType.Float, layers, heads, slots, headDim),
-            g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, slots));
-        var (logits, keys, values) = PriorEmitter.Step(g, prior, io);
-        g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, 1, c.CodebookSize);
-        g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, layers, heads, 1, headDim);
-        g.Output(WorldGraphs.PriorStep.NewValues, values, DataType.Float, layers, heads, 1, headDim);
-        return g.ToModel($"Distill prior step: {layers} layers × {heads} heads of {headDim}, " +
+            g.Input(WorldGraphs.PriorStep.PreviousToken, DataType.Int64, batch),
+            g.Input(WorldGraphs.PriorStep.Slot, DataType.Int64, batch),
+            g.Input(WorldGraphs.PriorStep.RopeCos, DataType.Float, batch, headDim / 2),
+            g.Input(WorldGraphs.PriorStep.RopeSin, DataType.Float, batch, headDim / 2),
+            Enumerable.Range(0, layers).Select(l => g.Input(WorldGraphs.PriorStep.PastKeys(l), DataType.Float,
+                                                            batch, heads, slots, headDim)).ToList(),
+            Enumerable.Range(0, layers).Select(l => g.Input(WorldGraphs.PriorStep.PastValues(l), DataType.Float,
+                                                            batch, heads, slots, headDim)).ToList(),
+            g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, batch, slots));
+        var (logits, keys, values) = PriorEmitter.Step(g, prior, io, weights);
+        g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, batch, c.CodebookSize);
+        g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, batch, layers, heads, 1, headDim);
+        g.Output(WorldGraphs.PriorStep.NewValues, values, DataType.Float, batch, layers, heads, 1, headDim);
+        return g.ToModel($"Distill prior step, a batch of voices: {layers} layers ({weights} block weights) × {heads} heads of {headDim}, " +
                          $"{c.Levels} levels × {c.CodebookSize} codes × " +
 
                          $"{c.FrequencyPositions} frequency positions per time step; ring cache of {slots} slots " +

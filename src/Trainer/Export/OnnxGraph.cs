@@ -55,16 +55,34 @@ internal sealed class OnnxGraph
     /// wrapper for the same weight on every access.</summary>
     public string Weight(nn.Module owner, string name)
     {
-        if (!modulePaths.TryGetValue(owner, out var path))
-            throw new ArgumentException("Not a module of the exported model.", nameof(owner));
-        string fullName = path + name;
+        string fullName = WeightPath(owner, name);
         if (!weights.Add(fullName)) return fullName;
-        var weight = owner.named_parameters(recurse: false).Select(p => (p.name, (Tensor)p.parameter))
-            .Concat(owner.named_buffers(recurse: false)).FirstOrDefault(w => w.Item1 == name).Item2
-            ?? throw new ArgumentException($"{owner.GetType().Name} has no weight '{name}'.", nameof(name));
-        graph.Initializer.Add(TensorOf(Claim(fullName), weight));
+        graph.Initializer.Add(TensorOf(Claim(fullName), WeightOf(owner, name)));
         return fullName;
     }
+
+    string WeightPath(nn.Module owner, string name) => modulePaths.TryGetValue(owner, out var path)
+        ? path + name
+        : throw new ArgumentException("Not a module of the exported model.", nameof(owner));
+
+    static Tensor WeightOf(nn.Module owner, string name) =>
+        owner.named_parameters(recurse: false).Select(p => (p.name, (Tensor)p.parameter))
+            .Concat(owner.named_buffers(recurse: false)).FirstOrDefault(w => w.Item1 == name).Item2
+        ?? throw new ArgumentException($"{owner.GetType().Name} has no weight '{name}'.", nameof(name));
+
+    /// <summary>An initializer computed from weight <paramref name="name"/> of <paramref name="owner"/> (a quantized
+    /// copy, say), named after it with <paramref name="suffix"/>; added once however often it is used.</summary>
+    public string Derived(nn.Module owner, string name, string suffix, Func<Tensor, Tensor> derive)
+    {
+        string derivedName = $"{WeightPath(owner, name)}.{suffix}";
+        if (!weights.Add(derivedName)) return derivedName;
+        using var scope = NewDisposeScope();
+        graph.Initializer.Add(TensorOf(Claim(derivedName), derive(WeightOf(owner, name).detach())));
+        return derivedName;
+    }
+
+    /// <summary>A scalar uint8 constant (a zero point); equal constants are shared.</summary>
+    public string ByteConstant(string hint, byte value) => Constant(hint, DataType.Uint8, [value], []);
 
     /// <summary>A scalar constant; equal constants are shared.</summary>
     public string Constant(string hint, float value) =>
@@ -126,6 +144,7 @@ internal sealed class OnnxGraph
         {
             ScalarType.Float32 => DataType.Float,
             ScalarType.Int64 => DataType.Int64,
+            ScalarType.Byte => DataType.Uint8,
             _ => throw new NotSupportedException($"{name}: {data.dtype} weights are not exported."),
         };
         // libtorch keeps CPU tensors in host byte order; every supported host is little-endian, as raw_data is.

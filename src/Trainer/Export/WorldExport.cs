@@ -19,10 +19,11 @@ public static class WorldExport
     /// <summary>Writes a bundle from models in memory (a run's, or the benchmark's untrained ones).</summary>
     public static WorldManifest Write(string path, RvqAutoencoder autoencoder, FeatureStats stats, CodePrior prior,
                                       IReadOnlyList<CodeSequence> anchors, string name, DateTimeOffset created,
-                                      TrainingSummary training)
+                                      TrainingSummary training, PriorWeights priorWeights = PriorWeights.Float32)
     {
         var (decoder, decoderState) = OnnxExport.Decoder(autoencoder, stats);
-        var graphs = new WorldGraphFiles(OnnxExport.Encoder(autoencoder, stats), decoder, OnnxExport.PriorStep(prior));
+        var graphs = new WorldGraphFiles(OnnxExport.Encoder(autoencoder, stats), decoder,
+                                         OnnxExport.PriorStep(prior, priorWeights));
         var version = typeof(WorldExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
         var m = autoencoder.Config;
         var p = prior.Config;

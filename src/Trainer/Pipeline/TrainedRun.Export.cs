@@ -11,7 +11,7 @@ public sealed partial class TrainedRun
     /// <summary>The finished run as one <c>.distill</c> world at <paramref name="path"/>, with how training
     /// went.</summary>
 
-    public WorldManifest Export(string path, string? name = null)
+    public WorldManifest Export(string path, string? name = null, PriorWeights priorWeights = PriorWeights.Float32)
     {
         if (!AutoencoderComplete)
             throw new UserFacingException($"The autoencoder in '{Folder}' has not finished; " +
@@ -21,7 +21,8 @@ public sealed partial class TrainedRun
         // The prior's best weights date the world, so exporting the same run twice gives the same bundle.
         var created = File.GetLastWriteTimeUtc(Path.Combine(PriorDirectory, PriorTrainer.BestFile));
         name ??= Path.GetFileName(Path.GetFullPath(Folder).TrimEnd(Path.DirectorySeparatorChar));
-        return WorldExport.Write(path, Autoencoder, Config.Stats, prior, codes, name, created, Summary(codes));
+        return WorldExport.Write(path, Autoencoder, Config.Stats, prior, codes, name, created, Summary(codes),
+                                 priorWeights);
     }
 
     /// <summary>Codebook health over every clip's codes; the prior's best validation epoch against the unigram

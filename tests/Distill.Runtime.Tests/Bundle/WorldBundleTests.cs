@@ -286,11 +286,13 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(TensorElement.Int64, Find("decoder.onnx", "morph_codes").Element);
         Assert.Equal(new long[] { 4 }, Find("decoder.onnx", "level_gain").Dims);
         Assert.Equal(new long[] { 1, -1, 1025 }, Find("decoder.onnx", "magnitude").Dims);
-        Assert.Equal(new long[] { 2, 4, 255, 16 }, Find("prior_step.onnx", "past_keys").Dims);
-        Assert.Equal(new long[] { 255 }, Find("prior_step.onnx", "past_mask").Dims);
-        Assert.Equal(new long[] { 1, 8 }, Find("prior_step.onnx", "rope_sin").Dims);
-        Assert.Equal(new long[] { 1, 64 }, Find("prior_step.onnx", "logits").Dims);
-        Assert.Equal(new long[] { 2, 4, 1, 16 }, Find("prior_step.onnx", "new_values").Dims);
+        // The prior's leading dimension is the batch of voices (symbolic); one cache input per layer.
+        Assert.Equal(new long[] { -1, 4, 255, 16 }, Find("prior_step.onnx", "past_keys_1").Dims);
+        Assert.DoesNotContain(shapes["prior_step.onnx"].Inputs, t => t.Name == "past_keys_2");
+        Assert.Equal(new long[] { -1, 255 }, Find("prior_step.onnx", "past_mask").Dims);
+        Assert.Equal(new long[] { -1, 8 }, Find("prior_step.onnx", "rope_sin").Dims);
+        Assert.Equal(new long[] { -1, 64 }, Find("prior_step.onnx", "logits").Dims);
+        Assert.Equal(new long[] { -1, 2, 4, 1, 16 }, Find("prior_step.onnx", "new_values").Dims);
     }
 }
 
