@@ -45,6 +45,7 @@ public static class GraphShapes
             Float(WorldGraphs.PriorStep.RopeSin, 1, p.HeadDim / 2),
             Float(WorldGraphs.PriorStep.PastKeys, cache), Float(WorldGraphs.PriorStep.PastValues, cache),
             Float(WorldGraphs.PriorStep.PastMask, p.CacheSlots),
+            Float(WorldGraphs.PriorStep.AnchorHistogram, 1, (long)m.Quantizer.Levels * m.Quantizer.CodebookSize),
         ],
         [
             Float(WorldGraphs.PriorStep.Logits, 1, m.Quantizer.CodebookSize),

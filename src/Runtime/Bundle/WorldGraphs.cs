@@ -25,7 +25,10 @@ namespace Distill.Runtime.Bundle;
 /// slot / tokensPerStep, computed in double by the caller so long sessions stay exact),
 /// <c>past_keys</c>, <c>past_values</c> float [layers, heads, cacheSlots, headDim] (rotated keys and values of
 /// earlier tokens, in any slot order: attention is order-free), <c>past_mask</c> float [cacheSlots]
-/// (0 = slot holds a token, −1e9 = empty) → <c>logits</c> float [1, codebook], <c>new_keys</c>,
+/// (0 = slot holds a token, −1e9 = empty), <c>anchor_histogram</c> float [1, levels·codebook] (the sound
+/// generation continues: each level's code counts over the anchor's tokens normalised to sum 1 per level, index
+/// level·codebook + code, as <see cref="Engine.AnchorHistogram"/> computes it; a blend of two for morph; zeros = none)
+/// → <c>logits</c> float [1, codebook], <c>new_keys</c>,
 /// <c>new_values</c> float [layers, heads, 1, headDim] (this token's entries, which the caller writes into
 /// the ring). cacheSlots = context tokens − 1, so a token sees at most the context window, itself included,
 /// exactly as the trainer's sliding-window step.</item>
@@ -54,6 +57,7 @@ public static class WorldGraphs
     {
         public const string PreviousToken = "previous_token", Slot = "slot", RopeCos = "rope_cos", RopeSin = "rope_sin";
         public const string PastKeys = "past_keys", PastValues = "past_values", PastMask = "past_mask";
+        public const string AnchorHistogram = "anchor_histogram";
         public const string Logits = "logits", NewKeys = "new_keys", NewValues = "new_values";
         /// <summary>Additive mask value of an empty cache slot.</summary>
         public const float EmptySlot = -1e9f;

@@ -8,7 +8,7 @@ namespace Distill.Runtime.Bundle;
 /// </summary>
 public sealed record WorldManifest
 {
-    public const int CurrentFormatVersion = 2;
+    public const int CurrentFormatVersion = 3;
     public const string DistillModelType = "distill.rvq-prior";
     /// <summary>The manifest's own name inside the bundle.</summary>
     public const string MemberName = "manifest.json";

@@ -18,6 +18,7 @@ public sealed class PriorStep : IDisposable
     readonly double[] inverseFrequency;
     readonly long[] previousToken = new long[1], slot = new long[1];
     readonly float[] ropeCos, ropeSin, pastKeys, pastValues, pastMask, logits, newKeys, newValues;
+    readonly float[] condition;
     readonly OrtValue[] values;
     readonly OrtIoBinding binding;
     readonly RunOptions runOptions = new();
@@ -26,6 +27,10 @@ public sealed class PriorStep : IDisposable
     public long NextSlot { get; private set; }
 
     public int Vocabulary { get; }
+
+    /// <summary>The <c>anchor_histogram</c> every step reads (levels · codebook; zeros = no anchor): the caller
+    /// writes it before stepping (<see cref="Engine.AnchorCondition"/>); <see cref="Reset"/> keeps it.</summary>
+    public Span<float> Condition => condition;
 
     public PriorStep(InferenceSession session, PriorShape shape, int codebookSize)
     {
@@ -39,6 +44,7 @@ public sealed class PriorStep : IDisposable
         pastMask = new float[slots];
         logits = new float[codebookSize];
         newKeys = new float[layers * heads * headDim]; newValues = new float[newKeys.Length];
+        condition = new float[session.InputMetadata[G.AnchorHistogram].Dimensions[1]];
 
         long[] cacheShape = [layers, heads, slots, headDim], newShape = [layers, heads, 1, headDim];
         values =
@@ -53,6 +59,7 @@ public sealed class PriorStep : IDisposable
             OrtValue.CreateTensorValueFromMemory(logits, [1, codebookSize]),
             OrtValue.CreateTensorValueFromMemory(newKeys, newShape),
             OrtValue.CreateTensorValueFromMemory(newValues, newShape),
+            OrtValue.CreateTensorValueFromMemory(condition, [1, condition.Length]),
         ];
         binding = session.CreateIoBinding();
         string[] inputs = [G.PreviousToken, G.Slot, G.RopeCos, G.RopeSin, G.PastKeys, G.PastValues, G.PastMask];
@@ -60,6 +67,7 @@ public sealed class PriorStep : IDisposable
         binding.BindOutput(G.Logits, values[7]);
         binding.BindOutput(G.NewKeys, values[8]);
         binding.BindOutput(G.NewValues, values[9]);
+        binding.BindInput(G.AnchorHistogram, values[10]);
         Reset();
     }
 

@@ -97,7 +97,8 @@ public static class OnnxExport
             g.Input(WorldGraphs.PriorStep.RopeSin, DataType.Float, 1, headDim / 2),
             g.Input(WorldGraphs.PriorStep.PastKeys, DataType.Float, layers, heads, slots, headDim),
             g.Input(WorldGraphs.PriorStep.PastValues, DataType.Float, layers, heads, slots, headDim),
-            g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, slots));
+            g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, slots),
+            g.Input(WorldGraphs.PriorStep.AnchorHistogram, DataType.Float, 1, (long)c.Levels * c.CodebookSize));
         var (logits, keys, values) = PriorEmitter.Step(g, prior, io);
         g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, 1, c.CodebookSize);
         g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, layers, heads, 1, headDim);
@@ -107,7 +108,8 @@ public static class OnnxExport
 
                          $"{c.FrequencyPositions} frequency positions per time step; ring cache of {slots} slots " +
                          $"(mask {WorldGraphs.PriorStep.EmptySlot} = empty), " +
-                         $"rotary base {c.RopeBase} over time steps.");
+                         $"rotary base {c.RopeBase} over time steps; conditioned on the anchor's code histogram " +
+                         $"[1, {c.Levels * c.CodebookSize}] (per-level code frequencies, zeros = none).");
 
     }
 }

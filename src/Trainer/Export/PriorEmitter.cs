@@ -5,7 +5,7 @@ namespace Distill.Trainer.Export;
 
 /// <summary>Values a prior step reads: the caller's rotary angles and ring cache.</summary>
 internal sealed record PriorStepInputs(string PreviousToken, string Slot, string RopeCos, string RopeSin,
-                                       string PastKeys, string PastValues, string PastMask);
+                                       string PastKeys, string PastValues, string PastMask, string AnchorHistogram);
 
 /// <summary>
 /// ONNX for one token of <see cref="CodePrior.Step"/> over a ring cache the caller keeps: past keys
@@ -17,7 +17,7 @@ internal static class PriorEmitter
     /// <summary>→ (logits [1, K], this token's keys and values [layers, heads, 1, d]).</summary>
     public static (string Logits, string Keys, string Values) Step(OnnxGraph g, CodePrior prior, PriorStepInputs io)
     {
-        string x = SlotInput(g, prior, io.PreviousToken, io.Slot);
+        string x = SlotInput(g, prior, io.PreviousToken, io.Slot, io.AnchorHistogram);
         // The token always sees itself: mask 0 appended after the cache's slots.
         string mask = g.Op("Concat", [io.PastMask, g.Constant("self_mask", new[] { 0f })], Attr.Int("axis", 0));
         var keys = new List<string>();
@@ -37,8 +37,9 @@ internal static class PriorEmitter
     }
 
     /// <summary>[1, H]: the previous token embedded by its level's table (the start vector at slot 0)
-    /// plus the embeddings of the level and frequency position this slot predicts.</summary>
-    static string SlotInput(OnnxGraph g, CodePrior prior, string previousToken, string slot)
+    /// plus the embeddings of the level and frequency position this slot predicts, plus the anchor's condition
+    /// (<see cref="HistogramEmbedding"/> of the histogram).</summary>
+    static string SlotInput(OnnxGraph g, CodePrior prior, string previousToken, string slot, string histogram)
     {
         var c = prior.Config;
         string levels = g.Constant("levels", (long)c.Levels);
@@ -57,7 +58,8 @@ internal static class PriorEmitter
         string table = g.Op("Concat", [g.Weight(prior.Tokens, "weight"), start], Attr.Int("axis", 0));
         string context = g.Op("Add", [Layers.Embedding(g, prior.LevelEmbedding, level),
                                       Layers.Embedding(g, prior.FrequencyEmbedding, frequency)]);
-        return g.Op("Add", [g.Op("Gather", [table, row]), context]);
+        string anchor = Layers.Linear(g, prior.Anchor.Second, Layers.Gelu(g, Layers.Linear(g, prior.Anchor.First, histogram)));
+        return g.Op("Add", [g.Op("Add", [g.Op("Gather", [table, row]), context]), anchor]);
     }
 
     /// <summary>Pre-norm block: x + attention(ln1(x)), then x + down(gelu(up(ln2(x)))).</summary>

@@ -1,4 +1,5 @@
 using Distill.Runtime.Bundle;
+using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
 using Distill.Trainer.Export;
 using Distill.Trainer.Prior;
@@ -39,6 +40,10 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         using var step = new PriorStep(session, shape, c.CodebookSize);
         var cache = new PriorCache(c.Layers);
         var random = new Random(seed);
+        // An anchor's histogram: random codes, counted per level as the engine counts them.
+        var anchorTokens = Enumerable.Range(0, 40 * c.TokensPerStep).Select(_ => (long)random.Next(c.CodebookSize)).ToArray();
+        AnchorHistogram.Compute(anchorTokens, c.Levels, c.CodebookSize, step.Condition);
+        using var histogram = Tensors.Copy(step.Condition.ToArray(), 1, c.Levels * c.CodebookSize);
         long previous = 0;
         double worst = 0;
         using var noGrad = torch.no_grad();
@@ -46,7 +51,7 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             using var scope = torch.NewDisposeScope();
             var logits = step.Step(previous).ToArray();
-            var expected = prior.Step(Tensors.Copy(new[] { previous }), cache).data<float>().ToArray();
+            var expected = prior.Step(Tensors.Copy(new[] { previous }), cache, histogram: histogram).data<float>().ToArray();
             worst = Math.Max(worst, ExportedModel.MaxAbsDifference(expected, logits));
             previous = random.Next(c.CodebookSize);
         }
@@ -82,7 +87,8 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         Assert.Equal(bytes, OnnxExport.PriorStep(prior));
         var graph = ModelProto.Parser.ParseFrom(bytes).Graph;
         Assert.Equal([WorldGraphs.PriorStep.PreviousToken, WorldGraphs.PriorStep.Slot, WorldGraphs.PriorStep.RopeCos, WorldGraphs.PriorStep.RopeSin,
-                      WorldGraphs.PriorStep.PastKeys, WorldGraphs.PriorStep.PastValues, WorldGraphs.PriorStep.PastMask], graph.Input.Select(i => i.Name));
+                      WorldGraphs.PriorStep.PastKeys, WorldGraphs.PriorStep.PastValues, WorldGraphs.PriorStep.PastMask,
+                      WorldGraphs.PriorStep.AnchorHistogram], graph.Input.Select(i => i.Name));
         Assert.Equal([WorldGraphs.PriorStep.Logits, WorldGraphs.PriorStep.NewKeys, WorldGraphs.PriorStep.NewValues], graph.Output.Select(o => o.Name));
         output.WriteLine($"prior_step.onnx {bytes.Length} B, {graph.Node.Count} nodes");
     }
