@@ -65,11 +65,14 @@ public sealed record RunConfig : AutoencoderTraining
             Levels = Model.Levels, CodebookSize = Model.CodebookSize, FrequencyPositions = Model.FrequencyPositions,
         };
         var baseline = new PriorRunConfig { Prior = prior };
+        int steps = StepsFor(train.Sum(s => (long)s.Tokens.Length), baseline.BatchSize, prior.ContextTokens);
         return baseline with
         {
+            // A few minutes of sound make epochs of a few steps: warm up over two of them at most.
+            WarmupSteps = Math.Min(baseline.WarmupSteps, 2 * steps),
             TrainTokens = train.Sum(s => (long)s.Tokens.Length),
             Seed = Seed, Threads = Threads, Epochs = o.Epochs ?? DefaultPriorEpochs,
-            StepsPerEpoch = StepsFor(train.Sum(s => (long)s.Tokens.Length), baseline.BatchSize, prior.ContextTokens),
+            StepsPerEpoch = steps,
             Overrides = Given(("prior-hidden", o.Hidden), ("prior-layers", o.Layers), ("prior-epochs", o.Epochs)),
         };
     }
