@@ -48,6 +48,7 @@ public static class GraphShapes
             .. layers.Select(l => Float(WorldGraphs.PriorStep.PastKeys(l), cache)),
             .. layers.Select(l => Float(WorldGraphs.PriorStep.PastValues(l), cache)),
             Float(WorldGraphs.PriorStep.PastMask, batch, p.CacheSlots),
+            Float(WorldGraphs.PriorStep.AnchorHistogram, batch, (long)m.Quantizer.Levels * m.Quantizer.CodebookSize),
         ],
         [
             Float(WorldGraphs.PriorStep.Logits, batch, m.Quantizer.CodebookSize),

@@ -27,7 +27,10 @@ namespace Distill.Runtime.Bundle;
 /// sessions stay exact), <c>past_keys_l</c>, <c>past_values_l</c> for each layer l, float
 /// [B, heads, cacheSlots, headDim] (rotated keys and values of earlier tokens, in any slot order: attention is
 /// order-free; one input per layer so the graph reads each in place), <c>past_mask</c> float [B, cacheSlots]
-/// (0 = slot holds a token, −1e9 = empty) → <c>logits</c> float [B, codebook], <c>new_keys</c>,
+/// (0 = slot holds a token, −1e9 = empty), <c>anchor_histogram</c> float [B, levels·codebook] (the sound each voice's
+/// generation continues: each level's code counts over the anchor's tokens normalised to sum 1 per level, index
+/// level·codebook + code, as <see cref="Engine.AnchorHistogram"/> computes it; a blend of two for morph; zeros = none)
+/// → <c>logits</c> float [B, codebook], <c>new_keys</c>,
 /// <c>new_values</c> float [B, layers, heads, 1, headDim] (this token's entries, which the caller writes into
 /// the ring). cacheSlots = context tokens − 1, so a token sees at most the context window, itself included,
 /// exactly as the trainer's sliding-window step. A voice's outputs are bit-identical whatever B and whichever
@@ -62,6 +65,7 @@ public static class WorldGraphs
         /// <summary>Layer l's cached keys and values.</summary>
         public static string PastKeys(int layer) => $"past_keys_{layer}";
         public static string PastValues(int layer) => $"past_values_{layer}";
+        public const string AnchorHistogram = "anchor_histogram";
         public const string Logits = "logits", NewKeys = "new_keys", NewValues = "new_values";
         /// <summary>Additive mask value of an empty cache slot.</summary>
         public const float EmptySlot = -1e9f;

@@ -26,6 +26,7 @@ public sealed class CodeStream
     readonly long[] history;
     long[] anchor = [];
     int anchorSteps;
+    AnchorCondition? condition;
     Pcg32 choice;
     long fed;        // tokens the prior has read
     long previous;   // the last of them
@@ -42,10 +43,12 @@ public sealed class CodeStream
         sampler = new TokenSampler(codebookSize, 1);
     }
 
-    /// <summary>Starts over from an anchor (tokens flattened time → frequency → level).</summary>
-    public void Start(long[] anchorTokens, int timeSteps, ulong seed)
+    /// <summary>Starts over from an anchor (tokens flattened time → frequency → level); the prior is told which
+    /// sound it continues by <paramref name="anchorCondition"/> (the anchor's and the morph target's histograms,
+    /// blended by morph; null: unconditioned).</summary>
+    public void Start(long[] anchorTokens, int timeSteps, ulong seed, AnchorCondition? anchorCondition = null)
     {
-        anchor = anchorTokens; anchorSteps = timeSteps;
+        anchor = anchorTokens; anchorSteps = timeSteps; condition = anchorCondition;
         sampler.Reseed(seed);
         choice = new Pcg32(seed, stream: 7);
         prior?.Reset();
@@ -72,6 +75,7 @@ public sealed class CodeStream
             return;
         }
         Prime(long.MaxValue);
+        condition?.Apply(controls.Morph, prior.Condition);
         for (int j = Decided; j < tokens; j++)
         {
             var logits = prior.Step(previous);
@@ -99,6 +103,7 @@ public sealed class CodeStream
     {
         if (prior is null) return false;
         long known = (long)Math.Min(Steps, PrimeSteps) * tokensPerStep, start = fed;
+        if (fed < known) condition?.Apply(0, prior.Condition);   // the anchor's own opening, under its own histogram
         for (; fed < known && fed - start < tokens; fed++)
         {
             prior.Step(previous);

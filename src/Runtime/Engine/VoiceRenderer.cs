@@ -17,6 +17,7 @@ public sealed class VoiceRenderer : IDisposable
     /// <summary>Decoded frames kept for the read position: the step being read and the one after it.</summary>
     const int RingFrames = 2 * WorldGraphs.FramesPerStep + 2;
     readonly CodeStream codes;
+    readonly AnchorCondition condition;
     readonly PriorStep? prior;
     readonly StreamingDecoder decoder;
     readonly StreamingPhaseReconstructor phase;
@@ -45,6 +46,7 @@ public sealed class VoiceRenderer : IDisposable
         tokensPerStep = m.Prior.TokensPerStep;
         prior = generative ? new PriorStep(models.Prior, m.Prior, m.Quantizer.CodebookSize) : null;
         codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels);
+        condition = new AnchorCondition(m.Quantizer.Levels, m.Quantizer.CodebookSize);
         decoder = new StreamingDecoder(models.Decoder, m, steps: 1);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
         highPass = new OutputHighPass(m.Audio.SampleRate);
@@ -57,7 +59,8 @@ public sealed class VoiceRenderer : IDisposable
     /// toward <paramref name="morphTarget"/>.</summary>
     public void Start(AnchorTokens anchor, AnchorTokens morphTarget, ulong seed, in GenerationControls controls)
     {
-        codes.Start(anchor.Tokens, anchor.TimeSteps, seed);
+        condition.Start(anchor, morphTarget);
+        codes.Start(anchor.Tokens, anchor.TimeSteps, seed, condition);
         morphAnchor = morphTarget.Tokens; morphSteps = morphTarget.TimeSteps;
         decodedFrames = 0;
         position = 0;

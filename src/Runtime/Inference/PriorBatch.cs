@@ -40,7 +40,7 @@ public sealed class PriorBatch : IDisposable
     readonly int layers, heads, slots, headDim;
     readonly double[] inverseFrequency;
     readonly long[] previousToken, slot;
-    readonly float[] ropeCos, ropeSin, pastMask, logits, newKeys, newValues;
+    readonly float[] ropeCos, ropeSin, pastMask, condition, logits, newKeys, newValues;
     readonly float[][] pastKeys, pastValues;   // per layer: [lanes, heads, slots, headDim]
     readonly long[] nextSlot;                   // per voice
     readonly int[] laneOf, voiceIn;             // voice → lane, lane → voice
@@ -48,6 +48,8 @@ public sealed class PriorBatch : IDisposable
     readonly List<OrtValue> values = new();
     readonly OrtIoBinding[][] bindings;         // [first lane][lanes − 1]
     readonly RunOptions runOptions = new();
+
+    readonly int conditionLength;
 
     public int Voices { get; }
     public int Vocabulary { get; }
@@ -65,6 +67,8 @@ public sealed class PriorBatch : IDisposable
         ropeCos = new float[voices * half]; ropeSin = new float[voices * half];
         pastKeys = NewCaches(); pastValues = NewCaches();
         pastMask = new float[voices * slots];
+        conditionLength = (int)session.InputMetadata[G.AnchorHistogram].Dimensions[1];
+        condition = new float[voices * conditionLength];
         logits = new float[voices * codebookSize];
         newKeys = new float[voices * layers * heads * headDim]; newValues = new float[newKeys.Length];
         nextSlot = new long[voices];
@@ -99,6 +103,7 @@ public sealed class PriorBatch : IDisposable
             Input(G.PastValues(l), pastValues[l], heads, slots, headDim);
         }
         Input(G.PastMask, pastMask, slots);
+        Input(G.AnchorHistogram, condition, conditionLength);
         Output(G.Logits, logits, Vocabulary);
         Output(G.NewKeys, newKeys, layers, heads, 1, headDim);
         Output(G.NewValues, newValues, layers, heads, 1, headDim);
@@ -116,6 +121,11 @@ public sealed class PriorBatch : IDisposable
         values.Add(value);
         return value;
     }
+
+    /// <summary>The <c>anchor_histogram</c> <paramref name="voice"/>'s steps read (levels · codebook; zeros = no
+    /// anchor). Valid until the next <see cref="Step"/>, which may move the voice to another lane (its condition
+    /// moves with it).</summary>
+    public Span<float> Condition(int voice) => condition.AsSpan(laneOf[voice] * conditionLength, conditionLength);
 
     /// <summary>Absolute index of the slot the next step of <paramref name="voice"/> predicts.</summary>
     public long NextSlot(int voice) => nextSlot[voice];
@@ -212,6 +222,7 @@ public sealed class PriorBatch : IDisposable
             SwapRanges(pastValues[l], from * cacheLength, lane * cacheLength, cacheLength);
         }
         SwapRanges(pastMask, from * slots, lane * slots, slots);
+        SwapRanges(condition, from * conditionLength, lane * conditionLength, conditionLength);
         int other = voiceIn[lane];
         (laneOf[voice], laneOf[other]) = (lane, from);
         (voiceIn[lane], voiceIn[from]) = (voice, other);

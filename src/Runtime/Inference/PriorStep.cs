@@ -35,6 +35,10 @@ public sealed class PriorStep : IDisposable
 
     public int Vocabulary => batch.Vocabulary;
 
+    /// <summary>The <c>anchor_histogram</c> this voice's steps read (levels · codebook; zeros = no anchor): the caller
+    /// writes it before stepping (<see cref="Engine.AnchorCondition"/>); <see cref="Reset"/> keeps it.</summary>
+    public Span<float> Condition => batch.Condition(voice);
+
     /// <summary>Forgets every token: the next step predicts slot 0.</summary>
     public void Reset() => batch.Reset(voice);
 

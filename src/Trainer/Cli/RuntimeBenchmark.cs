@@ -33,7 +33,7 @@ static partial class RuntimeBenchmark
         var autoencoder = new RvqAutoencoder(
             new AutoencoderConfig { CodebookSize = AdaptiveSizing.CodebookSize(files) });
         autoencoder.eval();
-        var (hidden, layers) = AdaptiveSizing.Prior(files);
+        var (hidden, layers) = AdaptiveSizing.Prior(AdaptiveSizing.TypicalTokens(files));
         var m = autoencoder.Config;
         var prior = new CodePrior(new PriorConfig
         {
@@ -206,7 +206,7 @@ static partial class RuntimeBenchmark
         string path = TierWorld(folder, TierFiles[0]);
         var catalog = new[] { new WorldEntry("benchmark", path) };
         Console.WriteLine($"Instrument (the plugin core), default autoencoder with a " +
-                          $"{AdaptiveSizing.Prior(TierFiles[0]).Hidden}h prior, {Instrument.Polyphony} voices held:");
+                          $"{AdaptiveSizing.Prior(AdaptiveSizing.TypicalTokens(TierFiles[0])).Hidden}h prior, {Instrument.Polyphony} voices held:");
 
         // A cache of our own: the first load renders the openings (cold), later ones read them (warm).
         Environment.SetEnvironmentVariable("XDG_CACHE_HOME",

@@ -101,7 +101,8 @@ public static class OnnxExport
                                                             batch, heads, slots, headDim)).ToList(),
             Enumerable.Range(0, layers).Select(l => g.Input(WorldGraphs.PriorStep.PastValues(l), DataType.Float,
                                                             batch, heads, slots, headDim)).ToList(),
-            g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, batch, slots));
+            g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, batch, slots),
+            g.Input(WorldGraphs.PriorStep.AnchorHistogram, DataType.Float, batch, (long)c.Levels * c.CodebookSize));
         var (logits, keys, values) = PriorEmitter.Step(g, prior, io, weights);
         g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, batch, c.CodebookSize);
         g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, batch, layers, heads, 1, headDim);
@@ -111,7 +112,8 @@ public static class OnnxExport
 
                          $"{c.FrequencyPositions} frequency positions per time step; ring cache of {slots} slots " +
                          $"(mask {WorldGraphs.PriorStep.EmptySlot} = empty), " +
-                         $"rotary base {c.RopeBase} over time steps.");
+                         $"rotary base {c.RopeBase} over time steps; conditioned on the anchor's code histogram " +
+                         $"[1, {c.Levels * c.CodebookSize}] (per-level code frequencies, zeros = none).");
 
     }
 }

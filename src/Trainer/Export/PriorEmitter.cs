@@ -12,7 +12,7 @@ public enum PriorWeights { Float32, Int8 }
 /// per layer.</summary>
 internal sealed record PriorStepInputs(string PreviousToken, string Slot, string RopeCos, string RopeSin,
                                        IReadOnlyList<string> PastKeys, IReadOnlyList<string> PastValues,
-                                       string PastMask);
+                                       string PastMask, string AnchorHistogram);
 
 /// <summary>
 /// ONNX for one token of <see cref="CodePrior.Step"/> per voice of a batch, over ring caches the caller keeps:
@@ -31,7 +31,7 @@ internal static class PriorEmitter
                                                                    PriorWeights weights)
     {
         Projection project = weights == PriorWeights.Int8 ? Layers.LinearInt8 : Layers.Linear;
-        string x = SlotInput(g, prior, io.PreviousToken, io.Slot);
+        string x = SlotInput(g, prior, io.PreviousToken, io.Slot, io.AnchorHistogram);
         // The token always sees itself: mask 0 after the cache's slots, [B, 1, 1, slots + 1] for every head.
         string mask = g.Op("Unsqueeze", [g.Op("Pad", [io.PastMask, g.Constant("self_mask_pads", 0, 0, 0, 1)]),
                                          g.Constant("axes_1_2", 1, 2)]);
@@ -53,8 +53,9 @@ internal static class PriorEmitter
     }
 
     /// <summary>[B, H]: the previous token embedded by its level's table (the start vector at slot 0)
-    /// plus the embeddings of the level and frequency position this slot predicts.</summary>
-    static string SlotInput(OnnxGraph g, CodePrior prior, string previousToken, string slot)
+    /// plus the embeddings of the level and frequency position this slot predicts, plus the anchor's condition
+    /// (<see cref="HistogramEmbedding"/> of the histogram).</summary>
+    static string SlotInput(OnnxGraph g, CodePrior prior, string previousToken, string slot, string histogram)
     {
         var c = prior.Config;
         string levels = g.Constant("levels", (long)c.Levels);
@@ -73,7 +74,8 @@ internal static class PriorEmitter
         string table = g.Op("Concat", [g.Weight(prior.Tokens, "weight"), start], Attr.Int("axis", 0));
         string context = g.Op("Add", [Layers.Embedding(g, prior.LevelEmbedding, level),
                                       Layers.Embedding(g, prior.FrequencyEmbedding, frequency)]);
-        return g.Op("Add", [g.Op("Gather", [table, row]), context]);
+        string anchor = Layers.Linear(g, prior.Anchor.Second, Layers.Gelu(g, Layers.Linear(g, prior.Anchor.First, histogram)));
+        return g.Op("Add", [g.Op("Add", [g.Op("Gather", [table, row]), context]), anchor]);
     }
 
     /// <summary>Pre-norm block: x + attention(ln1(x)), then x + down(gelu(up(ln2(x)))).</summary>

@@ -1,16 +1,30 @@
 
 namespace Distill.Trainer.Pipeline;
 
-/// <summary>Sizes that follow the number of usable files: bigger datasets support larger
-/// codebooks, slower EMA (more samples per code per step) and a bigger prior.</summary>
+/// <summary>Sizes that follow the data: the autoencoder's by the number of usable files (bigger datasets support
+/// larger codebooks and slower EMA, more samples per code per step), the prior's by the number of training tokens
+/// it learns from (the amount of sound, not how it is cut into files).</summary>
 public static class AdaptiveSizing
 {
+    /// <summary>Prior tiers by training tokens: about 85 s and 7 min of sound at the default grid (8 frequency positions ×
+    /// 4 levels × 5.86 steps/s = 187.5 tokens/s), which is 20 and 100 files of a typical 4 s.</summary>
+    public const long SmallPriorTokens = 16_000, MediumPriorTokens = 80_000;
+
     public static int CodebookSize(int files) => files <= 20 ? 64 : files <= 100 ? 128 : 256;
 
     public static double EmaDecay(int files) => files <= 20 ? 0.8 : files <= 100 ? 0.9 : 0.95;
 
-    public static (int Hidden, int Layers) Prior(int files) =>
-        files <= 20 ? (128, 2) : files <= 100 ? (256, 4) : (512, 6);
+    /// <summary>Hidden size and layers of the prior for <paramref name="tokens"/> training tokens.</summary>
+    public static (int Hidden, int Layers) Prior(long tokens) =>
+        tokens <= SmallPriorTokens ? (128, 2) : tokens <= MediumPriorTokens ? (256, 4) : (512, 6);
+
+    /// <summary>Tokens the prior will learn from, known before the clips are encoded: each training clip's
+    /// frames / downsampling time steps (at least one), each of <paramref name="tokensPerStep"/> tokens.</summary>
+    public static long PriorTokens(IEnumerable<int> trainClipFrames, int downsampling, int tokensPerStep) =>
+        trainClipFrames.Sum(f => (long)Math.Max(1, f / downsampling)) * tokensPerStep;
+
+    /// <summary>Tokens of <paramref name="files"/> typical 4 s files at the default grid (for the benchmark's tiers).</summary>
+    public static long TypicalTokens(int files) => files * 750L;
 
     public static int MinimumFiles => 5;
 }

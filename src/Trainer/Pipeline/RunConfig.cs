@@ -18,6 +18,9 @@ public sealed record RunConfig : AutoencoderTraining
     public required string[] Files { get; init; }
     /// <summary>The user's prior settings, kept so that --resume trains the prior they asked for.</summary>
     public PriorOptions Prior { get; init; } = new();
+    /// <summary>Training tokens the prior will see, estimated from the clips' lengths (0 in runs made before it was
+    /// recorded); the prior is sized from the actual count once the clips are encoded.</summary>
+    public long PriorTokens { get; init; }
 
     /// <summary>The autoencoder stage's configuration: the user's values, the rest sized from the corpus.</summary>
     public static RunConfig Resolve(TrainOptions o, Corpus corpus, PriorOptions? prior = null)
@@ -41,6 +44,8 @@ public sealed record RunConfig : AutoencoderTraining
         long trainFrames = split.Train.Sum(i => (long)corpus.Clips[i].Frames);
         return baseline with
         {
+            PriorTokens = AdaptiveSizing.PriorTokens(split.Train.Select(i => corpus.Clips[i].Frames), model.Downsampling,
+                                                     model.FrequencyPositions * model.Levels),
             Seed = o.Seed, Threads = o.Threads ?? 1, Epochs = o.Epochs ?? DefaultEpochs,
             BatchSize = batch, StepsPerEpoch = StepsFor(trainFrames, batch, baseline.CropFrames),
             LearningRate = o.LearningRate ?? baseline.LearningRate,
@@ -53,17 +58,21 @@ public sealed record RunConfig : AutoencoderTraining
     /// <summary>The prior stage's configuration, on the codes of the training clips.</summary>
     public PriorRunConfig ResolvePrior(PriorOptions o, IReadOnlyList<CodeSequence> train)
     {
-        var (hidden, layers) = AdaptiveSizing.Prior(Files.Length);
+        var (hidden, layers) = AdaptiveSizing.Prior(train.Sum(s => (long)s.Tokens.Length));
         var prior = new PriorConfig
         {
             Hidden = o.Hidden ?? hidden, Layers = o.Layers ?? layers,
             Levels = Model.Levels, CodebookSize = Model.CodebookSize, FrequencyPositions = Model.FrequencyPositions,
         };
         var baseline = new PriorRunConfig { Prior = prior };
+        int steps = StepsFor(train.Sum(s => (long)s.Tokens.Length), baseline.BatchSize, prior.ContextTokens);
         return baseline with
         {
+            // A few minutes of sound make epochs of a few steps: warm up over two of them at most.
+            WarmupSteps = Math.Min(baseline.WarmupSteps, 2 * steps),
+            TrainTokens = train.Sum(s => (long)s.Tokens.Length),
             Seed = Seed, Threads = Threads, Epochs = o.Epochs ?? DefaultPriorEpochs,
-            StepsPerEpoch = StepsFor(train.Sum(s => (long)s.Tokens.Length), baseline.BatchSize, prior.ContextTokens),
+            StepsPerEpoch = steps,
             Overrides = Given(("prior-hidden", o.Hidden), ("prior-layers", o.Layers), ("prior-epochs", o.Epochs)),
         };
     }
@@ -72,7 +81,7 @@ public sealed record RunConfig : AutoencoderTraining
 
     public ConfigurationRow[] Rows()
     {
-        var (hidden, layers) = AdaptiveSizing.Prior(Files.Length);
+        var (hidden, layers) = AdaptiveSizing.Prior(PriorTokens);
         var features = new FeatureConfig();
         double stepsPerSecond = features.SampleRate / (double)features.Hop / Model.Downsampling;
         string validation = Split.ValidatesOnTraining ? "same as train" : Split.Validation.Length.ToString();
@@ -83,7 +92,7 @@ public sealed record RunConfig : AutoencoderTraining
             new("EMA decay", $"{Model.EmaDecay}", Source("ema-decay")),
             new("RVQ levels", $"{Model.Levels}", Source("levels", "(default)")),
             new("latent dim", $"{Model.LatentDim}", Source("latent-dim", "(default)")),
-            new("prior (next stage)", $"{hidden} hidden / {layers} layers", "(auto)"),
+            new("prior (next stage)", $"{hidden} hidden / {layers} layers for ~{PriorTokens} tokens", "(auto)"),
             new("grid", $"{Model.FrequencyPositions} freq × {stepsPerSecond:F2} time steps/s", "(fixed)"),
             new("epochs × steps", $"{Epochs} × {StepsPerEpoch} = {TotalSteps}", Source("epochs")),
             new("batch × crop", $"{BatchSize} × {CropFrames} frames", Source("batch-size", "(default)")),
@@ -98,9 +107,13 @@ public sealed record RunConfig : AutoencoderTraining
         var p = c.Prior;
         return
         [
+            new("training tokens", $"{c.TrainTokens}", "(data)"),
             new("hidden / heads", $"{p.Hidden} / {p.Heads}", Source("prior-hidden")),
             new("layers", $"{p.Layers}", Source("prior-layers")),
             new("context", $"{p.ContextSteps} time steps = {p.ContextTokens} tokens", "(default)"),
+            new("regularisation", $"dropout {p.Dropout}, token noise {p.TokenNoise}", "(default)"),
+            new("anchor condition", $"histogram of {p.ConditionMinSteps}+ steps of the clip, none {p.ConditionDropout:P0}",
+                "(default)"),
             new("epochs × steps", $"{c.Epochs} × {c.StepsPerEpoch} (early stop after {c.Patience} without gain)",
                 Source("prior-epochs")),
         ];

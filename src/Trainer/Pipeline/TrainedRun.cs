@@ -68,6 +68,9 @@ public sealed partial class TrainedRun
         var (_, header, tensors) = Checkpoint.LoadNewestIntact(
             path, PriorCheckpointHeader.FromJson, UserWarning.Print,
             $"Delete '{PriorDirectory}' and run distill train --resume {Folder} to train the prior again.");
+        if (!tensors.ContainsKey("model.anchor.first.weight"))
+            throw new UserFacingException($"The prior in '{PriorDirectory}' was trained before priors were anchored " +
+                                          $"(bundle format 3): delete that folder and run distill train --prior-only {Folder}.");
         var prior = new CodePrior(header.Config.Prior);
         Checkpoint.LoadInto(prior, tensors, "model.");
         prior.eval();

@@ -36,29 +36,35 @@ public static class CodeCorpus
     /// window are padded with target −1 (ignored by the loss).</summary>
     public static (Tensor Inputs, Tensor Targets) SampleWindows(IReadOnlyList<CodeSequence> sequences,
                                                                 int tokensPerStep,
-                                                                int steps, int batchSize, Random random)
-    {
-        var picks = Enumerable.Range(0, batchSize).Select(_ =>
+                                                                int steps, int batchSize, Random random) =>
+        Build(PickWindows(sequences, steps, batchSize, random), tokensPerStep, steps);
+
+    /// <summary>Random windows: each a clip and the time step it starts at.</summary>
+    public static (CodeSequence Clip, int StartStep)[] PickWindows(IReadOnlyList<CodeSequence> sequences, int steps,
+                                                                   int batchSize, Random random) =>
+        Enumerable.Range(0, batchSize).Select(_ =>
         {
             var s = sequences[random.Next(sequences.Count)];
             return (s, random.Next(Math.Max(0, s.TimeSteps - steps) + 1));
         }).ToArray();
-        return Build(picks, tokensPerStep, steps);
-    }
 
     /// <summary>Consecutive non-overlapping windows covering every sequence, for validation.</summary>
     public static IEnumerable<(Tensor Inputs, Tensor Targets)> Windows(IReadOnlyList<CodeSequence> sequences,
                                                                        int tokensPerStep,
-                                                                       int steps, int batchSize)
+                                                                       int steps, int batchSize) =>
+        WindowBatches(sequences, steps, batchSize).Select(picks => Build(picks, tokensPerStep, steps));
+
+    /// <summary>The windows of <see cref="Windows"/>, batch by batch: each a clip and the time step it starts at.</summary>
+    public static IEnumerable<(CodeSequence Clip, int StartStep)[]> WindowBatches(IReadOnlyList<CodeSequence> sequences,
+                                                                                int steps, int batchSize)
     {
         var all = sequences
             .SelectMany(s => Enumerable.Range(0, (s.TimeSteps + steps - 1) / steps).Select(w => (s, w * steps)))
             .ToArray();
-        for (int i = 0; i < all.Length; i += batchSize)
-            yield return Build(all[i..Math.Min(i + batchSize, all.Length)], tokensPerStep, steps);
+        for (int i = 0; i < all.Length; i += batchSize) yield return all[i..Math.Min(i + batchSize, all.Length)];
     }
 
-    static (Tensor Inputs, Tensor Targets) Build((CodeSequence Sequence, int StartStep)[] picks, int tokensPerStep,
+    public static (Tensor Inputs, Tensor Targets) Build((CodeSequence Sequence, int StartStep)[] picks, int tokensPerStep,
                                                  int steps)
 
     {

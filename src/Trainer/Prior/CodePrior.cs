@@ -24,6 +24,7 @@ public sealed class CodePrior : nn.Module
     public PriorConfig Config { get; }
     // One table of K rows per level, stored as one [L·K, H] matrix indexed by level·K + code.
     readonly Embedding tokens, levelEmbedding, frequencyEmbedding;
+    readonly HistogramEmbedding anchor;
     readonly Parameter start;
     readonly ModuleList<PriorBlock> blocks;
     readonly LayerNorm lnFinal;
@@ -35,6 +36,7 @@ public sealed class CodePrior : nn.Module
         tokens = nn.Embedding(c.Levels * c.CodebookSize, c.Hidden);
         levelEmbedding = nn.Embedding(c.Levels, c.Hidden);
         frequencyEmbedding = nn.Embedding(c.FrequencyPositions, c.Hidden);
+        anchor = new HistogramEmbedding(c);
         start = nn.Parameter(torch.randn(c.Hidden) * 0.02f);
         blocks = new ModuleList<PriorBlock>(Enumerable.Range(0, c.Layers).Select(_ => new PriorBlock(c)).ToArray());
         lnFinal = nn.LayerNorm(c.Hidden);
@@ -46,6 +48,7 @@ public sealed class CodePrior : nn.Module
     internal Embedding Tokens => tokens;
     internal Embedding LevelEmbedding => levelEmbedding;
     internal Embedding FrequencyEmbedding => frequencyEmbedding;
+    internal HistogramEmbedding Anchor => anchor;
     internal IList<PriorBlock> Blocks => blocks;
     internal LayerNorm FinalNorm => lnFinal;
     internal Linear Head => head;
@@ -58,15 +61,21 @@ public sealed class CodePrior : nn.Module
     Tensor TokenEmbedding(Tensor codes, Tensor slots) =>
         tokens.call(codes + slots % Config.Levels * Config.CodebookSize);
 
+    /// <summary>[B, 1, H]: the anchor's condition, added to every slot (zeros histogram when none is given).</summary>
+    Tensor Condition(Tensor? histogram, long batch) =>
+        anchor.Forward(histogram ?? torch.zeros(batch, Config.Levels * Config.CodebookSize)).unsqueeze(1);
+
     /// <summary>Next-token logits for every slot: tokens [B, N] (codes in flattening order starting at
     /// slot <paramref name="firstSlot"/>, which must be 0 or a time-step boundary) → [B, N, K], where
-    /// logits[i] predicts tokens[i] from tokens[&lt; i].</summary>
-    public Tensor Forward(Tensor tokenIds, bool training = false, long firstSlot = 0)
+    /// logits[i] predicts tokens[i] from tokens[&lt; i] and the anchor <paramref name="histogram"/> [B, L·K]
+    /// (null: none).</summary>
+    public Tensor Forward(Tensor tokenIds, Tensor? histogram = null, bool training = false, long firstSlot = 0)
     {
         long b = tokenIds.shape[0], n = tokenIds.shape[1];
         var slots = torch.arange(firstSlot, firstSlot + n, dtype: ScalarType.Int64);
         var previous = TokenEmbedding(tokenIds.narrow(1, 0, n - 1), slots.narrow(0, 0, n - 1));
-        var x = torch.cat(new[] { start.expand(b, 1, Config.Hidden), previous }, 1) + SlotEmbedding(slots);
+        var x = torch.cat(new[] { start.expand(b, 1, Config.Hidden), previous }, 1) + SlotEmbedding(slots)
+                + Condition(histogram, b);
         var (cos, sin) = Rotary.Angles(slots.floor_divide(Config.TokensPerStep), Config.Hidden / Config.Heads,
                                        Config.RopeBase);
         x = F.dropout(x, Config.Dropout, training);
@@ -77,14 +86,14 @@ public sealed class CodePrior : nn.Module
     /// <summary>Logits [B, K] for the next slot given the previous token [B] (ignored at slot 0),
     /// updating the cache. Equals the corresponding row of <see cref="Forward"/> while the sequence
     /// fits the window.</summary>
-    public Tensor Step(Tensor previousToken, PriorCache cache, int? window = null)
+    public Tensor Step(Tensor previousToken, PriorCache cache, int? window = null, Tensor? histogram = null)
     {
         long slot = cache.NextSlot;
         var slotT = Tensors.Copy(new[] { slot });
         var x = slot == 0
             ? start.expand(previousToken.shape[0], 1, Config.Hidden)
             : TokenEmbedding(previousToken, slotT - 1).unsqueeze(1);
-        x = x + SlotEmbedding(slotT);
+        x = x + SlotEmbedding(slotT) + Condition(histogram, previousToken.shape[0]);
         var (cos, sin) = Rotary.Angles(slotT.floor_divide(Config.TokensPerStep), Config.Hidden / Config.Heads,
                                        Config.RopeBase);
 

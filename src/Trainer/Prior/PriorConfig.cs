@@ -15,9 +15,17 @@ public sealed record PriorConfig
     public int Levels { get; init; } = 4;
     public int CodebookSize { get; init; } = 64;
     public int FrequencyPositions { get; init; } = 8;
-    /// <summary>Training window in time steps (8 ≈ 1.4 s); generation slides a window of this size.</summary>
-    public int ContextSteps { get; init; } = 8;
-    public double Dropout { get; init; } = 0.1;
+    /// <summary>Training window in time steps (16 ≈ 2.7 s); generation slides a window of this size.</summary>
+    public int ContextSteps { get; init; } = 16;
+    /// <summary>Dropout on the input, attention and MLP outputs: high, for folders of a few minutes of sound.</summary>
+    public double Dropout { get; init; } = 0.2;
+    /// <summary>Probability that a training window's previous tokens are each replaced by a random code (targets kept),
+    /// so the prior learns to recover from its own unlikely draws instead of running away with them.</summary>
+    public double TokenNoise { get; init; } = 0.05;
+    /// <summary>Probability that a training window is shown no anchor histogram (zeros).</summary>
+    public double ConditionDropout { get; init; } = 0.1;
+    /// <summary>Shortest stretch of a clip whose histogram conditions a training window.</summary>
+    public int ConditionMinSteps { get; init; } = 4;
     public double RopeBase { get; init; } = 10000;
 
     public int TokensPerStep => FrequencyPositions * Levels;

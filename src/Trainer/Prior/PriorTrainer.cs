@@ -12,6 +12,8 @@ public sealed record PriorRunConfig : TrainingSchedule
     public required PriorConfig Prior { get; init; }
     /// <summary>Epochs without a new best validation loss before training stops early.</summary>
     public int Patience { get; init; } = 8;
+    /// <summary>Tokens of the training clips (what the prior was sized from).</summary>
+    public long TrainTokens { get; init; }
 
     public PriorRunConfig()
     {
@@ -118,10 +120,16 @@ public sealed class PriorTrainer
         int seed = config.StepSeed(step);
         // Dropout has no generator argument: seed the default one, and drop the wrapper now.
         torch.manual_seed(seed).Dispose();
-        var (inputs, targets) = CodeCorpus.SampleWindows(train, config.Prior.TokensPerStep, config.Prior.ContextSteps,
-                                                         config.BatchSize, new Random(seed));
+        var p = config.Prior;
+        var random = new Random(seed);
+        var picks = CodeCorpus.PickWindows(train, p.ContextSteps, config.BatchSize, random);
+        var (inputs, targets) = CodeCorpus.Build(picks, p.TokensPerStep, p.ContextSteps);
+        var histograms = AnchorHistograms.ForTraining(picks.Select(w => w.Clip), p, random);
+        if (p.TokenNoise > 0)
+            inputs = torch.where(torch.rand(inputs.shape) < p.TokenNoise,
+                                 torch.randint(p.CodebookSize, inputs.shape, dtype: ScalarType.Int64), inputs);
         prior.train();
-        var logits = prior.Forward(inputs, training: true);
+        var logits = prior.Forward(inputs, histograms, training: true);
         var loss = F.cross_entropy(logits.reshape(-1, config.Prior.CodebookSize), targets.reshape(-1),
                                    ignore_index: -1);
         adam.ZeroGrad();
@@ -139,18 +147,19 @@ public sealed class PriorTrainer
         var p = config.Prior;
         var sums = new double[p.Levels];
         var counts = new long[p.Levels];
-        foreach (var (inputs, targets) in CodeCorpus.Windows(validation, p.TokensPerStep, p.ContextSteps, 16))
+        foreach (var picks in CodeCorpus.WindowBatches(validation, p.ContextSteps, 16))
         {
             NativeGarbage.CollectBetweenSteps();
             using var scope = torch.NewDisposeScope();
-            var nats = F.cross_entropy(prior.Forward(inputs).reshape(-1, p.CodebookSize), targets.reshape(-1),
+            var (inputs, targets) = CodeCorpus.Build(picks, p.TokensPerStep, p.ContextSteps);
+            var histograms = AnchorHistograms.ForValidation(picks, p.ContextSteps, p);
+            var nats = F.cross_entropy(prior.Forward(inputs, histograms).reshape(-1, p.CodebookSize), targets.reshape(-1),
                                        ignore_index: -1, reduction: nn.Reduction.None).reshape(targets.shape);
             // Slot i has level i mod L: view [B, N] as [B·N/L, L] and reduce per column.
             var valid = (targets >= 0).reshape(-1, p.Levels).@float();
             var levelNats = (nats.reshape(-1, p.Levels) * valid).sum(dim: 0).data<float>().ToArray();
             var levelCounts = valid.sum(dim: 0).data<float>().ToArray();
             for (int l = 0; l < p.Levels; l++) { sums[l] += levelNats[l]; counts[l] += (long)levelCounts[l]; }
-            inputs.Dispose(); targets.Dispose();
         }
         var perLevel = sums.Select((s, l) => s / Math.Max(1, counts[l]) / Math.Log(2)).ToArray();
         return (sums.Sum() / Math.Max(1, counts.Sum()) / Math.Log(2), perLevel);

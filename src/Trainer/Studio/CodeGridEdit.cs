@@ -1,4 +1,5 @@
 using Distill.Runtime.Bundle;
+using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
 using Distill.Runtime.Sampling;
 
@@ -178,6 +179,8 @@ public sealed class CodeGridEdit : IDisposable
     {
         var tokens = codes[anchor];
         var sampler = new TokenSampler(codebookSize, (ulong)sampling.Seed);
+        // The prior continues this anchor as recorded: its original codes tell it which sound it is.
+        AnchorHistogram.Compute(world.Bundle.Anchors[anchor].Tokens, levels, codebookSize, prior.Condition);
         prior.Reset();
         long previous = 0;
         for (int i = feedFrom; i < to; i++)

@@ -66,7 +66,7 @@ public static class TrainSettings
     public static SettingRow[] Rows(RunConfig c, Corpus corpus, PriorOptions prior,
                                     IReadOnlyDictionary<string, double>? overrides)
     {
-        var (hidden, layers) = AdaptiveSizing.Prior(corpus.Clips.Count);
+        var (hidden, layers) = AdaptiveSizing.Prior(c.PriorTokens);
         string Value(string key) => key switch
         {
             "epochs" => c.Epochs.ToString(), "batch-size" => c.BatchSize.ToString(),

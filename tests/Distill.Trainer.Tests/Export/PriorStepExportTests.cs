@@ -1,4 +1,5 @@
 using Distill.Runtime.Bundle;
+using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
 using Distill.Runtime.Sampling;
 using Distill.Trainer.Export;
@@ -47,6 +48,11 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(OnnxExport.PriorStep(prior, weights), options);
         using var step = new PriorStep(session, ShapeOf(c), c.CodebookSize);
         var cache = new PriorCache(c.Layers);
+        var random = new Random(7);
+        // An anchor's histogram: random codes, counted per level as the engine counts them.
+        var anchorTokens = Enumerable.Range(0, 40 * c.TokensPerStep).Select(_ => (long)random.Next(c.CodebookSize)).ToArray();
+        AnchorHistogram.Compute(anchorTokens, c.Levels, c.CodebookSize, step.Condition);
+        using var histogram = Tensors.Copy(step.Condition.ToArray(), 1, c.Levels * c.CodebookSize);
         long previous = 0;
         double worst = 0, variation = 0;
         int same = 0;
@@ -55,7 +61,7 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             using var scope = torch.NewDisposeScope();
             var logits = step.Step(previous).ToArray();
-            var expected = prior.Step(Tensors.Copy(new[] { previous }), cache).data<float>().ToArray();
+            var expected = prior.Step(Tensors.Copy(new[] { previous }), cache, histogram: histogram).data<float>().ToArray();
             worst = Math.Max(worst, ExportedModel.MaxAbsDifference(expected, logits));
             variation = Math.Max(variation, TotalVariation(expected, logits));
             if (TokenSampler.ArgMax(logits) == TokenSampler.ArgMax(expected)) same++;
@@ -138,7 +144,7 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         var layers = Enumerable.Range(0, Small.Layers).ToArray();
         Assert.Equal([WorldGraphs.PriorStep.PreviousToken, WorldGraphs.PriorStep.Slot, WorldGraphs.PriorStep.RopeCos, WorldGraphs.PriorStep.RopeSin,
                       .. layers.Select(WorldGraphs.PriorStep.PastKeys), .. layers.Select(WorldGraphs.PriorStep.PastValues),
-                      WorldGraphs.PriorStep.PastMask], graph.Input.Select(i => i.Name));
+                      WorldGraphs.PriorStep.PastMask, WorldGraphs.PriorStep.AnchorHistogram], graph.Input.Select(i => i.Name));
         Assert.Equal([WorldGraphs.PriorStep.Logits, WorldGraphs.PriorStep.NewKeys, WorldGraphs.PriorStep.NewValues], graph.Output.Select(o => o.Name));
         output.WriteLine($"prior_step.onnx {bytes.Length} B, {graph.Node.Count} nodes");
     }

@@ -6,17 +6,38 @@ namespace Distill.Tests.Pipeline;
 public class AdaptiveSizingTests
 {
     [Theory]
-    [InlineData(1, 64, 0.8, 128, 2)]
-    [InlineData(5, 64, 0.8, 128, 2)]
-    [InlineData(20, 64, 0.8, 128, 2)]
-    [InlineData(21, 128, 0.9, 256, 4)]
-    [InlineData(100, 128, 0.9, 256, 4)]
-    [InlineData(101, 256, 0.95, 512, 6)]
-    [InlineData(500, 256, 0.95, 512, 6)]
-    public void SizesFollowTheFileCountTiers(int files, int codebook, double decay, int hidden, int layers)
+    [InlineData(1, 64, 0.8)]
+    [InlineData(5, 64, 0.8)]
+    [InlineData(20, 64, 0.8)]
+    [InlineData(21, 128, 0.9)]
+    [InlineData(100, 128, 0.9)]
+    [InlineData(101, 256, 0.95)]
+    [InlineData(500, 256, 0.95)]
+    public void CodebookFollowsTheFileCountTiers(int files, int codebook, double decay)
     {
         Assert.Equal(codebook, AdaptiveSizing.CodebookSize(files));
         Assert.Equal(decay, AdaptiveSizing.EmaDecay(files));
-        Assert.Equal((hidden, layers), AdaptiveSizing.Prior(files));
+    }
+
+    [Theory]
+    [InlineData(1, 128, 2)]
+    [InlineData(16_000, 128, 2)]
+    [InlineData(16_001, 256, 4)]
+    [InlineData(80_000, 256, 4)]
+    [InlineData(80_001, 512, 6)]
+    [InlineData(1_000_000, 512, 6)]
+    public void PriorFollowsTheTokenCountTiers(long tokens, int hidden, int layers) =>
+        Assert.Equal((hidden, layers), AdaptiveSizing.Prior(tokens));
+
+    [Theory]
+    [InlineData(20, 128)]
+    [InlineData(100, 256)]
+    [InlineData(500, 512)]
+    public void TypicalFilesOfFourSecondsLandInTheirFileCountTier(int files, int hidden)
+    {
+        // 4 s of 48 kHz audio at hop 512 is 375 frames: 23 steps of 8 positions × 4 levels.
+        long tokens = AdaptiveSizing.PriorTokens(Enumerable.Repeat(375, files), downsampling: 16, tokensPerStep: 32);
+        Assert.Equal(hidden, AdaptiveSizing.Prior(tokens).Hidden);
+        Assert.Equal(hidden, AdaptiveSizing.Prior(AdaptiveSizing.TypicalTokens(files)).Hidden);
     }
 }

@@ -36,17 +36,22 @@ public class CodePriorTests
         }
     }
 
+    /// <summary>Two anchors' histograms [2, L·K]: each row a distribution per level.</summary>
+    static Tensor Histograms() =>
+        torch.softmax(torch.randn(2, Small.Levels, Small.CodebookSize) * 2, -1).reshape(2, -1);
+
     [Fact]
     public void CachedStepsEqualTheFullCausalPass()
     {
         var (prior, tokens) = Setup(Small.ContextTokens);
         using var _ = torch.no_grad();
-        var full = prior.Forward(tokens);
+        var histograms = Histograms();
+        var full = prior.Forward(tokens, histograms);
         var cache = new PriorCache(Small.Layers);
         var previous = torch.zeros(2, dtype: ScalarType.Int64);
         for (int i = 0; i < tokens.shape[1]; i++)
         {
-            var logits = prior.Step(previous, cache);
+            var logits = prior.Step(previous, cache, histogram: histograms);
             double diff = (logits - full[TensorIndex.Colon, i]).abs().max().item<float>();
             Assert.True(diff < 1e-5, $"slot {i}: max |Δ| = {diff}");
             previous = tokens[TensorIndex.Colon, i];
@@ -63,5 +68,19 @@ public class CodePriorTests
         var atZero = prior.Forward(tokens);
         var shifted = prior.Forward(tokens, firstSlot: 3 * Small.TokensPerStep);
         Assert.True(torch.allclose(atZero, shifted, 1e-4, 1e-4));
+    }
+
+    [Fact]
+    public void TheAnchorHistogramConditionsEverySlotAndZerosMeanNone()
+    {
+        var (prior, tokens) = Setup();
+        using var _ = torch.no_grad();
+        var histograms = Histograms();
+        var anchored = prior.Forward(tokens, histograms);
+        var swapped = prior.Forward(tokens, histograms.flip(0));
+        // Every slot, the first included, reads the condition.
+        var change = (anchored - swapped).abs().amax(new long[] { 0, 2 });
+        Assert.True(change.min().item<float>() > 1e-4, $"a slot ignores the anchor: min |Δ| = {change.min().item<float>()}");
+        Assert.True(torch.allclose(prior.Forward(tokens), prior.Forward(tokens, torch.zeros_like(histograms)), 0, 0));
     }
 }

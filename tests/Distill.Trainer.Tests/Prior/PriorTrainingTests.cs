@@ -79,4 +79,53 @@ public class PriorTrainingTests(EncodedCorpusFixture data, Xunit.Abstractions.IT
 
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, PriorTrainer.CheckpointFile)), File.ReadAllBytes(Path.Combine(parted, PriorTrainer.CheckpointFile)));
     }
+
+    /// <summary>Mean log-likelihood (nats/token) of <paramref name="clip"/>'s own tokens, window by window, when the prior
+    /// is told it continues <paramref name="histogram"/>.</summary>
+    static double MeanLogLikelihood(CodePrior prior, CodeSequence clip, TorchSharp.torch.Tensor histogram)
+    {
+        var p = prior.Config;
+        double sum = 0; long count = 0;
+        foreach (var (inputs, targets) in CodeCorpus.Windows([clip], p.TokensPerStep, p.ContextSteps, 16))
+        {
+            using var scope = TorchSharp.torch.NewDisposeScope();
+            var h = histogram.expand(inputs.shape[0], -1);
+            var nats = TorchSharp.torch.nn.functional.cross_entropy(
+                prior.Forward(inputs, h).reshape(-1, p.CodebookSize), targets.reshape(-1), ignore_index: -1,
+                reduction: TorchSharp.torch.nn.Reduction.Sum);
+            sum -= nats.item<float>();
+            count += (targets >= 0).sum().item<long>();
+        }
+        return sum / count;
+    }
+
+    [Fact]
+    public void TheAnchoredPriorPrefersEachAnchorsOwnCodesUnderItsOwnHistogram()
+    {
+        var dir = Path.Combine(data.Root, "anchored-" + Guid.NewGuid().ToString("N")[..6]);
+        var trainer = new PriorTrainer(data.PriorConfig(epochs: 15), data.Train, data.Validation, dir);
+        trainer.Run(CancellationToken.None);
+        var prior = trainer.Model;
+        prior.eval();
+        using var noGrad = TorchSharp.torch.no_grad();
+        var c = prior.Config;
+        foreach (var (name, clips) in new[] { ("training", data.Train), ("validation", data.Validation) })
+        {
+            var histograms = clips.Select(a => AnchorHistograms.Whole(a, c)).ToArray();
+            int preferred = 0;
+            double gap = 0;
+            for (int a = 0; a < clips.Length; a++)
+            {
+                double own = MeanLogLikelihood(prior, clips[a], histograms[a]);
+                double others = Enumerable.Range(0, clips.Length).Where(b => b != a)
+                                          .Average(b => MeanLogLikelihood(prior, clips[a], histograms[b]));
+                if (own > others) preferred++;
+                gap += (own - others) / clips.Length;
+                output.WriteLine($"{name} {clips[a].Name}: own {own / Math.Log(2):F3} bits, others' mean {others / Math.Log(2):F3}");
+            }
+            output.WriteLine($"{name}: {preferred} of {clips.Length} anchors prefer their own histogram, mean gain {gap / Math.Log(2):F3} bits/token");
+            Assert.True(gap > 0, $"{name}: own histogram gains {gap} nats/token");
+            Assert.True(preferred >= clips.Length * 3 / 4, $"{name}: only {preferred} of {clips.Length} anchors prefer their own histogram");
+        }
+    }
 }
