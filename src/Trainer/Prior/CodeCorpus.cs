@@ -32,20 +32,13 @@ public static class CodeCorpus
         }).ToArray();
     }
 
-    /// <summary>Random windows of <paramref name="steps"/> time steps; sequences shorter than a
-    /// window are padded with target −1 (ignored by the loss).</summary>
-    public static (Tensor Inputs, Tensor Targets) SampleWindows(IReadOnlyList<CodeSequence> sequences,
-                                                                int tokensPerStep,
-                                                                int steps, int batchSize, Random random) =>
-        Build(PickWindows(sequences, steps, batchSize, random), tokensPerStep, steps);
-
-    /// <summary>Random windows: each a clip and the time step it starts at.</summary>
+    /// <summary>Random windows: each a clip and the time step it starts at (anywhere: windows wrap around).</summary>
     public static (CodeSequence Clip, int StartStep)[] PickWindows(IReadOnlyList<CodeSequence> sequences, int steps,
                                                                    int batchSize, Random random) =>
         Enumerable.Range(0, batchSize).Select(_ =>
         {
             var s = sequences[random.Next(sequences.Count)];
-            return (s, random.Next(Math.Max(0, s.TimeSteps - steps) + 1));
+            return (s, random.Next(s.TimeSteps));
         }).ToArray();
 
     /// <summary>Consecutive non-overlapping windows covering every sequence, for validation.</summary>
@@ -64,25 +57,21 @@ public static class CodeCorpus
         for (int i = 0; i < all.Length; i += batchSize) yield return all[i..Math.Min(i + batchSize, all.Length)];
     }
 
+    /// <summary>Windows as token tensors, each read from its clip as a loop: the engine replays an anchor looping,
+    /// and a note outlasts most clips, so the prior learns what follows a clip's end — its beginning — instead of
+    /// never seeing anything past it (short clips, padded, taught it nothing there, and notes fell silent).</summary>
     public static (Tensor Inputs, Tensor Targets) Build((CodeSequence Sequence, int StartStep)[] picks, int tokensPerStep,
-                                                 int steps)
-
+                                                        int steps)
     {
         int n = steps * tokensPerStep;
-        var inputs = new long[picks.Length * n];
-        var targets = new long[picks.Length * n];
+        var tokens = new long[picks.Length * n];
         for (int b = 0; b < picks.Length; b++)
         {
             var (s, start) = picks[b];
-            for (int i = 0; i < n; i++)
-            {
-                long src = (long)start * tokensPerStep + i;
-                bool inside = src < s.Tokens.Length;
-                inputs[b * n + i] = inside ? s.Tokens[src] : 0;
-                targets[b * n + i] = inside ? s.Tokens[src] : -1;
-            }
+            for (int i = 0; i < n; i++) tokens[b * n + i] = s.Tokens[((long)start * tokensPerStep + i) % s.Tokens.Length];
         }
-        return (Tensors.Copy(inputs, picks.Length, n), Tensors.Copy(targets, picks.Length, n));
+        var inputs = Tensors.Copy(tokens, picks.Length, n);
+        return (inputs, inputs.clone());
     }
 
     /// <summary>Entropy in bits of each level's code distribution over the given sequences: what a

@@ -130,8 +130,7 @@ public sealed class PriorTrainer
                                  torch.randint(p.CodebookSize, inputs.shape, dtype: ScalarType.Int64), inputs);
         prior.train();
         var logits = prior.Forward(inputs, histograms, training: true);
-        var loss = F.cross_entropy(logits.reshape(-1, config.Prior.CodebookSize), targets.reshape(-1),
-                                   ignore_index: -1);
+        var loss = F.cross_entropy(logits.reshape(-1, config.Prior.CodebookSize), targets.reshape(-1));
         adam.ZeroGrad();
         loss.backward();
         // A non-finite update would poison every weight.
@@ -154,12 +153,10 @@ public sealed class PriorTrainer
             var (inputs, targets) = CodeCorpus.Build(picks, p.TokensPerStep, p.ContextSteps);
             var histograms = AnchorHistograms.ForValidation(picks, p.ContextSteps, p);
             var nats = F.cross_entropy(prior.Forward(inputs, histograms).reshape(-1, p.CodebookSize), targets.reshape(-1),
-                                       ignore_index: -1, reduction: nn.Reduction.None).reshape(targets.shape);
-            // Slot i has level i mod L: view [B, N] as [B·N/L, L] and reduce per column.
-            var valid = (targets >= 0).reshape(-1, p.Levels).@float();
-            var levelNats = (nats.reshape(-1, p.Levels) * valid).sum(dim: 0).data<float>().ToArray();
-            var levelCounts = valid.sum(dim: 0).data<float>().ToArray();
-            for (int l = 0; l < p.Levels; l++) { sums[l] += levelNats[l]; counts[l] += (long)levelCounts[l]; }
+                                       reduction: nn.Reduction.None);
+            // Slot i has level i mod L: view [B·N] as [B·N/L, L] and reduce per column.
+            var levelNats = nats.reshape(-1, p.Levels).sum(dim: 0).data<float>().ToArray();
+            for (int l = 0; l < p.Levels; l++) { sums[l] += levelNats[l]; counts[l] += targets.NumberOfElements / p.Levels; }
         }
         var perLevel = sums.Select((s, l) => s / Math.Max(1, counts[l]) / Math.Log(2)).ToArray();
         return (sums.Sum() / Math.Max(1, counts.Sum()) / Math.Log(2), perLevel);
