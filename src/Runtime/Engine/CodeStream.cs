@@ -22,7 +22,7 @@ public sealed class CodeStream
     public const int PrimeSteps = 8;
     readonly PriorStep? prior;
     readonly TokenSampler sampler;
-    readonly int tokensPerStep, levels;
+    readonly int tokensPerStep, levels, codebookSize;
     readonly long[] history;
     long[] anchor = [];
     int anchorSteps;
@@ -37,7 +37,7 @@ public sealed class CodeStream
 
     public CodeStream(PriorStep? prior, int codebookSize, int tokensPerStep, int levels, int historySteps = 64)
     {
-        this.prior = prior; this.tokensPerStep = tokensPerStep; this.levels = levels;
+        this.prior = prior; this.tokensPerStep = tokensPerStep; this.levels = levels; this.codebookSize = codebookSize;
         HistorySteps = historySteps;
         history = new long[historySteps * tokensPerStep];
         sampler = new TokenSampler(codebookSize, 1);
@@ -80,8 +80,10 @@ public sealed class CodeStream
         {
             var logits = prior.Step(previous);
             long code = reference[j];
+            // Drawn among the codes of the sound it continues (the condition's blend: morph opens the target's).
             if (choice.NextDouble() < controls.Variation)
-                code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels));
+                code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels),
+                                      condition is null ? default : prior.Condition.Slice(j % levels * codebookSize, codebookSize));
             step[j] = code;
             previous = code;
         }

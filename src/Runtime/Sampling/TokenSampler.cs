@@ -35,18 +35,32 @@ public sealed class TokenSampler
 
     /// <param name="temperatureScale">Per-level multiplier of the temperature (coarse levels can be
     /// kept steadier than fine ones).</param>
-    public int Sample(ReadOnlySpan<float> logits, in SamplingSettings settings, float temperatureScale = 1f)
+    /// <param name="vocabulary">Weights per code: codes of weight 0 are never drawn (empty, or all 0: every code
+    /// may be).</param>
+    public int Sample(ReadOnlySpan<float> logits, in SamplingSettings settings, float temperatureScale = 1f,
+                      ReadOnlySpan<float> vocabulary = default)
     {
         int n = logits.Length;
         if (n > probabilities.Length)
             throw new ArgumentException($"{n} logits, sampler built for {probabilities.Length}");
-        float temperature = settings.Temperature * temperatureScale;
-        if (temperature <= 0) return ArgMax(logits);
+        if (vocabulary.Length != 0 && vocabulary.Length != n)
+            throw new ArgumentException($"{vocabulary.Length} vocabulary weights for {n} logits");
 
-        // Rank tokens by logit, descending (introsort is deterministic, so ties resolve alike every run).
-        for (int i = 0; i < n; i++) { order[i] = i; sortKeys[i] = -logits[i]; }
+        // Rank tokens by logit, descending, codes outside the vocabulary last (introsort is deterministic, so ties
+        // resolve alike every run).
+        int inside = 0;
+        for (int i = 0; i < n; i++)
+        {
+            bool allowed = vocabulary.Length == 0 || vocabulary[i] > 0;
+            order[i] = i;
+            sortKeys[i] = allowed ? -logits[i] : float.PositiveInfinity;
+            if (allowed) inside++;
+        }
+        if (inside == 0) for (int i = 0; i < n; i++) sortKeys[i] = -logits[i];
         Array.Sort(sortKeys, order, 0, n);
-        int kept = settings.TopK > 0 ? Math.Min(settings.TopK, n) : n;
+        float temperature = settings.Temperature * temperatureScale;
+        if (temperature <= 0) return order[0];
+        int kept = Math.Min(settings.TopK > 0 ? settings.TopK : n, inside == 0 ? n : inside);
         float max = logits[order[0]];
         int plausible = 1;
         while (plausible < kept && logits[order[plausible]] >= max - PlausibleLogitRange) plausible++;

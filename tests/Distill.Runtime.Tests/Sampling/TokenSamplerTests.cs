@@ -55,6 +55,21 @@ public class TokenSamplerTests
         Assert.InRange(counts[2] / 20000.0, 0.245 / 1.568 - 0.015, 0.245 / 1.568 + 0.015);
     }
 
+    /// <summary>Codes outside the vocabulary (weight 0) are never drawn, greedy or hot, even the prior's favourite;
+    /// an all-zero vocabulary allows every code.</summary>
+    [Fact]
+    public void OnlyCodesOfTheVocabularyAreDrawn()
+    {
+        float[] vocabulary = [0.2f, 0, 0.5f, 0.3f]; // code 1, the most likely, is not in it
+        var sampler = new TokenSampler(Logits.Length, 9);
+        var counts = new int[Logits.Length];
+        for (int i = 0; i < 20000; i++) counts[sampler.Sample(Logits, new SamplingSettings(2f), vocabulary: vocabulary)]++;
+        Assert.Equal(0, counts[1]);
+        Assert.All(new[] { 0, 2, 3 }, c => Assert.True(counts[c] > 0));
+        Assert.Equal(3, sampler.Sample(Logits, new SamplingSettings(0f), vocabulary: vocabulary)); // 0.3 is the best left
+        Assert.Equal(1, sampler.Sample(Logits, new SamplingSettings(0f), vocabulary: new float[4]));
+    }
+
     [Theory]
     [InlineData(1, new[] { 1 })]
     [InlineData(2, new[] { 1, 3 })]
