@@ -28,6 +28,7 @@ public sealed class CodeStream
     int anchorSteps;
     AnchorCondition? condition;
     Pcg32 choice;
+    int replayUntil; // steps before this one replay the anchor (LevelGuard's recovery)
     long fed;        // tokens the prior has read
     long previous;   // the last of them
 
@@ -53,7 +54,7 @@ public sealed class CodeStream
         choice = new Pcg32(seed, stream: 7);
         prior?.Reset();
         fed = previous = 0;
-        Steps = Decided = 0;
+        Steps = Decided = replayUntil = 0;
     }
 
     /// <summary>Tokens of step <see cref="Steps"/> decided so far (the step being generated).</summary>
@@ -81,7 +82,7 @@ public sealed class CodeStream
             var logits = prior.Step(previous);
             long code = reference[j];
             // Drawn among the codes of the sound it continues (the condition's blend: morph opens the target's).
-            if (choice.NextDouble() < controls.Variation)
+            if (choice.NextDouble() < controls.Variation && Steps >= replayUntil)
                 code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels),
                                       condition is null ? default : prior.Condition.Slice(j % levels * codebookSize, codebookSize));
             step[j] = code;
@@ -90,6 +91,10 @@ public sealed class CodeStream
         fed += tokens - Decided;
         Decided = tokens;
     }
+
+    /// <summary>The next <paramref name="steps"/> steps after the ones decided replay the anchor's own codes (the
+    /// prior reads them as ever), whatever the variation.</summary>
+    public void Reanchor(int steps) => replayUntil = Steps + (Decided > 0 ? 1 : 0) + steps;
 
     /// <summary>Completes the step being generated and moves on to the next.</summary>
     public void Next(in GenerationControls controls)

@@ -22,6 +22,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly StreamingDecoder decoder;
     readonly StreamingPhaseReconstructor phase;
     readonly OutputHighPass highPass;   // DC and infrasound off each voice's output
+    readonly LevelGuard level = new();
     readonly int bins, tokensPerStep;
     readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod RingFrames][bin]
     readonly float[] frame, discard;
@@ -67,6 +68,7 @@ public sealed class VoiceRenderer : IDisposable
         decoder.Reset();
         phase.Reset();
         highPass.Reset();
+        level.Reset();
         for (int i = 0; i < phase.LatencyFrames; i++) Advance(controls, discard);
     }
 
@@ -116,6 +118,16 @@ public sealed class VoiceRenderer : IDisposable
             decoder.Magnitude.Slice(f * bins, bins)
                    .CopyTo(decoded.AsSpan((int)((decodedFrames + f) % RingFrames) * bins, bins));
         decodedFrames += WorldGraphs.FramesPerStep;
+        double power = MeanPower(decoder.Magnitude);
+        if (step < CodeStream.PrimeSteps) level.Learn(power);
+        else if (level.Strays(power)) codes.Reanchor(LevelGuard.RecoverySteps);
+    }
+
+    static double MeanPower(ReadOnlySpan<float> magnitudes)
+    {
+        double sum = 0;
+        foreach (float m in magnitudes) sum += (double)m * m;
+        return sum / magnitudes.Length;
     }
 
     public void Dispose()
