@@ -46,20 +46,21 @@ public sealed class TokenSampler
         if (vocabulary.Length != 0 && vocabulary.Length != n)
             throw new ArgumentException($"{vocabulary.Length} vocabulary weights for {n} logits");
 
+        float temperature = settings.Temperature * temperatureScale;
+        if (temperature <= 0) return ArgMax(logits, vocabulary);
+
         // Rank tokens by logit, descending, codes outside the vocabulary last (introsort is deterministic, so ties
         // resolve alike every run).
         int inside = 0;
         for (int i = 0; i < n; i++)
         {
-            bool allowed = vocabulary.Length == 0 || vocabulary[i] > 0;
+            bool allowed = Allows(vocabulary, i);
             order[i] = i;
             sortKeys[i] = allowed ? -logits[i] : float.PositiveInfinity;
             if (allowed) inside++;
         }
         if (inside == 0) for (int i = 0; i < n; i++) sortKeys[i] = -logits[i];
         Array.Sort(sortKeys, order, 0, n);
-        float temperature = settings.Temperature * temperatureScale;
-        if (temperature <= 0) return order[0];
         int kept = Math.Min(settings.TopK > 0 ? settings.TopK : n, inside == 0 ? n : inside);
         float max = logits[order[0]];
         int plausible = 1;
@@ -95,10 +96,15 @@ public sealed class TokenSampler
         return order[kept - 1];
     }
 
-    public static int ArgMax(ReadOnlySpan<float> logits)
+    /// <summary>The most likely code of the vocabulary (of all codes when the vocabulary is empty or all 0).</summary>
+    public static int ArgMax(ReadOnlySpan<float> logits, ReadOnlySpan<float> vocabulary = default)
     {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++) if (logits[i] > logits[best]) best = i;
-        return best;
+        int best = -1;
+        for (int i = 0; i < logits.Length; i++)
+            if (Allows(vocabulary, i) && (best < 0 || logits[i] > logits[best])) best = i;
+        if (best >= 0 || vocabulary.Length == 0) return Math.Max(best, 0);
+        return ArgMax(logits); // nothing of the vocabulary: every code may be
     }
+
+    static bool Allows(ReadOnlySpan<float> vocabulary, int code) => vocabulary.Length == 0 || vocabulary[code] > 0;
 }
