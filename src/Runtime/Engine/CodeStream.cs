@@ -12,7 +12,7 @@ namespace Distill.Runtime.Engine;
 /// the anchor (pre-rendered openings need nothing else). Keeps the last <see cref="HistorySteps"/> steps for
 /// the decoder.
 /// <para>The prior reads the primed tokens lazily — when the first step is sampled, or earlier through
-/// <see cref="Prime"/> in the worker's idle time — so a chord's note-ons cost no prior work at all; the
+/// <see cref="AskPrime"/> in the worker's idle time — so a chord's note-ons cost no prior work at all; the
 /// prior's state depends only on the tokens it reads, not on when.</para>
 /// </summary>
 public sealed class CodeStream
@@ -31,6 +31,8 @@ public sealed class CodeStream
     int replayUntil; // steps before this one replay the anchor (LevelGuard's recovery)
     long fed;        // tokens the prior has read
     long previous;   // the last of them
+    long primeTarget; // the prior reads the primed opening up to this token
+    int target;      // Decided grows to this as the prior's reads come in
 
     public int HistorySteps { get; }
     /// <summary>Time steps generated so far.</summary>
@@ -53,8 +55,8 @@ public sealed class CodeStream
         sampler.Reseed(seed);
         choice = new Pcg32(seed, stream: 7);
         prior?.Reset();
-        fed = previous = 0;
-        Steps = Decided = replayUntil = 0;
+        fed = previous = primeTarget = 0;
+        Steps = Decided = replayUntil = target = 0;
     }
 
     /// <summary>Tokens of step <see cref="Steps"/> decided so far (the step being generated).</summary>
@@ -65,32 +67,80 @@ public sealed class CodeStream
     /// the very next token and the prior's work comes in small, even portions.</summary>
     public void Decide(int tokens, in GenerationControls controls)
     {
-        tokens = Math.Min(tokens, tokensPerStep);
-        if (Decided >= tokens) return;
-        var step = history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
-        var reference = AnchorStep(Steps);
+        Ask(tokens, controls);
+        while (Reading) Read(prior!.Step(previous), controls);
+    }
+
+    /// <summary>Asks for tokens of step <see cref="Steps"/> to be decided until <paramref name="tokens"/> of them are:
+    /// those that need no prior are decided at once, the rest (after the primed opening, if the prior has not read it
+    /// yet) wait for the prior's reads — <see cref="Read"/> while <see cref="Reading"/>, each given the logits of a
+    /// prior step on <see cref="PreviousCode"/>, alone (<see cref="Decide"/>) or batched with other voices.</summary>
+    public void Ask(int tokens, in GenerationControls controls)
+    {
+        target = Math.Min(tokens, tokensPerStep);
+        if (Decided >= target) return;
         if (prior is null || Steps < PrimeSteps)
         {
-            reference[Decided..tokens].CopyTo(step[Decided..]);
-            Decided = tokens;
+            AnchorStep(Steps)[Decided..target].CopyTo(CurrentStep[Decided..]);
+            Decided = target;
             return;
         }
-        Prime(long.MaxValue);
-        condition?.Apply(controls.Morph, prior.Condition);
-        for (int j = Decided; j < tokens; j++)
-        {
-            var logits = prior.Step(previous);
-            long code = reference[j];
-            // Drawn among the codes of the sound it continues (the condition's blend: morph opens the target's).
-            if (choice.NextDouble() < controls.Variation && Steps >= replayUntil)
-                code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels),
-                                      condition is null ? default : prior.Condition.Slice(j % levels * codebookSize, codebookSize));
-            step[j] = code;
-            previous = code;
-        }
-        fed += tokens - Decided;
-        Decided = tokens;
+        primeTarget = PrimedTokens;
+        ApplyCondition(controls);
     }
+
+    /// <summary>Asks the prior to read up to <paramref name="tokens"/> more of the tokens already decided (the primed
+    /// opening) — ahead of need, in idle time: the prior's state depends only on the tokens it reads, not on when.
+    /// Returns whether there are any.</summary>
+    public bool AskPrime(long tokens)
+    {
+        if (prior is null) return false;
+        primeTarget = Math.Min(PrimedTokens, fed + tokens);
+        if (fed >= primeTarget) return false;
+        condition?.Apply(0, prior.Condition);
+        return true;
+    }
+
+    /// <summary>Whether the stream waits for a prior read.</summary>
+    public bool Reading => fed < primeTarget || Decided < target;
+
+    /// <summary>The code the next prior read is to be given (the prior's <c>previous_token</c>).</summary>
+    public long PreviousCode => previous;
+
+    /// <summary>The prior whose steps <see cref="Read"/> takes (null: the stream only replays its anchor).</summary>
+    internal PriorStep? Prior => prior;
+
+    /// <summary>Takes one prior read, the logits of a step on <see cref="PreviousCode"/>: the primed opening's
+    /// (discarded), or the next token's, drawn with probability <see cref="GenerationControls.Variation"/> among the
+    /// codes of the sound it continues (the condition's blend: morph opens the target's), otherwise the anchor's.</summary>
+    public void Read(ReadOnlySpan<float> logits, in GenerationControls controls)
+    {
+        if (fed < primeTarget)
+        {
+            previous = anchor[fed % ((long)anchorSteps * tokensPerStep)];
+            if (++fed == primeTarget) ApplyCondition(controls);
+            return;
+        }
+        int j = Decided;
+        long code = AnchorStep(Steps)[j];
+        if (choice.NextDouble() < controls.Variation && Steps >= replayUntil)
+            code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels),
+                                  condition is null ? default : prior!.Condition.Slice(j % levels * codebookSize, codebookSize));
+        CurrentStep[j] = code;
+        previous = code;
+        fed++;
+        Decided++;
+    }
+
+    /// <summary>The condition the next prior step reads: the primed opening is read under the anchor's own histogram,
+    /// decisions under the blend morph asks for.</summary>
+    void ApplyCondition(in GenerationControls controls) =>
+        condition?.Apply(fed < primeTarget ? 0 : controls.Morph, prior!.Condition);
+
+    /// <summary>Tokens of the anchor's opening the prior reads before any it decides.</summary>
+    long PrimedTokens => (long)Math.Min(Steps, PrimeSteps) * tokensPerStep;
+
+    Span<long> CurrentStep => history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
 
     /// <summary>The next <paramref name="steps"/> steps after the ones decided replay the anchor's own codes (the
     /// prior reads them as ever), whatever the variation.</summary>
@@ -101,22 +151,7 @@ public sealed class CodeStream
     {
         Decide(tokensPerStep, controls);
         Steps++;
-        Decided = 0;
-    }
-
-    /// <summary>Lets the prior read up to <paramref name="tokens"/> more of the tokens already decided (the primed
-    /// opening); returns whether it read any.</summary>
-    public bool Prime(long tokens)
-    {
-        if (prior is null) return false;
-        long known = (long)Math.Min(Steps, PrimeSteps) * tokensPerStep, start = fed;
-        if (fed < known) condition?.Apply(0, prior.Condition);   // the anchor's own opening, under its own histogram
-        for (; fed < known && fed - start < tokens; fed++)
-        {
-            prior.Step(previous);
-            previous = anchor[fed % ((long)anchorSteps * tokensPerStep)];
-        }
-        return fed > start;
+        Decided = target = 0;
     }
 
     /// <summary>The anchor's own codes at time step <paramref name="step"/> (looping).</summary>

@@ -39,6 +39,7 @@ sealed class GenerationWorker : IDisposable
         public int Generation, World;
         public long Start, Frames;
         public VoiceRenderer? Renderer;
+        public PriorLockstep? Lockstep;
         public long ReadTime(int hop, int lookAhead) => Math.Max(Start, Start + Frames * hop - lookAhead);
     }
 
@@ -46,6 +47,8 @@ sealed class GenerationWorker : IDisposable
     readonly VoiceChannel[] channels;
     readonly WorldTable worlds;
     readonly GeneratingVoice[] voices;
+    readonly GeneratingVoice[] due;     // voices rendering a frame together
+    readonly CodeStream[] streams;      // their code streams, for the batched prior reads
     readonly double[] values = InstrumentParameters.Defaults();
     readonly Thread thread;
     readonly Func<long> playhead;
@@ -62,6 +65,8 @@ sealed class GenerationWorker : IDisposable
         this.events = events; this.channels = channels; this.worlds = worlds;
         this.playhead = playhead; this.idle = idle;
         voices = channels.Select((_, i) => new GeneratingVoice(i)).ToArray();
+        due = new GeneratingVoice[voices.Length];
+        streams = new CodeStream[voices.Length];
         thread = new Thread(Run)
         {
             IsBackground = true, Name = "Distill generation", Priority = ThreadPriority.AboveNormal
@@ -117,41 +122,89 @@ sealed class GenerationWorker : IDisposable
             long t = v.ReadTime(hop.Length, ahead);
             if (t < nextTime) { nextTime = t; next = v; }
         }
-        if (events.TryPeek(out var e) && e.Time <= nextTime)
+        bool pending = events.TryPeek(out var e);
+        if (pending && e.Time <= nextTime)
         {
             events.Skip(1);
             Apply(e);
             return true;
         }
         if (next is null || nextTime >= now) return false;
-        var ring = channels[next.Slot].Audio;
-        if (ring.Free < hop.Length) return false; // keep timeline order: nothing later may run before this frame
-        try
+        if (channels[next.Slot].Audio.Free < hop.Length) return false; // keep timeline order: nothing later may run before this frame
+        // Every voice with a frame due before the next event renders it now, under the same controls: the prior
+        // reads of each world's voices go in one batch. (Events not yet queued lie at or after the playhead.)
+        long until = pending ? Math.Min(now, e.Time) : now;
+        for (int w = 0; w < WorldTable.Capacity; w++)
         {
-            next.Renderer!.Render(controls, hop);
+            int count = 0;
+            foreach (var v in voices)
+                if (v.Active && v.World == w && v.ReadTime(hop.Length, ahead) < until
+                    && channels[v.Slot].Audio.Free >= hop.Length)
+                    due[count++] = v;
+            if (count > 0) RenderFrames(due.AsSpan(0, count));
         }
-        catch (Exception ex)
-        {
-            // A model that fails at run time silences its voice, never the process.
-            next.Active = false;
-            Faulted?.Invoke(ex);
-            return true;
-        }
-        long sample = next.Frames * hop.Length;
-        next.Frames++;
-        // The opening is pre-rendered; the ring carries the note from the handover crossfade on.
-        int skip = (int)Math.Clamp(World.OpeningSamples - World.HandoverSamples - sample, 0, hop.Length);
-        ring.TryWrite(hop.AsSpan(skip));
         return true;
     }
 
-    /// <summary>Idle time: the prior reads voices' primed openings ahead of need (the result does not depend
-    /// on when).</summary>
+    /// <summary>The next frame of each of <paramref name="batch"/> (voices of one world): their prior reads together,
+    /// then each one's decode, phase and output.</summary>
+    void RenderFrames(ReadOnlySpan<GeneratingVoice> batch)
+    {
+        try
+        {
+            for (int i = 0; i < batch.Length; i++)
+            {
+                batch[i].Renderer!.Ask(controls);
+                streams[i] = batch[i].Renderer!.Codes;
+            }
+            batch[0].Lockstep!.Read(streams.AsSpan(0, batch.Length), controls);
+        }
+        catch (Exception ex)
+        {
+            // A model that fails at run time silences its voices, never the process.
+            foreach (var v in batch) v.Active = false;
+            Faulted?.Invoke(ex);
+            return;
+        }
+        foreach (var v in batch)
+        {
+            try
+            {
+                v.Renderer!.Render(controls, hop);
+            }
+            catch (Exception ex)
+            {
+                v.Active = false;
+                Faulted?.Invoke(ex);
+                continue;
+            }
+            long sample = v.Frames * hop.Length;
+            v.Frames++;
+            // The opening is pre-rendered; the ring carries the note from the handover crossfade on.
+            int skip = (int)Math.Clamp(World.OpeningSamples - World.HandoverSamples - sample, 0, hop.Length);
+            channels[v.Slot].Audio.TryWrite(hop.AsSpan(skip));
+        }
+    }
+
+    /// <summary>Idle time: the prior reads voices' primed openings ahead of need, each world's voices batched (the
+    /// result does not depend on when).</summary>
     bool Prime()
     {
         bool any = false;
-        foreach (var v in voices)
-            if (v.Active) any |= v.Renderer!.Codes.Prime(64);
+        for (int w = 0; w < WorldTable.Capacity; w++)
+        {
+            int count = 0;
+            PriorLockstep? lockstep = null;
+            foreach (var v in voices)
+                if (v.Active && v.World == w && v.Renderer!.Codes.AskPrime(64))
+                {
+                    streams[count++] = v.Renderer.Codes;
+                    lockstep = v.Lockstep;
+                }
+            if (count == 0) continue;
+            lockstep!.Read(streams.AsSpan(0, count), controls);
+            any = true;
+        }
         return any;
     }
 
@@ -200,6 +253,7 @@ sealed class GenerationWorker : IDisposable
         voice.Start = e.Time;
         voice.Frames = 0;
         voice.Renderer = world.Voice(e.Slot);
+        voice.Lockstep = world.Lockstep;
         if (hop.Length != voice.Renderer.Hop) hop = new float[voice.Renderer.Hop];
         voice.Renderer.Start(world.Anchors[e.Anchor], world.MorphTarget(e.Anchor), e.Seed, controls);
         channels[e.Slot].Begin(e.Generation);

@@ -40,12 +40,24 @@ public sealed class VoiceRenderer : IDisposable
 
     /// <param name="generative">false: replay anchors only, without the prior (for pre-rendered openings).</param>
     public VoiceRenderer(WorldModels models, bool generative = true)
+        : this(models, generative ? new PriorStep(models.Prior, models.Manifest.Prior,
+                                                  models.Manifest.Quantizer.CodebookSize) : null)
+    {
+    }
+
+    /// <summary>A voice whose prior is voice <paramref name="voice"/> of <paramref name="priors"/>, so its reads can
+    /// be batched with the other voices' (<see cref="PriorLockstep"/>).</summary>
+    public VoiceRenderer(WorldModels models, PriorBatch priors, int voice) : this(models, new PriorStep(priors, voice))
+    {
+    }
+
+    VoiceRenderer(WorldModels models, PriorStep? prior)
     {
         var m = models.Manifest;
         bins = m.Audio.NFft / 2 + 1;
         Hop = m.Audio.Hop;
         tokensPerStep = m.Prior.TokensPerStep;
-        prior = generative ? new PriorStep(models.Prior, m.Prior, m.Quantizer.CodebookSize) : null;
+        this.prior = prior;
         codes = new CodeStream(prior, m.Quantizer.CodebookSize, tokensPerStep, m.Quantizer.Levels);
         condition = new AnchorCondition(m.Quantizer.Levels, m.Quantizer.CodebookSize);
         decoder = new StreamingDecoder(models.Decoder, m, steps: 1);
@@ -75,13 +87,32 @@ public sealed class VoiceRenderer : IDisposable
     /// <summary>The next hop of output samples.</summary>
     public void Render(in GenerationControls controls, Span<float> output) => Advance(controls, output);
 
+    /// <summary>Asks the code stream for the tokens the next <see cref="Render"/> decides — all of the next step's if
+    /// it decodes it, else the hop's share of the step ahead — so their prior reads can be done first, batched with
+    /// other voices'. Changes nothing <see cref="Render"/> produces: the same tokens, with the same controls.</summary>
+    public void Ask(in GenerationControls controls)
+    {
+        if (decodedFrames < FramesNeeded())
+        {
+            if (codes.Steps == decodedFrames / WorldGraphs.FramesPerStep) codes.Ask(tokensPerStep, controls);
+        }
+        else if (TokensAhead() is int tokens and >= 0) codes.Ask(tokens, controls);
+    }
+
+    /// <summary>Decoded frames the read position needs: its frame, and the next one when it lies between them.</summary>
+    long FramesNeeded()
+    {
+        int i = (int)position;
+        return (float)(position - i) > 0 ? i + 2 : i + 1;
+    }
+
     void Advance(in GenerationControls controls, Span<float> output)
     {
         int i = (int)position;
         float a = (float)(position - i);
         // A step is decoded only when the read position reaches it, so its codes see the latest controls.
-        while (decodedFrames < (a > 0 ? i + 2 : i + 1)) DecodeNextStep(controls);
-        DecideAhead(controls);
+        while (decodedFrames < FramesNeeded()) DecodeNextStep(controls);
+        if (TokensAhead() is int tokens and >= 0) codes.Decide(tokens, controls);
         var f0 = decoded.AsSpan(i % RingFrames * bins, bins);
         if (a > 0)
         {
@@ -94,14 +125,15 @@ public sealed class VoiceRenderer : IDisposable
         if (!controls.Freeze) position += controls.StepRate;
     }
 
-    /// <summary>Decides the next step's tokens in proportion to how far the read position has come from the last
-    /// decode toward the one that needs them, each with the controls of its moment.</summary>
-    void DecideAhead(in GenerationControls controls)
+    /// <summary>How many of the next step's tokens are due: in proportion to how far the read position has come from
+    /// the last decode toward the one that needs them, so each is decided with the controls of its moment (−1: the
+    /// step being generated is not the next one).</summary>
+    int TokensAhead()
     {
         long next = decodedFrames / WorldGraphs.FramesPerStep;
-        if (codes.Steps != next) return;
+        if (codes.Steps != next) return -1;
         double progress = (position - (decodedFrames - WorldGraphs.FramesPerStep)) / WorldGraphs.FramesPerStep;
-        codes.Decide((int)Math.Ceiling(Math.Clamp(progress, 0, 1) * tokensPerStep), controls);
+        return (int)Math.Ceiling(Math.Clamp(progress, 0, 1) * tokensPerStep);
     }
 
     /// <summary>Decodes the next time step with the controls in force now, generating its codes first.</summary>

@@ -30,6 +30,10 @@ public sealed class PriorStep : IDisposable
         this.batch = batch; this.voice = voice; this.ownsBatch = ownsBatch;
     }
 
+    /// <summary>The batch this voice belongs to, and its index there (for stepping it with others).</summary>
+    public PriorBatch Batch => batch;
+    public int Voice => voice;
+
     /// <summary>Absolute index of the slot the next <see cref="Step"/> predicts.</summary>
     public long NextSlot => batch.NextSlot(voice);
 

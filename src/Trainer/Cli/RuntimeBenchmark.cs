@@ -3,7 +3,6 @@ using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
-using Distill.Runtime.Sampling;
 using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
 using Distill.Trainer.Export;
@@ -66,8 +65,8 @@ static partial class RuntimeBenchmark
     {
         Console.WriteLine("Runtime, single-threaded (OnnxRuntime intra-op 1), default autoencoder, " +
                           "48 kHz model rate resampled to 44.1 kHz. Full generation: every voice decoded, " +
-                          "phase-reconstructed and resampled, and one batched prior call per token for all voices, " +
-                          "sampled at temperature 1; × real time = seconds of audio each voice gets per second. Each figure is the fastest " +
+                          "phase-reconstructed and resampled, and one batched prior call per token for all voices " +
+                          "(the engine's own path: PriorLockstep), sampled at temperature 1; × real time = seconds of audio each voice gets per second. Each figure is the fastest " +
                           "of 5 rounds.");
         Console.WriteLine("| prior | weights | bundle | decode+phase+resample | voices | prior tokens/s | × needed | " +
                           "full generation |");
@@ -150,35 +149,30 @@ static partial class RuntimeBenchmark
         return calls * voices / seconds;
     }
 
-    /// <summary>Full generation of <paramref name="voices"/> voices side by side in one thread: each voice's
-    /// streaming path (its codes replayed: the codes' source does not change the decoder's work) and, for every time
-    /// step, one batched prior call per token for all voices with a sample drawn for each.</summary>
+    /// <summary>Full generation of <paramref name="voices"/> voices side by side in one thread, as the generation
+    /// worker runs them: each output frame, every voice asks for its tokens, the prior reads them for all voices in
+    /// batched calls (<see cref="PriorLockstep"/>), then each voice samples, decodes, reconstructs phase and is
+    /// resampled.</summary>
     static double FullGenerationRealTimeFactor(WorldModels models, WorldBundle bundle, int voices)
     {
         var m = bundle.Manifest;
-        using var prior = new PriorBatch(models.Prior, m.Prior, m.Quantizer.CodebookSize, voices);
-        var renderers = Enumerable.Range(0, voices).Select(_ => new VoiceRenderer(models, generative: false)).ToArray();
+        using var priors = new PriorBatch(models.Prior, m.Prior, m.Quantizer.CodebookSize, voices);
+        var lockstep = new PriorLockstep(priors);
+        var renderers = Enumerable.Range(0, voices).Select(v => new VoiceRenderer(models, priors, v)).ToArray();
         try
         {
-            var samplers = Enumerable.Range(0, voices).Select(v => new TokenSampler(prior.Vocabulary, (ulong)v)).ToArray();
             var resamplers = renderers.Select(_ => new PolyphaseResampler(FeatureConfig.ModelRate, 44100)).ToArray();
             var controls = GenerationControls.Defaults with { Variation = 1 };
             var hop = new float[renderers[0].Hop];
             var resampled = new float[resamplers[0].MaxOutputFor(hop.Length)];
-            int[] all = Enumerable.Range(0, voices).ToArray();
-            var previous = new long[voices];
+            var streams = renderers.Select(r => r.Codes).ToArray();
             for (int v = 0; v < voices; v++)
                 renderers[v].Start(bundle.Anchors[v % bundle.Anchors.Count], bundle.Anchors[1], (ulong)v, controls);
 
-            void Frame(int frame)
+            void Frame()
             {
-                if (frame % WorldGraphs.FramesPerStep == 0)
-                    for (int token = 0; token < m.Prior.TokensPerStep; token++)
-                    {
-                        var logits = prior.Step(all, previous);
-                        for (int v = 0; v < voices; v++)
-                            previous[v] = samplers[v].Sample(logits[v], controls.Sampling);
-                    }
+                foreach (var r in renderers) r.Ask(controls);
+                lockstep.Read(streams, controls);
                 for (int v = 0; v < voices; v++)
                 {
                     renderers[v].Render(controls, hop);
@@ -186,11 +180,12 @@ static partial class RuntimeBenchmark
                 }
             }
 
-            for (int i = 0; i < 64; i++) Frame(i); // warm-up: first inferences are slower
+            // Warm-up past the primed opening (the prior reads it at once) into generation proper.
+            for (int i = 0; i < (CodeStream.PrimeSteps + 2) * WorldGraphs.FramesPerStep; i++) Frame();
             const int frames = 6 * WorldGraphs.FramesPerStep; // ~1 s of audio per voice a round
             double seconds = FastestRound(() =>
             {
-                for (int i = 0; i < frames; i++) Frame(i);
+                for (int i = 0; i < frames; i++) Frame();
             });
             return frames * hop.Length / (double)FeatureConfig.ModelRate / seconds;
         }

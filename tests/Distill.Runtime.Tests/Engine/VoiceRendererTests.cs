@@ -103,4 +103,68 @@ public class VoiceRendererTests(ITestOutputHelper output)
         output.WriteLine($"rate {rate}: max relative frame error {worst:E2}");
         Assert.True(worst < 1e-3, $"frames at rate {rate} are off by {worst}");
     }
+
+    /// <summary>Four voices whose prior reads are batched (<see cref="PriorLockstep"/>, as the generation worker does)
+    /// render bit for bit what each renders alone, through notes started at different moments (so each frame asks
+    /// them for different numbers of tokens), a retriggered note and moving controls; and the batch does nearly all
+    /// of their reads.</summary>
+    [Fact]
+    public void BatchedVoicesRenderWhatEachRendersAlone()
+    {
+        var (bundle, models) = Open();
+        using var _ = models;
+        var m = bundle.Manifest;
+        const int voices = 4, frames = 700;
+        int[] startFrame = [0, 37, 90, 91];
+        using var priors = new PriorBatch(models.Prior, m.Prior, m.Quantizer.CodebookSize, voices);
+        var lockstep = new PriorLockstep(priors);
+        var batched = Enumerable.Range(0, voices).Select(v => new VoiceRenderer(models, priors, v)).ToArray();
+        var alone = Enumerable.Range(0, voices).Select(_ => new VoiceRenderer(models)).ToArray();
+        var streams = new CodeStream[voices];
+        var hop = new float[batched[0].Hop];
+        var expected = new float[hop.Length];
+        long readsInBatches = 0, readsAlone = 0;
+
+        for (int frame = 0; frame < frames; frame++)
+        {
+            var controls = GenerationControls.Defaults with
+            {
+                Sampling = new(Temperature: 0.6f + frame / 60 % 3 * 0.4f), Variation = 1, Morph = frame > 400 ? 0.5f : 0,
+                StepRate = frame is > 200 and < 300 ? 1.5f : 1,
+            };
+            for (int v = 0; v < voices; v++)
+                if (frame == startFrame[v] || (v == 1 && frame == 500))
+                {
+                    var anchor = bundle.Anchors[v % bundle.Anchors.Count];
+                    var target = bundle.Anchors[(v + 1) % bundle.Anchors.Count];
+                    batched[v].Start(anchor, target, (ulong)(v + frame), controls);
+                    alone[v].Start(anchor, target, (ulong)(v + frame), controls);
+                }
+            int count = 0;
+            long before = 0;
+            for (int v = 0; v < voices; v++)
+            {
+                if (frame < startFrame[v]) continue;
+                batched[v].Ask(controls);
+                streams[count++] = batched[v].Codes;
+                before += priors.NextSlot(v);
+            }
+            lockstep.Read(streams.AsSpan(0, count), controls);
+            for (int v = 0; v < voices; v++)
+            {
+                if (frame < startFrame[v]) continue;
+                long slot = priors.NextSlot(v);
+                readsInBatches += slot;
+                batched[v].Render(controls, hop);
+                readsAlone += priors.NextSlot(v) - slot;
+                alone[v].Render(controls, expected);
+                Assert.True(hop.AsSpan().SequenceEqual(expected), $"voice {v} differs at frame {frame}");
+            }
+            readsInBatches -= before;
+        }
+        output.WriteLine($"{frames} frames of {voices} voices bit-identical; prior reads batched {readsInBatches}, " +
+                         $"alone {readsAlone}");
+        Assert.True(readsAlone < 0.02 * readsInBatches, $"only {readsInBatches} of {readsInBatches + readsAlone} reads were batched");
+        foreach (var r in batched.Concat(alone)) r.Dispose();
+    }
 }
