@@ -28,7 +28,6 @@ public sealed class CodeStream
     int anchorSteps;
     AnchorCondition? condition;
     Pcg32 choice;
-    int replayUntil; // steps before this one replay the anchor (LevelGuard's recovery)
     long fed;        // tokens the prior has read
     long previous;   // the last of them
     long primeTarget; // the prior reads the primed opening up to this token
@@ -56,7 +55,7 @@ public sealed class CodeStream
         choice = new Pcg32(seed, stream: 7);
         prior?.Reset();
         fed = previous = primeTarget = 0;
-        Steps = Decided = replayUntil = target = 0;
+        Steps = Decided = target = 0;
     }
 
     /// <summary>Tokens of step <see cref="Steps"/> decided so far (the step being generated).</summary>
@@ -123,7 +122,7 @@ public sealed class CodeStream
         }
         int j = Decided;
         long code = AnchorStep(Steps)[j];
-        if (choice.NextDouble() < controls.Variation && Steps >= replayUntil)
+        if (choice.NextDouble() < controls.Variation)
             code = sampler.Sample(logits, controls.Sampling, controls.LevelScale(j % levels, levels),
                                   condition is null ? default : prior!.Condition.Slice(j % levels * codebookSize, codebookSize));
         CurrentStep[j] = code;
@@ -142,9 +141,16 @@ public sealed class CodeStream
 
     Span<long> CurrentStep => history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
 
-    /// <summary>The next <paramref name="steps"/> steps after the ones decided replay the anchor's own codes (the
-    /// prior reads them as ever), whatever the variation.</summary>
-    public void Reanchor(int steps) => replayUntil = Steps + (Decided > 0 ? 1 : 0) + steps;
+    /// <summary>Puts the anchor's own codes in place of step <paramref name="step"/>'s (one of the last
+    /// <see cref="HistorySteps"/>); returns whether any differed. The prior keeps what it read.</summary>
+    public bool ReplayAnchor(int step)
+    {
+        var codes = HistoryStep(step);
+        var own = AnchorStep(step);
+        if (codes.SequenceEqual(own)) return false;
+        own.CopyTo(codes);
+        return true;
+    }
 
     /// <summary>Completes the step being generated and moves on to the next.</summary>
     public void Next(in GenerationControls controls)
@@ -158,7 +164,9 @@ public sealed class CodeStream
     public ReadOnlySpan<long> AnchorStep(int step) => anchor.AsSpan(step % anchorSteps * tokensPerStep, tokensPerStep);
 
     /// <summary>Codes of time step <paramref name="step"/> (one of the last <see cref="HistorySteps"/>).</summary>
-    public ReadOnlySpan<long> Step(int step)
+    public ReadOnlySpan<long> Step(int step) => HistoryStep(step);
+
+    Span<long> HistoryStep(int step)
     {
         if (step >= Steps || step < Steps - HistorySteps) throw new ArgumentOutOfRangeException(nameof(step));
         return history.AsSpan(step % HistorySteps * tokensPerStep, tokensPerStep);

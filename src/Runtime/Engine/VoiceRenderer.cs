@@ -22,7 +22,8 @@ public sealed class VoiceRenderer : IDisposable
     readonly StreamingDecoder decoder;
     readonly StreamingPhaseReconstructor phase;
     readonly OutputHighPass highPass;   // DC and infrasound off each voice's output
-    readonly LevelGuard level = new();
+    readonly LevelGuard level = new(CodeStream.PrimeSteps * WorldGraphs.FramesPerStep / LevelGuard.WindowFrames);
+    readonly SpectrumGuard spectrum;
     readonly int bins, tokensPerStep;
     readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod RingFrames][bin]
     readonly float[] frame, discard;
@@ -63,6 +64,7 @@ public sealed class VoiceRenderer : IDisposable
         decoder = new StreamingDecoder(models.Decoder, m, steps: 1);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
         highPass = new OutputHighPass(m.Audio.SampleRate);
+        spectrum = new SpectrumGuard(m.Audio.SampleRate, m.Audio.NFft, CodeStream.PrimeSteps);
         decoded = new float[RingFrames * bins];
         frame = new float[bins];
         discard = new float[Hop];
@@ -81,6 +83,7 @@ public sealed class VoiceRenderer : IDisposable
         phase.Reset();
         highPass.Reset();
         level.Reset();
+        spectrum.Reset();
         for (int i = 0; i < phase.LatencyFrames; i++) Advance(controls, discard);
     }
 
@@ -146,20 +149,34 @@ public sealed class VoiceRenderer : IDisposable
         decoder.Morph[0] = controls.Morph;
         StreamingDecoder.DepthToGains(controls.Depth, decoder.LevelGain);
         decoder.Run();
+        if (step < CodeStream.PrimeSteps)
+        {
+            // The first step is the decoder warming up from silence, not the anchor's level or spectrum.
+            if (step > 0)
+            {
+                level.Learn(decoder.Magnitude, bins);
+                spectrum.Learn(decoder.Magnitude);
+            }
+        }
+        else
+        {
+            if (level.Strays(decoder.Magnitude, bins) || spectrum.Strays(decoder.Magnitude))
+            {
+                // A step that leaves the anchor's range is never heard: it is decoded again from the anchor's own
+                // codes, from the same carried state. The prior goes on sampling with the controls in force (a forced
+                // replay would mute every control for its length), drawing among the anchor's codes.
+                if (codes.ReplayAnchor(step))
+                {
+                    codes.Step(step).CopyTo(decoder.Codes);
+                    decoder.RunAgain();
+                }
+            }
+            spectrum.Keep(decoder.Magnitude);
+        }
         for (int f = 0; f < WorldGraphs.FramesPerStep; f++)
             decoder.Magnitude.Slice(f * bins, bins)
                    .CopyTo(decoded.AsSpan((int)((decodedFrames + f) % RingFrames) * bins, bins));
         decodedFrames += WorldGraphs.FramesPerStep;
-        double power = MeanPower(decoder.Magnitude);
-        if (step < CodeStream.PrimeSteps) level.Learn(power);
-        else if (level.Strays(power)) codes.Reanchor(LevelGuard.RecoverySteps);
-    }
-
-    static double MeanPower(ReadOnlySpan<float> magnitudes)
-    {
-        double sum = 0;
-        foreach (float m in magnitudes) sum += (double)m * m;
-        return sum / magnitudes.Length;
     }
 
     public void Dispose()

@@ -104,6 +104,14 @@ public sealed class StreamingDecoder : IDisposable
         current = 1 - current;
     }
 
+    /// <summary>Decodes the last chunk again, from the state it started from (after its inputs changed): each run
+    /// writes the other set of state buffers, so the one before is still there.</summary>
+    public void RunAgain()
+    {
+        current = 1 - current;
+        Run();
+    }
+
     public void Dispose()
     {
         foreach (var b in bindings) b.Dispose();

@@ -52,6 +52,43 @@ public class VoiceRendererTests(ITestOutputHelper output)
         Assert.True(worst < 1e-5, $"streamed frames differ from the whole decode by {worst} in log magnitude");
     }
 
+    /// <summary>A step decoded again with other codes continues from the state the first try started from: it equals
+    /// a decode that had those codes all along (what the guards rely on to replace a stray step).</summary>
+    [Fact]
+    public void RunAgainDecodesTheLastStepFromTheStateBeforeIt()
+    {
+        var (bundle, models) = Open();
+        using var _ = models;
+        var a = bundle.Anchors[0];
+        var b = bundle.Anchors[1];
+        int tokens = bundle.Manifest.Prior.TokensPerStep;
+        using var retried = new StreamingDecoder(models.Decoder, bundle.Manifest, steps: 1);
+        using var straight = new StreamingDecoder(models.Decoder, bundle.Manifest, steps: 1);
+        void Decode(StreamingDecoder d, AnchorTokens anchor, int step)
+        {
+            anchor.Tokens.AsSpan(step * tokens, tokens).CopyTo(d.Codes);
+            anchor.Tokens.AsSpan(step * tokens, tokens).CopyTo(d.MorphCodes);
+            d.Run();
+        }
+        for (int step = 0; step < 3; step++)
+        {
+            Decode(retried, a, step);
+            Decode(straight, a, step);
+        }
+        Decode(retried, b, 3);
+        var first = retried.Magnitude.ToArray();
+        a.Tokens.AsSpan(3 * tokens, tokens).CopyTo(retried.Codes);
+        a.Tokens.AsSpan(3 * tokens, tokens).CopyTo(retried.MorphCodes);
+        retried.RunAgain();
+        Decode(straight, a, 3);
+        Assert.False(first.AsSpan().SequenceEqual(straight.Magnitude), "the other codes decode differently");
+        Assert.True(retried.Magnitude.SequenceEqual(straight.Magnitude));
+        // And the state it leaves is the one the straight decode has.
+        Decode(retried, a, 4);
+        Decode(straight, a, 4);
+        Assert.True(retried.Magnitude.SequenceEqual(straight.Magnitude));
+    }
+
     [Fact]
     public void RenderingAllocatesNothing()
     {
