@@ -92,6 +92,10 @@ internal sealed class OnnxGraph
     public string Constant(string hint, params float[] values) =>
         Constant(hint, DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
 
+    /// <summary>A float constant of shape <paramref name="dims"/>; equal constants are shared.</summary>
+    public string Constant(string hint, float[] values, params long[] dims) =>
+        Constant(hint, DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), dims);
+
     /// <summary>A 1-D constant (shapes, axes, indices); equal constants are shared.</summary>
     public string Constant(string hint, params long[] values) =>
         Constant(hint, DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
