@@ -149,6 +149,7 @@ internal sealed class OnnxGraph
             ScalarType.Float32 => DataType.Float,
             ScalarType.Int64 => DataType.Int64,
             ScalarType.Byte => DataType.Uint8,
+            ScalarType.Int8 => DataType.Int8,
             _ => throw new NotSupportedException($"{name}: {data.dtype} weights are not exported."),
         };
         // libtorch keeps CPU tensors in host byte order; every supported host is little-endian, as raw_data is.
