@@ -92,6 +92,10 @@ internal sealed class OnnxGraph
     public string Constant(string hint, params float[] values) =>
         Constant(hint, DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
 
+    /// <summary>A float constant of shape <paramref name="dims"/>; equal constants are shared.</summary>
+    public string Constant(string hint, float[] values, params long[] dims) =>
+        Constant(hint, DataType.Float, MemoryMarshal.AsBytes(values.AsSpan()), dims);
+
     /// <summary>A 1-D constant (shapes, axes, indices); equal constants are shared.</summary>
     public string Constant(string hint, params long[] values) =>
         Constant(hint, DataType.Int64, MemoryMarshal.AsBytes(values.AsSpan()), [values.Length]);
@@ -145,6 +149,7 @@ internal sealed class OnnxGraph
             ScalarType.Float32 => DataType.Float,
             ScalarType.Int64 => DataType.Int64,
             ScalarType.Byte => DataType.Uint8,
+            ScalarType.Int8 => DataType.Int8,
             _ => throw new NotSupportedException($"{name}: {data.dtype} weights are not exported."),
         };
         // libtorch keeps CPU tensors in host byte order; every supported host is little-endian, as raw_data is.

@@ -17,8 +17,8 @@ internal sealed record PriorStepInputs(string PreviousToken, string Slot, string
 /// <summary>
 /// ONNX for one token of <see cref="CodePrior.Step"/> per voice of a batch, over ring caches the caller keeps:
 /// past keys (already rotated) and values of every layer in any slot order, masked where empty. Activations are
-/// [B, H] and per-head tensors [B, heads, tokens, d]. Every row of the batch goes through the same kernels as it
-/// would alone: the weight products are row-wise GEMMs and attention is a batched product of one row per voice,
+/// [B, H] and per-head tensors [B, part, heads, tokens, d] (part: q, k, v or one of them). Every row of the batch goes
+/// through the same kernels as it would alone: the weight products are row-wise GEMMs and attention is a batched product of one row per voice,
 /// so a voice's logits do not depend on which other voices share the call.
 /// </summary>
 internal static class PriorEmitter
@@ -27,25 +27,26 @@ internal static class PriorEmitter
     delegate string Projection(OnnxGraph g, TorchSharp.Modules.Linear linear, string x);
 
     /// <summary>→ (logits [B, K], this token's keys and values [B, layers, heads, 1, d]).</summary>
+    /// <remarks>Per-head values are tiny, so each node costs more in OnnxRuntime's dispatch than in arithmetic: q, k
+    /// and v stay one tensor until rotated, the new entries are concatenated straight into the outputs' shape, and what
+    /// depends only on the slot (mask, rotary factors) is built once for all layers.</remarks>
     public static (string Logits, string Keys, string Values) Step(OnnxGraph g, CodePrior prior, PriorStepInputs io,
                                                                    PriorWeights weights)
     {
         Projection project = weights == PriorWeights.Int8 ? Layers.LinearInt8 : Layers.Linear;
         string x = SlotInput(g, prior, io.PreviousToken, io.Slot, io.AnchorHistogram);
-        // The token always sees itself: mask 0 after the cache's slots, [B, 1, 1, slots + 1] for every head.
-        string mask = g.Op("Unsqueeze", [g.Op("Pad", [io.PastMask, g.Constant("self_mask_pads", 0, 0, 0, 1)]),
-                                         g.Constant("axes_1_2", 1, 2)]);
-        // [B, d/2] → [B, 1, 1, d/2]: one angle per voice, the same for every head.
-        var rope = (Cos: g.Op("Unsqueeze", [io.RopeCos, g.Constant("axes_1_2", 1, 2)]),
-                    Sin: g.Op("Unsqueeze", [io.RopeSin, g.Constant("axes_1_2", 1, 2)]));
+        // [B, slots] → [B, 1, 1, 1, slots]: the same for every head.
+        string mask = g.Op("Unsqueeze", [io.PastMask, g.Constant("axes_1_2_3", 1, 2, 3)]);
+        var rotation = RotaryFactors(g, prior.Blocks[0].Attention.HeadDim, io.RopeCos, io.RopeSin);
+        int slots = prior.Config.ContextTokens - 1;
         var keys = new List<string>();
         var values = new List<string>();
         for (int l = 0; l < prior.Blocks.Count; l++)
         {
-            (x, string k, string v) = Block(g, project, prior.Blocks[l], x, rope, io.PastKeys[l], io.PastValues[l],
-                                            mask);
-            keys.Add(g.Op("Unsqueeze", [k, g.Constant("axis_1", 1L)]));
-            values.Add(g.Op("Unsqueeze", [v, g.Constant("axis_1", 1L)]));
+            (x, string k, string v) = Block(g, project, prior.Blocks[l], x, rotation, io.PastKeys[l], io.PastValues[l],
+                                            mask, slots);
+            keys.Add(k);
+            values.Add(v);
         }
         string logits = Layers.Linear(g, prior.Head, Layers.LayerNorm(g, prior.FinalNorm, x));
         return (logits, g.Op("Concat", [.. keys], Attr.Int("axis", 1)),
@@ -78,59 +79,71 @@ internal static class PriorEmitter
         return g.Op("Add", [g.Op("Add", [g.Op("Gather", [table, row]), context]), anchor]);
     }
 
+    /// <summary>(Cos, Sin) [B, 3, 1, 1, d] with which q, k and v [B, 3, heads, 1, d] become rotated and scaled:
+    /// x·Cos + swap(x)·Sin, where swap exchanges the two halves (<see cref="Rotate"/>). That is the rotate-half rotary
+    /// embedding of <see cref="Rotary.Apply"/> for q (times the attention's 1/√d) and k, and identity for v.</summary>
+    static (string Cos, string Sin) RotaryFactors(OnnxGraph g, int d, string cos, string sin)
+    {
+        // [B, d/2] twice → [B, 1, 1, 1, d]: cos_j twice, then −sin_j and +sin_j.
+        string Columns(string first, string second) =>
+            g.Op("Unsqueeze", [g.Op("Concat", [first, second], Attr.Int("axis", 1)), g.Constant("axes_1_2_3", 1, 2, 3)]);
+        float scale = 1f / MathF.Sqrt(d);
+        string perPart = g.Constant("rotary_part_scale", [scale, 1f, 0f], 3, 1, 1, 1);
+        return (g.Op("Add", [g.Op("Mul", [Columns(cos, cos), perPart]),
+                             g.Constant("value_passes", [0f, 0f, 1f], 3, 1, 1, 1)]),
+                g.Op("Mul", [Columns(g.Op("Neg", [sin]), sin), perPart]));
+    }
+
+    /// <summary>x·Cos + swap(x)·Sin (<see cref="RotaryFactors"/>); the swap is a product with a permutation, exact.
+    /// </summary>
+    static string Rotate(OnnxGraph g, string x, int d, (string Cos, string Sin) rotary)
+    {
+        var swap = new float[d * d];
+        for (int row = 0; row < d; row++) swap[row * d + (row + d / 2) % d] = 1;
+        string swapped = g.Op("MatMul", [x, g.Constant("swap_halves", swap, d, d)]);
+        return g.Op("Add", [g.Op("Mul", [x, rotary.Cos]), g.Op("Mul", [swapped, rotary.Sin])]);
+    }
+
     /// <summary>Pre-norm block: x + attention(ln1(x)), then x + down(gelu(up(ln2(x)))).</summary>
     static (string X, string Key, string Value) Block(OnnxGraph g, Projection project, PriorBlock block, string x,
-                                                      (string Cos, string Sin) rope, string pastKeys,
-                                                      string pastValues, string mask)
+                                                      (string Cos, string Sin) rotation, string pastKeys, string pastValues,
+                                                      string mask, int slots)
     {
-        var (y, k, v) = Attention(g, project, block.Attention, Layers.LayerNorm(g, block.Norm1, x), rope, pastKeys,
-                                  pastValues, mask);
+        var (y, k, v) = Attention(g, project, block.Attention, Layers.LayerNorm(g, block.Norm1, x), rotation,
+                                  pastKeys, pastValues, mask, slots);
         x = g.Op("Add", [x, y]);
         string mlp = project(g, block.Down,
                              Layers.Gelu(g, project(g, block.Up, Layers.LayerNorm(g, block.Norm2, x))));
         return (g.Op("Add", [x, mlp]), k, v);
     }
 
-    /// <summary>Softmax(q·[past; k]ᵀ/√d + mask)·[past; v] per head, then the output projection. Returns the
-    /// rotated key and the value [B, heads, 1, d] for the caller's cache.</summary>
+    /// <summary>Softmax(q·[past; k]ᵀ/√d + mask)·[past; v] per head (q arrives scaled by 1/√d), then the output
+    /// projection. Returns the rotated key and the value [B, 1, heads, 1, d] for the caller's cache.</summary>
     /// <remarks>The cache is never concatenated with the new token (that would copy every layer's cache each
     /// step): the token's own score and value are handled beside the cache's, which is only read.</remarks>
     static (string Y, string Key, string Value) Attention(OnnxGraph g, Projection project,
                                                           CausalSelfAttention attention, string x,
-                                                          (string Cos, string Sin) rope, string pastKeys,
-                                                          string pastValues, string mask)
+                                                          (string Cos, string Sin) rotation,
+                                                          string pastKeys, string pastValues, string mask,
+                                                          int slots)
     {
         int heads = attention.Heads, d = attention.HeadDim;
         // [B, 3H] → [B, 3, heads, 1, d]: the trainer's view(B, 1, 3, heads, d) order, with the token axis moved.
         string qkv = g.Op("Reshape", [project(g, attention.Qkv, x), g.Constant("qkv_shape", 0, 3, heads, 1, d)]);
-        var parts = g.Op("Split", 3, [qkv], Attr.Int("axis", 1), Attr.Int("num_outputs", 3)); // [B, 1, heads, 1, d]
-        string Part(int i) => g.Op("Squeeze", [parts[i], g.Constant("axis_1", 1L)]);            // [B, heads, 1, d]
-        string q = Rotate(g, Part(0), rope), k = Rotate(g, Part(1), rope), v = Part(2);
+        var parts = g.Op("Split", 3, [Rotate(g, qkv, d, rotation)], Attr.Int("axis", 1),
+                         Attr.Int("num_outputs", 3));
+        string q = parts[0], k = parts[1], v = parts[2];
+        string Cache(string past) => g.Op("Unsqueeze", [past, g.Constant("axis_1", 1L)]); // [B, 1, heads, slots, d]
+        string Transposed(string keys) => g.Op("Transpose", [keys], Attr.Ints("perm", 0, 1, 2, 4, 3));
 
-        string pastScores = g.Op("MatMul", [q, g.Op("Transpose", [pastKeys], Attr.Ints("perm", 0, 1, 3, 2))]);
-        string selfScore = g.Op("ReduceSum", [g.Op("Mul", [q, k]), g.Constant("axis_last", -1L)],
-                                Attr.Int("keepdims", 1));
-        string scores = g.Op("Concat", [pastScores, selfScore], Attr.Int("axis", -1)); // [B, heads, 1, slots + 1]
-        scores = g.Op("Add", [g.Op("Mul", [scores, g.Constant("attention_scale", 1f / MathF.Sqrt(d))]), mask]);
-        string weights = g.Op("Softmax", [scores], Attr.Int("axis", -1));
-        string pastWeights = LastAxis(g, weights, 0, -1), selfWeight = LastAxis(g, weights, -1, long.MaxValue);
-        string y = g.Op("Add", [g.Op("MatMul", [pastWeights, pastValues]), g.Op("Mul", [selfWeight, v])]);
+        string pastScores = g.Op("Add", [g.Op("MatMul", [q, Transposed(Cache(pastKeys))]), mask]);
+        string selfScore = g.Op("MatMul", [q, Transposed(k)]);
+        string scores = g.Op("Concat", [pastScores, selfScore], Attr.Int("axis", -1)); // [B, 1, heads, 1, slots + 1]
+        var weights = g.Op("Split", 2, [g.Op("Softmax", [scores], Attr.Int("axis", -1)),
+                                        g.Constant("past_and_self", (long)slots, 1)],
+                           Attr.Int("axis", -1));
+        string y = g.Op("Add", [g.Op("MatMul", [weights[0], Cache(pastValues)]), g.Op("Mul", [weights[1], v])]);
         string merged = g.Op("Reshape", [y, g.Constant("hidden_shape", 0, (long)heads * d)]); // [B, heads·d]
         return (project(g, attention.Proj, merged), k, v);
-    }
-
-    /// <summary>Elements [start, end) of the last axis; negative positions count from its end.</summary>
-    static string LastAxis(OnnxGraph g, string x, long start, long end) =>
-        g.Op("Slice", [x, g.Constant("slice_start", start), g.Constant("slice_end", end),
-                       g.Constant("axis_last", -1L)]);
-
-    /// <summary>Rotary embedding, rotate-half form as <see cref="Rotary.Apply"/>; cos/sin [B, 1, 1, d/2].</summary>
-    static string Rotate(OnnxGraph g, string x, (string Cos, string Sin) rope)
-    {
-        var half = g.Op("Split", 2, [x], Attr.Int("axis", -1), Attr.Int("num_outputs", 2));
-        string Mul(string a, string b) => g.Op("Mul", [a, b]);
-        return g.Op("Concat", [g.Op("Sub", [Mul(half[0], rope.Cos), Mul(half[1], rope.Sin)]),
-                               g.Op("Add", [Mul(half[0], rope.Sin), Mul(half[1], rope.Cos)])],
-                    Attr.Int("axis", -1));
     }
 }
