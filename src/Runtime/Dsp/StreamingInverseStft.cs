@@ -1,3 +1,5 @@
+using System.Numerics;
+
 namespace Distill.Runtime.Dsp;
 
 /// <summary>
@@ -62,8 +64,14 @@ public sealed class StreamingInverseStft
     /// and writes the Hop samples it completes.</summary>
     public void PushWindowed(ReadOnlySpan<float> windowedFrame, Span<float> output)
     {
-        for (int n = 0; n < NFft; n++) sum[n] += windowedFrame[n];
-        for (int i = 0; i < Hop; i++) output[i] = sum[i] * inverseNorm[i];
+        int width = Vector<float>.Count, n = 0;
+        for (; n <= NFft - width; n += width)
+            (new Vector<float>(sum.AsSpan(n)) + new Vector<float>(windowedFrame[n..])).CopyTo(sum.AsSpan(n));
+        for (; n < NFft; n++) sum[n] += windowedFrame[n];
+        int i = 0;
+        for (; i <= Hop - width; i += width)
+            (new Vector<float>(sum.AsSpan(i)) * new Vector<float>(inverseNorm.AsSpan(i))).CopyTo(output[i..]);
+        for (; i < Hop; i++) output[i] = sum[i] * inverseNorm[i];
         sum.AsSpan(Hop).CopyTo(sum);
         sum.AsSpan(NFft - Hop).Clear();
     }

@@ -245,7 +245,18 @@ public sealed class StreamingPhaseReconstructor
     /// <summary>X/|X|, and 1 where X = 0 (phase 0).</summary>
     static void UnitPhasors(ReadOnlySpan<float> xRe, ReadOnlySpan<float> xIm, Span<float> uRe, Span<float> uIm)
     {
-        for (int m = 0; m < xRe.Length; m++)
+        int width = Vector<float>.Count, m = 0;
+        var tiny = new Vector<float>(1e-30f);
+        for (; m <= xRe.Length - width; m += width)
+        {
+            var a = new Vector<float>(xRe[m..]); var b = new Vector<float>(xIm[m..]);
+            var power = a * a + b * b;
+            var keep = Vector.GreaterThan(power, tiny);
+            var inv = Vector<float>.One / Vector.SquareRoot(Vector.Max(power, tiny));
+            Vector.ConditionalSelect(keep, a * inv, Vector<float>.One).CopyTo(uRe[m..]);
+            Vector.ConditionalSelect(keep, b * inv, Vector<float>.Zero).CopyTo(uIm[m..]);
+        }
+        for (; m < xRe.Length; m++)
         {
             float power = xRe[m] * xRe[m] + xIm[m] * xIm[m];
             if (power > 1e-30f) { float inv = 1 / MathF.Sqrt(power); uRe[m] = xRe[m] * inv; uIm[m] = xIm[m] * inv; }

@@ -6,7 +6,10 @@ public class RealFftTests
 {
     [Theory]
     [InlineData(4)]
+    [InlineData(8)]
     [InlineData(16)]
+    [InlineData(32)]
+    [InlineData(256)]
     [InlineData(2048)]
     public void MatchesTheNaiveDftOfARealSignalAndInverts(int n)
     {
