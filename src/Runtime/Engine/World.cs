@@ -23,18 +23,21 @@ public sealed class World : IDisposable
     public AnchorTokens[] Anchors { get; }
     public int SampleRate => Manifest.Audio.SampleRate;
     readonly float[][] openings;
-    readonly PriorBatch priors;
+    readonly PriorBatch? priors;     // none when the world is loaded without voices (to check it plays)
     readonly VoiceRenderer[] voices;
 
     /// <summary>Batches the prior reads of this world's voices (used by the generation worker only).</summary>
-    public PriorLockstep Lockstep { get; }
+    public PriorLockstep? Lockstep { get; }
 
     World(string name, WorldManifest manifest, WorldModels models, AnchorTokens[] anchors, int voiceCount)
     {
         Name = name; Manifest = manifest; Models = models; Anchors = anchors;
-        priors = new PriorBatch(models.Prior, manifest.Prior, manifest.Quantizer.CodebookSize, voiceCount);
-        Lockstep = new PriorLockstep(priors);
-        voices = Enumerable.Range(0, voiceCount).Select(v => new VoiceRenderer(models, priors, v)).ToArray();
+        if (voiceCount > 0)
+        {
+            priors = new PriorBatch(models.Prior, manifest.Prior, manifest.Quantizer.CodebookSize, voiceCount);
+            Lockstep = new PriorLockstep(priors);
+        }
+        voices = Enumerable.Range(0, voiceCount).Select(v => new VoiceRenderer(models, priors!, v)).ToArray();
         int count = Math.Min(anchors.Length, Keys);
         openings = OpeningCache.TryRead(manifest, count, OpeningSamples) ?? RenderOpenings(count);
     }
@@ -97,7 +100,7 @@ public sealed class World : IDisposable
     public void Dispose()
     {
         foreach (var v in voices) v.Dispose();
-        priors.Dispose();
+        priors?.Dispose();
         Models.Dispose();
     }
 }
