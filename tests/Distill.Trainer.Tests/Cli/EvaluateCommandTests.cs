@@ -52,7 +52,7 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
     /// <summary>Phase reconstruction and streaming mostly add to what the codec loses; the margin is for the
     /// alignment and the 80 dB floor, which the two see differently, and for decoders that run loud: magnitudes no
     /// signal has (inconsistent across frames) partly cancel in the overlap-add, so the engine's render lands quieter
-    /// and nearer the original. The test world trained on an AMD EPYC runs 3–7 dB loud on its noise anchors, and its
+    /// and nearer the original. The test world trained on an AMD EPYC runs 3–7 dB loud on five anchors, and its
     /// engine lies up to 2.3 dB nearer than its codes (within 1 dB for the world trained on the CPU before).</summary>
     const double CodesOnlyMarginDb = 2.5;
 
