@@ -58,9 +58,9 @@ public sealed class SpectrumGuard
     /// allowed. Nothing strays before anything was learnt.</summary>
     public bool Strays(ReadOnlySpan<float> magnitudes)
     {
+        BandPower(magnitudes, candidate);
         if (learntSteps == 0) return false;
         if (double.IsNaN(allowed)) FixReference();
-        BandPower(magnitudes, candidate);
         int previous = Math.Min(keptSteps, WindowSteps - 1);
         Array.Copy(candidate, mean, Bands);
         for (int s = 1; s <= previous; s++)
@@ -72,8 +72,11 @@ public sealed class SpectrumGuard
         return Distance(mean) > allowed;
     }
 
-    /// <summary>The step that is heard (after <see cref="Strays"/>): it enters the last second.</summary>
+    /// <summary>The step that is heard, when it is not the one last judged: it enters the last second.</summary>
     public void Keep(ReadOnlySpan<float> magnitudes) => BandPower(magnitudes, recent[keptSteps++ % WindowSteps]);
+
+    /// <summary>The step last given to <see cref="Strays"/> is heard: it enters the last second, as judged.</summary>
+    public void KeepJudged() => Array.Copy(candidate, recent[keptSteps++ % WindowSteps], Bands);
 
     /// <summary>Learning is over (a note learns before it generates): the reference is the learnt steps' mean, and
     /// the allowance comes from their own windows' distances to it.</summary>

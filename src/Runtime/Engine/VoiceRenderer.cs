@@ -172,25 +172,28 @@ public sealed class VoiceRenderer : IDisposable
                 spectrum.Learn(decoder.Magnitude);
             }
         }
-        else
-        {
-            if (level.Strays(decoder.Magnitude, bins) || spectrum.Strays(decoder.Magnitude))
-            {
-                // A step that leaves the anchor's range is never heard: it is decoded again from the anchor's own
-                // codes, from the same carried state. The prior goes on sampling with the controls in force (a forced
-                // replay would mute every control for its length), drawing among the anchor's codes.
-                if (codes.ReplayAnchor(step))
-                {
-                    codes.Step(step).CopyTo(decoder.Codes);
-                    decoder.RunAgain();
-                }
-            }
-            spectrum.Keep(decoder.Magnitude);
-        }
+        else Judge(step);
         for (int f = 0; f < WorldGraphs.FramesPerStep; f++)
             decoder.Magnitude.Slice(f * bins, bins)
                    .CopyTo(decoded.AsSpan((int)((decodedFrames + f) % RingFrames) * bins, bins));
         decodedFrames += WorldGraphs.FramesPerStep;
+    }
+
+    /// <summary>A step that leaves the anchor's range is never heard: it is decoded again from the anchor's own codes,
+    /// from the same carried state. The prior goes on sampling with the controls in force (a forced replay would mute
+    /// every control for its length), drawing among the anchor's codes.</summary>
+    void Judge(int step)
+    {
+        // Both guards judge (no short circuit): the spectrum guard keeps the step it judged unless it is replaced.
+        bool strays = level.Strays(decoder.Magnitude, bins) | spectrum.Strays(decoder.Magnitude);
+        if (!strays || !codes.ReplayAnchor(step))
+        {
+            spectrum.KeepJudged();
+            return;
+        }
+        codes.Step(step).CopyTo(decoder.Codes);
+        decoder.RunAgain();
+        spectrum.Keep(decoder.Magnitude);
     }
 
     public void Dispose()
