@@ -61,7 +61,7 @@ public sealed class ConsoleRunObserver : IRunObserver
     {
         var perLevel = string.Join("  ", r.LevelBits.Select((b, l) => $"L{l} {b:F2} ({r.UnigramBits[l]:F2})"));
         Console.WriteLine($"prior epoch {r.Epoch + 1}/{c.Epochs}  train {r.TrainLoss:F3}  val {r.ValidationBits:F3}" +
-                          $"{(r.Improved ? " *" : "  ")}  {perLevel}");
+                          $"{(r.Improved ? " *" : "  ")}  {perLevel}  {r.SecondsPerEpoch:F1}s/epoch");
     }
 
     public void OnEvaluation(WorldEvaluation evaluation, string path)

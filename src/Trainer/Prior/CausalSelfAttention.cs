@@ -20,11 +20,10 @@ public sealed class CausalSelfAttention : nn.Module
 {
     readonly Linear qkv, proj;
     readonly int heads, headDim;
-    readonly double dropout;
 
     public CausalSelfAttention(PriorConfig c) : base(nameof(CausalSelfAttention))
     {
-        heads = c.Heads; headDim = c.Hidden / c.Heads; dropout = c.Dropout;
+        heads = c.Heads; headDim = c.Hidden / c.Heads;
         qkv = nn.Linear(c.Hidden, 3 * c.Hidden);
         proj = nn.Linear(c.Hidden, c.Hidden);
         RegisterComponents();
@@ -45,12 +44,13 @@ public sealed class CausalSelfAttention : nn.Module
 
     Tensor Merge(Tensor y) => proj.call(y.transpose(1, 2).reshape(y.shape[0], y.shape[2], heads * headDim));
 
-    /// <summary>Full causal pass. x [B, N, H]; cos/sin [N, d/2] for each token's time step.</summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, bool training)
+    /// <summary>Full causal pass. x [B, N, H]; cos/sin [N, d/2] for each token's time step. No dropout on the
+    /// attention weights (the block drops this layer's output): with none, libtorch runs its fused causal kernel
+    /// instead of materialising [B, heads, N, N], which made prior training 2.6× faster.</summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin)
     {
         var (q, k, v) = Project(x, cos, sin);
-        var mask = torch.ones(x.shape[1], x.shape[1], ScalarType.Bool).tril(); // explicit causal mask
-        var y = F.scaled_dot_product_attention(q, k, v, mask, training ? dropout : 0.0, is_casual: false);
+        var y = F.scaled_dot_product_attention(q, k, v, null, 0.0, is_casual: true);
         return Merge(y);
     }
 

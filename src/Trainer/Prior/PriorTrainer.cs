@@ -41,7 +41,7 @@ public sealed record PriorOutcome(TrainingEnd End, long Steps, PriorEpochReport?
 
 /// <summary>Per-level validation cross-entropy next to the unigram baseline, both in bits/token.</summary>
 public sealed record PriorEpochReport(int Epoch, long Step, double TrainLoss, double ValidationBits, double[] LevelBits,
-                                      double[] UnigramBits, bool Improved);
+                                      double[] UnigramBits, bool Improved, double SecondsPerEpoch);
 
 /// <summary>
 /// Trains the prior on random code windows, validating per level at each epoch end, keeping the best
@@ -86,6 +86,7 @@ public sealed class PriorTrainer
     {
         PriorEpochReport? last = null;
         double epochLoss = 0; int epochSteps = 0;
+        var epochClock = System.Diagnostics.Stopwatch.StartNew();
         for (long step = state.NextStep; step < config.TotalSteps && !state.StoppedEarly; step++)
         {
             double loss = TrainStep(step);
@@ -94,8 +95,10 @@ public sealed class PriorTrainer
             state = state with { NextStep = step + 1 };
             if ((step + 1) % config.StepsPerEpoch == 0)
             {
-                last = Validate((int)(step / config.StepsPerEpoch), step, epochLoss / epochSteps);
+                last = Validate((int)(step / config.StepsPerEpoch), step, epochLoss / epochSteps,
+                                epochClock.Elapsed.TotalSeconds);
                 epochLoss = 0; epochSteps = 0;
+                epochClock.Restart();
                 state = last.Improved
                     ? state with { BestValidation = last.ValidationBits, EpochsWithoutImprovement = 0 }
                     : state with { EpochsWithoutImprovement = state.EpochsWithoutImprovement + 1 };
@@ -162,11 +165,12 @@ public sealed class PriorTrainer
         return (sums.Sum() / Math.Max(1, counts.Sum()) / Math.Log(2), perLevel);
     }
 
-    PriorEpochReport Validate(int epoch, long step, double trainLoss)
+    PriorEpochReport Validate(int epoch, long step, double trainLoss, double trainSeconds)
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var (overall, perLevel) = ValidationBits();
         return new PriorEpochReport(epoch, step, trainLoss / Math.Log(2), overall, perLevel, unigram,
-                                    overall < state.BestValidation);
+                                    overall < state.BestValidation, trainSeconds + clock.Elapsed.TotalSeconds);
     }
 
     void Save(string file, bool withOptimizer)
