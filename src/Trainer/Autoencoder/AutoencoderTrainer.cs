@@ -21,6 +21,9 @@ public sealed class AutoencoderTrainer
     readonly ITrainingObserver observer;
     readonly RvqAutoencoder model;
     readonly Adam adam;
+    // The adversarial phase's critic and its optimizer; null when the run has none.
+    readonly SpectrogramDiscriminator? discriminator;
+    readonly Adam? discriminatorAdam;
     readonly CropBatcher train, validation;
     TrainingState state;
 
@@ -37,12 +40,25 @@ public sealed class AutoencoderTrainer
         torch.manual_seed(config.Seed).Dispose(); // weight initialisation draws from the default generator
         model = new RvqAutoencoder(config.Model);
         adam = new Adam(model.named_parameters());
+        if (config.AdversarialEpochs > 0)
+        {
+            discriminator = new SpectrogramDiscriminator();
+            // GAN practice (EnCodec, HiFi-GAN): a short memory of past gradients keeps the critic responsive.
+            discriminatorAdam = new Adam(discriminator.named_parameters(), "discriminator_adam")
+                { Beta1 = 0.5, Beta2 = 0.9 };
+        }
         state = resumeState ?? new TrainingState();
         if (resumeTensors is not null)
         {
             Checkpoint.LoadInto(model, resumeTensors, "model.");
             foreach (var (name, t) in adam.State()) Checkpoint.CopyNamed(resumeTensors, name, t);
             adam.StepCount = state.NextStep;
+            if (discriminator is not null)
+            {
+                Checkpoint.LoadInto(discriminator, resumeTensors, "discriminator.");
+                foreach (var (name, t) in discriminatorAdam!.State()) Checkpoint.CopyNamed(resumeTensors, name, t);
+                discriminatorAdam.StepCount = Math.Max(0, state.NextStep - config.AdversarialFromStep);
+            }
         }
         var m = config.Model;
         CropBatcher Batches(int[] clips) =>
@@ -54,7 +70,8 @@ public sealed class AutoencoderTrainer
     public TrainingOutcome Run(CancellationToken cancel, long? stopAfterStep = null)
     {
         int levels = config.Model.Levels;
-        using var metrics = new MetricsLog(runDir, MetricColumns(levels), append: state.NextStep > 0);
+        using var metrics = new MetricsLog(runDir, MetricColumns(levels, discriminator is not null),
+                                       append: state.NextStep > 0);
         using var board = new TensorBoardWriter(Path.Combine(runDir, "tensorboard"));
         var clock = Stopwatch.StartNew();
         var epochClock = Stopwatch.StartNew();
@@ -114,10 +131,17 @@ public sealed class AutoencoderTrainer
         var batch = train.Sample(random, config.BatchSize);
         int levelsUsed = model.Quantizer.DrawLevelCount(random);
         model.train();
-        var output = model.Forward(batch.Mel, training: true, levelsUsed, random);
+        bool adversarial = discriminator is not null && step >= config.AdversarialFromStep;
+        if (adversarial) model.FreezeEncoderAndCodebooks();
+        var output = adversarial
+            ? model.ForwardFixedCodes(batch.Mel, levelsUsed)
+            : model.Forward(batch.Mel, training: true, levelsUsed, random);
         var losses = RvqAutoencoder.Losses(output, batch.Mel, batch.LogMagnitude, config.Stats);
+        var total = losses.Total;
+        AdversarialValues? adversarialValues = null;
+        if (adversarial) (total, adversarialValues) = AddAdversarialTerms(total, output, batch);
         adam.ZeroGrad();
-        losses.Total.backward();
+        total.backward();
         double lr = config.LearningRateAt(step);
         // A non-finite gradient would poison every weight; skip that update and say so.
         if (double.IsFinite(adam.ClipGradNorm(config.GradientClip))) adam.Step(lr);
@@ -131,7 +155,35 @@ public sealed class AutoencoderTrainer
             CodebookHealth.Accumulate(counts, output.Codes);
             health = CodebookHealth.Summarise(counts);
         }
-        return new StepReport(epoch, step, config.TotalSteps, Values(losses), lr, levelsUsed, health, stepsPerSecond);
+        return new StepReport(epoch, step, config.TotalSteps, Values(losses), lr, levelsUsed, health, stepsPerSecond,
+                              adversarialValues);
+    }
+
+    /// <summary>One discriminator update on this batch (real against the decoded log-magnitudes), then the
+    /// decoder's hinge and feature-matching terms against the updated discriminator, added to
+    /// <paramref name="reconstruction"/>.</summary>
+    (Tensor Total, AdversarialValues Values) AddAdversarialTerms(Tensor reconstruction, AutoencoderOutput output,
+                                                                 FeatureBatch batch)
+    {
+        var critic = discriminator!;
+        var real = batch.LogMagnitude;
+        var criticLoss = SpectrogramDiscriminator.DiscriminatorLoss(critic.Forward(real).Logits,
+                                                                    critic.Forward(output.LogMagnitude.detach()).Logits);
+        discriminatorAdam!.ZeroGrad();
+        criticLoss.backward();
+        if (double.IsFinite(discriminatorAdam.ClipGradNorm(config.GradientClip)))
+            discriminatorAdam.Step(config.DiscriminatorLearningRate);
+
+        Tensor[] realFeatures;
+        using (torch.no_grad()) realFeatures = critic.Forward(real).Features;
+        // The decoder's terms need no gradient for the critic's own weights.
+        foreach (var p in critic.parameters()) p.requires_grad = false;
+        var (fakeLogits, fakeFeatures) = critic.Forward(output.LogMagnitude);
+        foreach (var p in critic.parameters()) p.requires_grad = true;
+        var hinge = SpectrogramDiscriminator.AdversarialLoss(fakeLogits);
+        var matching = SpectrogramDiscriminator.FeatureMatchingLoss(realFeatures, fakeFeatures);
+        var total = reconstruction + config.AdversarialWeight * hinge + config.FeatureMatchingWeight * matching;
+        return (total, new AdversarialValues(criticLoss.item<float>(), hinge.item<float>(), matching.item<float>()));
     }
 
     /// <summary>Losses and codebook health over the whole validation split, all levels, no updates.</summary>
@@ -181,6 +233,9 @@ public sealed class AutoencoderTrainer
     {
         using var scope = torch.NewDisposeScope(); // no tensor wrappers left for the finalizer thread
         var tensors = model.state_dict().Select(kv => ("model." + kv.Key, kv.Value)).Concat(adam.State());
+        if (discriminator is not null)
+            tensors = tensors.Concat(discriminator.state_dict().Select(kv => ("discriminator." + kv.Key, kv.Value)))
+                             .Concat(discriminatorAdam!.State());
         var header = JsonSerializer.Serialize(new { Config = (object)config, State = state }, Checkpoint.Json);
         Checkpoint.Save(Path.Combine(runDir, CheckpointFile), header, tensors);
     }
@@ -188,8 +243,11 @@ public sealed class AutoencoderTrainer
     static LossValues Values(AutoencoderLosses l) =>
         new(l.Total.item<float>(), l.Mel.item<float>(), l.Stft.item<float>(), l.Commitment.item<float>());
 
-    public static string[] MetricColumns(int levels) =>
+    /// <param name="adversarial">Whether the run has an adversarial phase (its critic's columns; a run without one
+    /// keeps the columns runs had before the phase existed, so resuming one appends rows that match).</param>
+    public static string[] MetricColumns(int levels, bool adversarial) =>
         new[] { "loss", "mel_loss", "stft_loss", "commit_loss", "lr", "levels_used" }
+            .Concat(adversarial ? ["disc_loss", "adv_loss", "fm_loss"] : [])
             .Concat(Enumerable.Range(0, levels).SelectMany(l => new[] { $"util_l{l}", $"ppl_l{l}", $"dead_l{l}" }))
             .ToArray();
 
@@ -199,6 +257,12 @@ public sealed class AutoencoderTrainer
         var values = LossDictionary(r.Loss);
         values["lr"] = r.LearningRate;
         values["levels_used"] = r.LevelsUsed;
+        if (r.Adversarial is { } a)
+        {
+            values["disc_loss"] = a.Discriminator;
+            values["adv_loss"] = a.Adversarial;
+            values["fm_loss"] = a.FeatureMatching;
+        }
         if (r.BatchHealth is { } health) AddHealth(values, health);
         return values;
     }

@@ -16,6 +16,14 @@ public record AutoencoderTraining : TrainingSchedule
     public int HealthEvery { get; init; } = 10;
     /// <summary>Utilization below this (after epoch 0) is warned about.</summary>
     public double LowUtilizationPercent { get; init; } = 25;
+    /// <summary>Last epochs in which the decoder alone trains, against a <see cref="SpectrogramDiscriminator"/> as
+    /// well as the reconstruction losses (0: none).</summary>
+    public int AdversarialEpochs { get; init; }
+    public double AdversarialWeight { get; init; } = 0.5;
+    public double FeatureMatchingWeight { get; init; } = 1.0;
+    public double DiscriminatorLearningRate { get; init; } = 2e-4;
+
+    public long AdversarialFromStep => (long)(Epochs - AdversarialEpochs) * StepsPerEpoch;
 
     public AutoencoderTraining()
     {

@@ -43,6 +43,29 @@ public sealed class RvqAutoencoder : nn.Module
         return new AutoencoderOutput(melOut, logMag, q.Codes.reshape(b, t, f, -1), q.Commitment);
     }
 
+    /// <summary>Stops the encoder's and codebooks' weights from moving (an optimizer skips them), for the decoder's
+    /// adversarial phase.</summary>
+    public void FreezeEncoderAndCodebooks()
+    {
+        foreach (var p in Encoder.parameters().Concat(Quantizer.parameters())) p.requires_grad = false;
+    }
+
+    /// <summary>The adversarial phase's pass: codes from the encoder and codebooks as they are (no gradient, no
+    /// codebook updates), so the decoder alone learns, and the codes the prior will model stay put.</summary>
+    public AutoencoderOutput ForwardFixedCodes(Tensor mel, int levelsUsed)
+    {
+        QuantizerOutput q;
+        long b, f, t;
+        using (torch.no_grad())
+        {
+            var z = Encoder.call(mel);
+            (b, f, t) = (z.shape[0], z.shape[2], z.shape[3]);
+            q = Quantizer.Quantize(ToVectors(z), training: false, levelsUsed);
+        }
+        var (melOut, logMag) = Decoder.call(FromVectors(q.Quantized, b, f, t));
+        return new AutoencoderOutput(melOut, logMag, q.Codes.reshape(b, t, f, -1), torch.zeros(Array.Empty<long>()));
+    }
+
     /// <summary>Codes [B, T', F, L] for a normalised log-mel batch, deterministic (no training updates).</summary>
     public Tensor Encode(Tensor mel)
     {

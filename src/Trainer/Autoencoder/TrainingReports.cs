@@ -5,8 +5,13 @@ namespace Distill.Trainer.Autoencoder;
 
 public sealed record LossValues(double Total, double Mel, double Stft, double Commitment);
 
+/// <summary>The adversarial phase's terms of one step: the discriminator's hinge loss, the decoder's, and feature
+/// matching.</summary>
+public sealed record AdversarialValues(double Discriminator, double Adversarial, double FeatureMatching);
+
 public sealed record StepReport(int Epoch, long Step, long TotalSteps, LossValues Loss, double LearningRate,
-                                int LevelsUsed, LevelHealth[]? BatchHealth, double StepsPerSecond);
+                                int LevelsUsed, LevelHealth[]? BatchHealth, double StepsPerSecond,
+                                AdversarialValues? Adversarial = null);
 
 public sealed record EpochReport(int Epoch, long Step, LossValues Validation, LevelHealth[] Health,
                                  double SecondsPerEpoch);

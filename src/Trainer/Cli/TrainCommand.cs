@@ -52,6 +52,11 @@ public static class TrainCommand
         };
         var latent = new Option<int?>("--latent-dim") { Description = "Latent vector size per position (default 64)." };
         var lr = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default 2e-3)." };
+        var adversarial = new Option<int?>("--adversarial-epochs")
+        {
+            Description = "Last epochs in which the decoder alone trains against a spectrogram discriminator, for " +
+                          $"sharper detail (default {RunConfig.DefaultAdversarialEpochs}; 0: none).",
+        };
         var priorOnly = new Option<string?>("--prior-only")
         {
             Description = "Train (or continue) only the prior, on the finished autoencoder in this run folder.",
@@ -72,7 +77,8 @@ public static class TrainCommand
         var command = new Command("train",
             "Learn a sound world from a folder of audio files: the RVQ autoencoder, then the prior over its codes.")
         {
-            folder, output, resume, seed, threads, epochs, batch, levels, codebook, decay, latent, lr, priorOnly,
+            folder, output, resume, seed, threads, epochs, batch, levels, codebook, decay, latent, lr, adversarial,
+            priorOnly,
             priorHidden, priorLayers, priorEpochs,
         };
         command.SetAction(parse =>
@@ -94,6 +100,7 @@ public static class TrainCommand
                 Epochs = parse.GetValue(epochs), BatchSize = parse.GetValue(batch), Levels = parse.GetValue(levels),
                 CodebookSize = parse.GetValue(codebook), EmaDecay = parse.GetValue(decay),
                 LatentDim = parse.GetValue(latent), LearningRate = parse.GetValue(lr),
+                AdversarialEpochs = parse.GetValue(adversarial),
             };
             return WithCancel(cancel => training.Start(options, prior, () => ReadCorpus(input), cancel));
         });

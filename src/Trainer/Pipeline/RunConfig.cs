@@ -11,7 +11,7 @@ namespace Distill.Trainer.Pipeline;
 /// every checkpoint so that --resume continues exactly the same run.</summary>
 public sealed record RunConfig : AutoencoderTraining
 {
-    public const int DefaultEpochs = 30, DefaultPriorEpochs = 40;
+    public const int DefaultEpochs = 30, DefaultPriorEpochs = 40, DefaultAdversarialEpochs = 0;
 
     public int FormatVersion { get; init; } = 1;
     public required string InputFolder { get; init; }
@@ -49,9 +49,11 @@ public sealed record RunConfig : AutoencoderTraining
             Seed = o.Seed, Threads = o.Threads ?? 1, Epochs = o.Epochs ?? DefaultEpochs,
             BatchSize = batch, StepsPerEpoch = StepsFor(trainFrames, batch, baseline.CropFrames),
             LearningRate = o.LearningRate ?? baseline.LearningRate,
+            AdversarialEpochs = Math.Min(o.AdversarialEpochs ?? DefaultAdversarialEpochs, o.Epochs ?? DefaultEpochs),
             Overrides = Given(("codebook-size", o.CodebookSize), ("ema-decay", o.EmaDecay), ("levels", o.Levels),
                               ("latent-dim", o.LatentDim), ("epochs", o.Epochs), ("batch-size", o.BatchSize),
-                              ("threads", o.Threads), ("learning-rate", o.LearningRate)),
+                              ("threads", o.Threads), ("learning-rate", o.LearningRate),
+                              ("adversarial-epochs", o.AdversarialEpochs)),
         };
     }
 
@@ -95,6 +97,8 @@ public sealed record RunConfig : AutoencoderTraining
             new("prior (next stage)", $"{hidden} hidden / {layers} layers for ~{PriorTokens} tokens", "(auto)"),
             new("grid", $"{Model.FrequencyPositions} freq × {stepsPerSecond:F2} time steps/s", "(fixed)"),
             new("epochs × steps", $"{Epochs} × {StepsPerEpoch} = {TotalSteps}", Source("epochs")),
+            new("adversarial phase", AdversarialEpochs > 0 ? $"last {AdversarialEpochs} epochs, decoder only" : "none",
+                Source("adversarial-epochs", "(default)")),
             new("batch × crop", $"{BatchSize} × {CropFrames} frames", Source("batch-size", "(default)")),
             new("learning rate", $"{LearningRate}", Source("learning-rate", "(default)")),
             new("seed / threads", $"{Seed} / {Threads}", Source("threads")),

@@ -15,6 +15,7 @@ public sealed record TrainOptions
     public double? EmaDecay { get; init; }
     public int? LatentDim { get; init; }
     public double? LearningRate { get; init; }
+    public int? AdversarialEpochs { get; init; }
 }
 
 /// <summary>User overrides for the prior; null means sized from the dataset.</summary>

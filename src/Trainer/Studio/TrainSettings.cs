@@ -26,6 +26,7 @@ public static class TrainSettings
         ("ema-decay", "EMA decay", true, 0, 0.9999, false),
         ("latent-dim", "latent dim", false, 2, 1024, true),
         ("learning-rate", "learning rate", false, 1e-6, 1, false),
+        ("adversarial-epochs", "adversarial epochs (decoder only, last)", false, 0, 10_000, true),
         ("seed", "seed", false, 0, int.MaxValue, true),
         ("threads", "threads", true, 1, 256, true),
         ("prior-hidden", "prior hidden size", true, 16, 4096, true),
@@ -59,6 +60,7 @@ public static class TrainSettings
             BatchSize = Int("batch-size"), Levels = Int("levels"), CodebookSize = Int("codebook-size"),
             EmaDecay = Real("ema-decay"),
             LatentDim = Int("latent-dim"), LearningRate = Real("learning-rate"),
+            AdversarialEpochs = Int("adversarial-epochs"),
         };
         return (train, new PriorOptions(Int("prior-hidden"), Int("prior-layers"), Int("prior-epochs")));
     }
@@ -74,6 +76,7 @@ public static class TrainSettings
             "ema-decay" => c.Model.EmaDecay.ToString(CultureInfo.InvariantCulture),
             "latent-dim" => c.Model.LatentDim.ToString(),
             "learning-rate" => c.LearningRate.ToString(CultureInfo.InvariantCulture),
+            "adversarial-epochs" => c.AdversarialEpochs.ToString(),
             "seed" => c.Seed.ToString(), "threads" => c.Threads.ToString(),
             "prior-hidden" => (prior.Hidden ?? hidden).ToString(),
             "prior-layers" => (prior.Layers ?? layers).ToString(),

@@ -15,9 +15,12 @@ public sealed class Adam
     public double Epsilon { get; init; } = 1e-8;
     public double WeightDecay { get; init; } = 0.0;
     public long StepCount { get; set; }
+    readonly string stateName;
 
-    public Adam(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> parameters)
+    /// <param name="stateName">Prefix of the moments' names in a checkpoint (two optimizers share one file).</param>
+    public Adam(IEnumerable<(string Name, TorchSharp.Modules.Parameter Param)> parameters, string stateName = "adam")
     {
+        this.stateName = stateName;
         slots = parameters
             .Select(p => (p.Name, p.Param, torch.zeros_like(p.Param).detach(), torch.zeros_like(p.Param).detach()))
             .ToArray();
@@ -50,7 +53,8 @@ public sealed class Adam
         foreach (var (_, p, m, v) in slots)
         {
             var g = p.grad;
-            if (g is null) continue;
+            // A frozen parameter stays put: its moments would otherwise keep moving it on a zero gradient.
+            if (g is null || !p.requires_grad) continue;
             m.mul_(Beta1).add_(g, alpha: 1 - Beta1);
             v.mul_(Beta2).addcmul_(g, g, value: 1 - Beta2);
             if (WeightDecay > 0) p.mul_(1 - learningRate * WeightDecay);
@@ -61,5 +65,5 @@ public sealed class Adam
 
     /// <summary>Moments as named tensors for the checkpoint ("adam.m.name", "adam.v.name").</summary>
     public IEnumerable<(string Name, Tensor Tensor)> State() =>
-        slots.SelectMany(s => new[] { ($"adam.m.{s.Name}", s.M), ($"adam.v.{s.Name}", s.V) });
+        slots.SelectMany(s => new[] { ($"{stateName}.m.{s.Name}", s.M), ($"{stateName}.v.{s.Name}", s.V) });
 }

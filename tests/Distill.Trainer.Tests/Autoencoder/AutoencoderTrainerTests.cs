@@ -71,6 +71,44 @@ public class AutoencoderTrainerTests(SmallCorpusFixture data) : IClassFixture<Sm
     }
 
     [Fact]
+    public void AdversarialPhaseTrainsOnlyTheDecoderAndResumesExactly()
+    {
+        var config = data.TinyConfig(epochs: 3) with { AdversarialEpochs = 2 };
+        long phaseStart = config.AdversarialFromStep;
+        string before = data.NewRunDir("phase1");
+        new AutoencoderTrainer(config, data.Corpus, before, new NullObserver()).Run(CancellationToken.None, phaseStart - 1);
+        var observer = new NullObserver();
+        string whole = data.NewRunDir("adversarial");
+        new AutoencoderTrainer(config, data.Corpus, whole, observer).Run(CancellationToken.None);
+
+        // The critic reports from the phase's first step on, and only then.
+        Assert.All(observer.Steps, s => Assert.Equal(s.Step >= phaseStart, s.Adversarial is not null));
+        Assert.All(observer.Steps.Where(s => s.Adversarial is not null),
+                   s => Assert.True(double.IsFinite(s.Adversarial!.Discriminator) && s.Adversarial.FeatureMatching >= 0));
+
+        // Encoder and codebooks are where the first phase left them (the prior's codes stay put); the decoder moved.
+        var (_, atStart) = Checkpoint.Load(Path.Combine(before, AutoencoderTrainer.CheckpointFile));
+        var (_, atEnd) = Checkpoint.Load(Path.Combine(whole, AutoencoderTrainer.CheckpointFile));
+        bool Same(string name) => atStart[name].equal(atEnd[name]).all().item<bool>();
+        var encoderAndCodes = atStart.Keys.Where(k => k.StartsWith("model.Encoder.") || k.StartsWith("model.Quantizer."))
+                                          .ToArray();
+        Assert.NotEmpty(encoderAndCodes);
+        Assert.All(encoderAndCodes, k => Assert.True(Same(k), $"{k} changed in the adversarial phase"));
+        Assert.Contains(atStart.Keys.Where(k => k.StartsWith("model.Decoder.") && k.EndsWith("weight")), k => !Same(k));
+
+        // Stopped inside the phase and resumed: the same bytes, critic and its optimizer included.
+        string parted = data.NewRunDir("adversarial-parted");
+        new AutoencoderTrainer(config, data.Corpus, parted, new NullObserver()).Run(CancellationToken.None, phaseStart + 1);
+        var (json, tensors) = Checkpoint.Load(Path.Combine(parted, AutoencoderTrainer.CheckpointFile));
+        Assert.Contains(tensors.Keys, k => k.StartsWith("discriminator_adam."));
+        var header = CheckpointHeader.FromJson(json);
+        new AutoencoderTrainer(header.Config, data.Corpus, parted, new NullObserver(), header.State, tensors)
+            .Run(CancellationToken.None);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(whole, AutoencoderTrainer.CheckpointFile)),
+                     File.ReadAllBytes(Path.Combine(parted, AutoencoderTrainer.CheckpointFile)));
+    }
+
+    [Fact]
     public void LowUtilizationIsWarnedOnlyAfterTheFirstEpoch()
     {
         // An impossible threshold makes every level "low": warnings must start at epoch 1.
