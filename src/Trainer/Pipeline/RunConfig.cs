@@ -60,10 +60,12 @@ public sealed record RunConfig : AutoencoderTraining
     /// <summary>The prior stage's configuration, on the codes of the training clips.</summary>
     public PriorRunConfig ResolvePrior(PriorOptions o, IReadOnlyList<CodeSequence> train)
     {
-        var (hidden, layers) = AdaptiveSizing.Prior(train.Sum(s => (long)s.Tokens.Length));
+        long tokens = train.Sum(s => (long)s.Tokens.Length);
+        var (hidden, layers) = AdaptiveSizing.Prior(tokens);
         var prior = new PriorConfig
         {
             Hidden = o.Hidden ?? hidden, Layers = o.Layers ?? layers,
+            AttentionDropout = AdaptiveSizing.PriorAttentionDropout(tokens),
             Levels = Model.Levels, CodebookSize = Model.CodebookSize, FrequencyPositions = Model.FrequencyPositions,
         };
         var baseline = new PriorRunConfig { Prior = prior };
@@ -115,7 +117,8 @@ public sealed record RunConfig : AutoencoderTraining
             new("hidden / heads", $"{p.Hidden} / {p.Heads}", Source("prior-hidden")),
             new("layers", $"{p.Layers}", Source("prior-layers")),
             new("context", $"{p.ContextSteps} time steps = {p.ContextTokens} tokens", "(default)"),
-            new("regularisation", $"dropout {p.Dropout}, token noise {p.TokenNoise}", "(default)"),
+            new("regularisation", $"dropout {p.Dropout} (attention weights {p.AttentionDropout}), " +
+                                  $"token noise {p.TokenNoise}", "(auto)"),
             new("anchor condition", $"histogram of {p.ConditionMinSteps}+ steps of the clip, none {p.ConditionDropout:P0}",
                 "(default)"),
             new("epochs × steps", $"{c.Epochs} × {c.StepsPerEpoch} (early stop after {c.Patience} without gain)",

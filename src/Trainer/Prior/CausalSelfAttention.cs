@@ -20,10 +20,11 @@ public sealed class CausalSelfAttention : nn.Module
 {
     readonly Linear qkv, proj;
     readonly int heads, headDim;
+    readonly double attentionDropout;
 
     public CausalSelfAttention(PriorConfig c) : base(nameof(CausalSelfAttention))
     {
-        heads = c.Heads; headDim = c.Hidden / c.Heads;
+        heads = c.Heads; headDim = c.Hidden / c.Heads; attentionDropout = c.AttentionDropout;
         qkv = nn.Linear(c.Hidden, 3 * c.Hidden);
         proj = nn.Linear(c.Hidden, c.Hidden);
         RegisterComponents();
@@ -44,13 +45,16 @@ public sealed class CausalSelfAttention : nn.Module
 
     Tensor Merge(Tensor y) => proj.call(y.transpose(1, 2).reshape(y.shape[0], y.shape[2], heads * headDim));
 
-    /// <summary>Full causal pass. x [B, N, H]; cos/sin [N, d/2] for each token's time step. No dropout on the
-    /// attention weights (the block drops this layer's output): with none, libtorch runs its fused causal kernel
-    /// instead of materialising [B, heads, N, N], which made prior training 2.6× faster.</summary>
-    public Tensor Forward(Tensor x, Tensor cos, Tensor sin)
+    /// <summary>Full causal pass. x [B, N, H]; cos/sin [N, d/2] for each token's time step. With dropout on the
+    /// attention weights (<see cref="PriorConfig.AttentionDropout"/>) libtorch materialises [B, heads, N, N];
+    /// without, it runs its fused causal kernel, 2.6× faster to train.</summary>
+    public Tensor Forward(Tensor x, Tensor cos, Tensor sin, bool training)
     {
         var (q, k, v) = Project(x, cos, sin);
-        var y = F.scaled_dot_product_attention(q, k, v, null, 0.0, is_casual: true);
+        if (attentionDropout == 0)
+            return Merge(F.scaled_dot_product_attention(q, k, v, null, 0.0, is_casual: true));
+        var mask = torch.ones(x.shape[1], x.shape[1], ScalarType.Bool).tril(); // explicit causal mask
+        var y = F.scaled_dot_product_attention(q, k, v, mask, training ? attentionDropout : 0.0, is_casual: false);
         return Merge(y);
     }
 

@@ -35,7 +35,7 @@ public sealed class PriorBlock : nn.Module
 
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, bool training)
     {
-        x = x + F.dropout(attention.Forward(ln1.call(x), cos, sin), dropout, training);
+        x = x + F.dropout(attention.Forward(ln1.call(x), cos, sin, training), dropout, training);
         return x + Mlp(x, training);
     }
 

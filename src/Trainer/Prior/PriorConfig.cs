@@ -19,6 +19,10 @@ public sealed record PriorConfig
     public int ContextSteps { get; init; } = 16;
     /// <summary>Dropout on the input, attention and MLP outputs: high, for folders of a few minutes of sound.</summary>
     public double Dropout { get; init; } = 0.2;
+    /// <summary>Dropout on the attention weights themselves: for the smallest folders, where the prior overfits
+    /// most and training is quick; 0 lets libtorch use its fused causal kernel (<see cref="CausalSelfAttention"/>).
+    /// Runs that predate it had 0.2.</summary>
+    public double AttentionDropout { get; init; } = 0.2;
     /// <summary>Probability that a training window's previous tokens are each replaced by a random code (targets kept),
     /// so the prior learns to recover from its own unlikely draws instead of running away with them.</summary>
     public double TokenNoise { get; init; } = 0.05;
