@@ -6,15 +6,17 @@ public readonly record struct SamplingSettings(float Temperature = 1f, int TopK 
 
 /// <summary>
 /// Draws tokens from logits with temperature, top-k and top-p (nucleus) truncation, with its own
-/// seeded generator. Whatever the settings, only plausible codes are drawn: those the prior gives at least
-/// <see cref="PlausibleFraction"/> of its top code's probability (min-p, judged before temperature). Temperature
-/// then reshapes the odds among them — without the floor, a temperature of 1.5 lifts a hundred codes of 1e-4 each
-/// to a quarter of all draws, and those are the codes that decode to bursts and holes. Preallocates its scratch space, so sampling allocates nothing (it runs in the
-/// generation worker of a real-time plugin).
+/// seeded generator. Whatever the settings, only plausible codes are drawn: those the tempered distribution gives at
+/// least <see cref="PlausibleFraction"/> of its top code's probability (min-p, judged after temperature). Without
+/// the floor, a temperature of 1.5 lifts a hundred codes of 1e-4 each to a quarter of all draws, and those are the
+/// codes that decode to bursts and holes. Judged before temperature, it left a confident prior one or two candidates
+/// at any temperature, so temperature was not heard; after it, temperature 2 admits codes down to 0.02² of the top's
+/// probability and 0.5 only those above 0.02^0.5. Preallocates its scratch space, so sampling allocates nothing (it
+/// runs in the generation worker of a real-time plugin).
 /// </summary>
 public sealed class TokenSampler
 {
-    /// <summary>The least probability, relative to the most likely code's, of a code that may be drawn.</summary>
+    /// <summary>The least tempered probability, relative to the most likely code's, of a code that may be drawn.</summary>
     public const float PlausibleFraction = 0.02f;
     static readonly float PlausibleLogitRange = -MathF.Log(PlausibleFraction);
 
@@ -64,7 +66,7 @@ public sealed class TokenSampler
         int kept = Math.Min(settings.TopK > 0 ? settings.TopK : n, inside == 0 ? n : inside);
         float max = logits[order[0]];
         int plausible = 1;
-        while (plausible < kept && logits[order[plausible]] >= max - PlausibleLogitRange) plausible++;
+        while (plausible < kept && logits[order[plausible]] >= max - PlausibleLogitRange * temperature) plausible++;
         kept = plausible;
 
         double sum = 0;

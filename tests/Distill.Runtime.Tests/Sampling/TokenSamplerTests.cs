@@ -40,19 +40,41 @@ public class TokenSamplerTests
         Assert.InRange(cold[1] / 20000.0, 0.665, 0.705); // p² renormalised: 0.25 / 0.365
     }
 
-    /// <summary>However hot, codes the prior finds implausible (under 2 % of the top code's probability) are never
-    /// drawn; the plausible ones are, with odds flattened by the temperature.</summary>
+    /// <summary>However hot, codes whose tempered probability is under 2 % of the top code's are never drawn; the
+    /// others are, with odds flattened by the temperature.</summary>
     [Fact]
     public void HighTemperatureDrawsOnlyPlausibleCodes()
     {
-        // 0.6 top, 0.3 and 0.06 plausible (10 % and 50 % of the top), then ten codes at 1/120 of the top each.
-        float[] logits = [MathF.Log(0.6f), MathF.Log(0.3f), MathF.Log(0.06f), .. Enumerable.Repeat(MathF.Log(0.005f), 10)];
-        var sampler = new TokenSampler(logits.Length, 3);
-        var counts = new int[logits.Length];
-        for (int i = 0; i < 20000; i++) counts[sampler.Sample(logits, new SamplingSettings(2f))]++;
+        // 0.6 top, 0.3 and 0.06 (50 % and 10 % of the top), then ten codes at 1/10,000 of the top each: at
+        // temperature 2 their tempered odds are 1 % of the top's.
+        float[] logits = [MathF.Log(0.6f), MathF.Log(0.3f), MathF.Log(0.06f), .. Enumerable.Repeat(MathF.Log(0.6e-4f), 10)];
+        var counts = Counts(logits, 2f);
         Assert.All(counts[3..], c => Assert.Equal(0, c));
         // At temperature 2 the odds are the square roots: 0.775 : 0.548 : 0.245.
         Assert.InRange(counts[2] / 20000.0, 0.245 / 1.568 - 0.015, 0.245 / 1.568 + 0.015);
+        // Cool, the floor tightens: at 0.5 the code at 10 % of the top has tempered odds of 1 % and is never drawn.
+        Assert.Equal(0, Counts(logits, 0.5f)[2]);
+    }
+
+    /// <summary>A confident prior still varies when hot: codes at 1/500 of the top are never drawn at temperature 1,
+    /// but at 2 their tempered odds are 4.5 % of the top's, and together they take a quarter of the draws.</summary>
+    [Fact]
+    public void ConfidentPriorVariesOnlyWhenHot()
+    {
+        float[] logits = [0f, .. Enumerable.Repeat(-MathF.Log(500f), 9)];
+        Assert.Equal(20000, Counts(logits, 1f)[0]);
+        var hot = Counts(logits, 2f);
+        double others = 9 / MathF.Sqrt(500f);
+        Assert.InRange(1 - hot[0] / 20000.0, others / (1 + others) - 0.015, others / (1 + others) + 0.015);
+        Assert.All(hot[1..], c => Assert.True(c > 0));
+    }
+
+    static int[] Counts(float[] logits, float temperature)
+    {
+        var sampler = new TokenSampler(logits.Length, 3);
+        var counts = new int[logits.Length];
+        for (int i = 0; i < 20000; i++) counts[sampler.Sample(logits, new SamplingSettings(temperature))]++;
+        return counts;
     }
 
     /// <summary>Codes outside the vocabulary (weight 0) are never drawn, greedy or hot, even the prior's favourite;
