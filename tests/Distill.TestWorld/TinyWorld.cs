@@ -60,7 +60,9 @@ public static class TinyWorld
         string corpusDir = Path.Combine(root, "corpus"), runDir = Path.Combine(root, "run");
         DemoCorpus.Generate(corpusDir, seed: 1, secondsPerFile: 2.0);
         var corpus = Corpus.Load(corpusDir, new FeatureConfig());
-        var config = RunConfig.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 40, BatchSize = 8, Threads = 1, Seed = 4 }, corpus) with
+        // Every size and rate is fixed (not the adaptive defaults): the engine and plugin tests' bounds were measured
+        // on this world.
+        var config = RunConfig.Resolve(new TrainOptions { Folder = corpusDir, RunDir = runDir, Epochs = 40, BatchSize = 8, Threads = 1, Seed = 4, LearningRate = 2e-3 }, corpus) with
         {
             Model = new AutoencoderConfig { StemChannels = 4, StageChannels = [8, 8, 16, 16], LatentDim = 16, CodebookSize = 32, Levels = 3, StftHeadChannels = 2 },
             WarmupSteps = 4,

@@ -20,8 +20,10 @@ public sealed class SmallCorpusFixture : IDisposable
         Corpus = Corpus.Load(Folder, new FeatureConfig());
     }
 
+    /// <summary>A tiny model trained for a few steps, at a fixed learning rate: its tests need it to learn something
+    /// in 2–3 epochs, which the small-corpus default (1e-3, for full runs) is too gentle for.</summary>
     public RunConfig TinyConfig(int epochs = 2, int seed = 3) =>
-        RunConfig.Resolve(new TrainOptions { Folder = Folder, RunDir = Root, Epochs = epochs, BatchSize = 4, Threads = 1, Seed = seed }, Corpus) with
+        RunConfig.Resolve(new TrainOptions { Folder = Folder, RunDir = Root, Epochs = epochs, BatchSize = 4, Threads = 1, Seed = seed, LearningRate = 2e-3 }, Corpus) with
         {
             Model = new AutoencoderConfig { StemChannels = 4, StageChannels = new[] { 8, 8, 16, 16 }, LatentDim = 8, CodebookSize = 16, StftHeadChannels = 1 },
             WarmupSteps = 4,

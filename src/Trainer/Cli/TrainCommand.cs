@@ -37,7 +37,8 @@ public static class TrainCommand
         var epochs = new Option<int?>("--epochs")
         {
             Description = "Epochs (passes over the training audio in random crops; " +
-                          $"default {RunConfig.DefaultEpochs}).",
+                          $"default {RunConfig.DefaultEpochs}, more for a small corpus: at least " +
+                          $"{AdaptiveSizing.MinimumAutoencoderSteps} steps).",
 
         };
         var batch = new Option<int?>("--batch-size") { Description = "Crops per step (default 16)." };
@@ -51,7 +52,7 @@ public static class TrainCommand
             Description = "Codebook EMA decay (default 0.8/0.9/0.95 for ≤20/≤100/>100 files).",
         };
         var latent = new Option<int?>("--latent-dim") { Description = "Latent vector size per position (default 64)." };
-        var lr = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default 2e-3)." };
+        var lr = new Option<double?>("--learning-rate") { Description = "Peak learning rate (default 1e-3 for ≤20 files, 2e-3 above)." };
         var adversarial = new Option<int?>("--adversarial-epochs")
         {
             Description = "Last epochs in which the decoder alone trains against a spectrogram discriminator, for " +

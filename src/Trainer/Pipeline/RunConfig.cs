@@ -42,14 +42,16 @@ public sealed record RunConfig : AutoencoderTraining
         };
         int batch = o.BatchSize ?? baseline.BatchSize;
         long trainFrames = split.Train.Sum(i => (long)corpus.Clips[i].Frames);
+        int stepsPerEpoch = StepsFor(trainFrames, batch, baseline.CropFrames);
+        int epochs = o.Epochs ?? AdaptiveSizing.AutoencoderEpochs(DefaultEpochs, stepsPerEpoch);
         return baseline with
         {
             PriorTokens = AdaptiveSizing.PriorTokens(split.Train.Select(i => corpus.Clips[i].Frames), model.Downsampling,
                                                      model.FrequencyPositions * model.Levels),
-            Seed = o.Seed, Threads = o.Threads ?? 1, Epochs = o.Epochs ?? DefaultEpochs,
-            BatchSize = batch, StepsPerEpoch = StepsFor(trainFrames, batch, baseline.CropFrames),
-            LearningRate = o.LearningRate ?? baseline.LearningRate,
-            AdversarialEpochs = Math.Min(o.AdversarialEpochs ?? DefaultAdversarialEpochs, o.Epochs ?? DefaultEpochs),
+            Seed = o.Seed, Threads = o.Threads ?? 1, Epochs = epochs,
+            BatchSize = batch, StepsPerEpoch = stepsPerEpoch,
+            LearningRate = o.LearningRate ?? AdaptiveSizing.LearningRate(files),
+            AdversarialEpochs = Math.Min(o.AdversarialEpochs ?? DefaultAdversarialEpochs, epochs),
             Overrides = Given(("codebook-size", o.CodebookSize), ("ema-decay", o.EmaDecay), ("levels", o.Levels),
                               ("latent-dim", o.LatentDim), ("epochs", o.Epochs), ("batch-size", o.BatchSize),
                               ("threads", o.Threads), ("learning-rate", o.LearningRate),
@@ -102,7 +104,7 @@ public sealed record RunConfig : AutoencoderTraining
             new("adversarial phase", AdversarialEpochs > 0 ? $"last {AdversarialEpochs} epochs, decoder only" : "none",
                 Source("adversarial-epochs", "(default)")),
             new("batch × crop", $"{BatchSize} × {CropFrames} frames", Source("batch-size", "(default)")),
-            new("learning rate", $"{LearningRate}", Source("learning-rate", "(default)")),
+            new("learning rate", $"{LearningRate}", Source("learning-rate")),
             new("seed / threads", $"{Seed} / {Threads}", Source("threads")),
         ];
     }

@@ -25,7 +25,7 @@ public static class TrainSettings
         ("codebook-size", "codebook size", true, 2, 4096, true),
         ("ema-decay", "EMA decay", true, 0, 0.9999, false),
         ("latent-dim", "latent dim", false, 2, 1024, true),
-        ("learning-rate", "learning rate", false, 1e-6, 1, false),
+        ("learning-rate", "learning rate", true, 1e-6, 1, false),
         ("adversarial-epochs", "adversarial epochs (decoder only, last)", false, 0, 10_000, true),
         ("seed", "seed", false, 0, int.MaxValue, true),
         ("threads", "threads", true, 1, 256, true),

@@ -17,6 +17,7 @@ public class AdaptiveSizingTests
     {
         Assert.Equal(codebook, AdaptiveSizing.CodebookSize(files));
         Assert.Equal(decay, AdaptiveSizing.EmaDecay(files));
+        Assert.Equal(files <= 20 ? 1e-3 : 2e-3, AdaptiveSizing.LearningRate(files));
     }
 
     [Theory]
@@ -39,5 +40,19 @@ public class AdaptiveSizingTests
         long tokens = AdaptiveSizing.PriorTokens(Enumerable.Repeat(375, files), downsampling: 16, tokensPerStep: 32);
         Assert.Equal(hidden, AdaptiveSizing.Prior(tokens).Hidden);
         Assert.Equal(hidden, AdaptiveSizing.Prior(AdaptiveSizing.TypicalTokens(files)).Hidden);
+    }
+
+    /// <summary>Short epochs (a few files) get as many more as 600 steps need; the real corpus's 23-step epochs keep
+    /// the default 30 (690 steps).</summary>
+    [Theory]
+    [InlineData(8, 75)]
+    [InlineData(7, 86)]
+    [InlineData(20, 30)]
+    [InlineData(23, 30)]
+    [InlineData(200, 30)]
+    public void ShortEpochsAreRepeatedUpToTheMinimumOfSteps(int stepsPerEpoch, int epochs)
+    {
+        Assert.Equal(epochs, AdaptiveSizing.AutoencoderEpochs(30, stepsPerEpoch));
+        Assert.True(epochs * stepsPerEpoch >= AdaptiveSizing.MinimumAutoencoderSteps);
     }
 }

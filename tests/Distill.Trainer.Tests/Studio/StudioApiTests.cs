@@ -146,13 +146,19 @@ public class StudioApiTests(StudioApiFixture fixture, ITestOutputHelper output) 
         Assert.Equal("sounds-run", auto.GetProperty("runDir").GetString());
         var rows = Rows(auto);
         Assert.Equal(("64", "(auto)"), rows["codebook-size"]);
-        Assert.Equal((RunConfig.DefaultEpochs.ToString(), "(auto)"), rows["epochs"]);
+        // A few sounds make short epochs: the default is as many as the autoencoder's minimum of steps needs.
+        Assert.Equal("(auto)", rows["epochs"].Item2);
+        var steps = rows["steps"].Item1.Split(' ');   // "epochs × steps per epoch = total"
+        Assert.Equal(rows["epochs"].Item1, steps[0]);
+        Assert.InRange(int.Parse(steps[^1]), AdaptiveSizing.MinimumAutoencoderSteps,
+                       AdaptiveSizing.MinimumAutoencoderSteps + int.Parse(steps[2]) - 1);
 
         var (_, changed) = await Studio.Post("/api/train/config", new { folder = StudioWorkspace.Sounds, overrides = new Dictionary<string, double> { ["codebook-size"] = 16, ["epochs"] = 3 } });
         rows = Rows(changed);
         Assert.Equal(("16", "(override)"), rows["codebook-size"]);
         Assert.Equal(("3", "(override)"), rows["epochs"]);
         Assert.Equal(("0.8", "(auto)"), rows["ema-decay"]);
+        Assert.Equal(("0.001", "(auto)"), rows["learning-rate"]);
 
         var (bad, badBody) = await Studio.Post("/api/train/config", new { folder = StudioWorkspace.Sounds, overrides = new Dictionary<string, double> { ["epochs"] = 0.5 } });
         Assert.Equal(HttpStatusCode.BadRequest, bad);
