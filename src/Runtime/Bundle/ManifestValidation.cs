@@ -14,6 +14,8 @@ static class ManifestValidation
         public const int MinSampleRate = 8000, MaxSampleRate = 192000, MinNFft = 256, MaxNFft = 16384, MaxMels = 1024;
         public const int MaxLevels = 32, MaxWidth = 8192, MaxLayers = 64;
         public const long MaxCacheFloats = 1L << 26;
+        /// <summary>An anchor's gain beyond this would turn a rounding error into a blast.</summary>
+        public const double MaxAnchorGainDb = 60;
     }
 
     public static readonly string[] MemberNames =
@@ -229,7 +231,12 @@ static class ManifestValidation
                              $"(size {codebookSize})");
                 continue;
             }
-            decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens));
+            if (!double.IsFinite(anchor.GainDb) || Math.Abs(anchor.GainDb) > Bounds.MaxAnchorGainDb)
+            {
+                problems.Add($"{label} has a gain of {anchor.GainDb} dB (at most ±{Bounds.MaxAnchorGainDb} dB)");
+                continue;
+            }
+            decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens, anchor.GainDb));
         }
         return decoded.ToArray();
     }

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Distill.Runtime.Bundle;
@@ -8,9 +9,9 @@ namespace Distill.Runtime.Engine;
 /// <summary>
 /// Pre-rendered openings kept on disk (<c>$XDG_CACHE_HOME/distill/openings</c>), so a world the user has played
 /// before is playable the moment its sessions exist. The key covers everything the openings depend on: the
-/// bundle's members (their SHA-256s), the opening length and the engine build itself, so a new world or a new
-/// engine never reads stale audio. Files are written atomically and carry a
-/// checksum; anything missing, damaged or unreadable is simply rendered again.
+/// bundle's members (their SHA-256s), its anchors' codes and gains, the opening length and the engine build itself,
+/// so a new world or a new engine never reads stale audio. Files are written atomically and carry a checksum; anything
+/// missing, damaged or unreadable is simply rendered again.
 /// </summary>
 static class OpeningCache
 {
@@ -72,6 +73,8 @@ static class OpeningCache
     {
         var key = new StringBuilder();
         foreach (var m in manifest.Members) key.Append(m.Name).Append(':').Append(m.Sha256).Append(';');
+        foreach (var a in manifest.Anchors)
+            key.Append(a.Codes).Append('@').Append(a.GainDb.ToString("R", CultureInfo.InvariantCulture)).Append(';');
         key.Append(count).Append('x').Append(samples).Append(';').Append(EngineBuild);
         return Path.Combine(Folder,
                             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()))) + ".f32");

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Inference;
@@ -30,6 +31,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly float[] frame, discard;
     long[] morphAnchor = [];
     int morphSteps;
+    double anchorGainDb, morphGainDb; // the anchors' own gains (AnchorTokens.GainDb), blended by morph
     long decodedFrames;         // frames [0, decodedFrames) have been decoded
     double position;            // read position in decoded frames
 
@@ -71,6 +73,19 @@ public sealed class VoiceRenderer : IDisposable
         discard = new float[Hop];
     }
 
+    /// <summary>An anchor's codes played through this renderer from silence for their whole length, with variation 0 —
+    /// exactly the codes given, as a note on the anchor sounds (its gain included).</summary>
+    public static float[] Replay(WorldModels models, AnchorTokens anchor)
+    {
+        using var renderer = new VoiceRenderer(models, generative: false);
+        var controls = GenerationControls.Defaults with { Variation = 0 };
+        renderer.Start(anchor, anchor, seed: 0, controls);
+        var audio = new float[anchor.TimeSteps * WorldGraphs.FramesPerStep * renderer.Hop];
+        for (int at = 0; at < audio.Length; at += renderer.Hop)
+            renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
+        return audio;
+    }
+
     /// <summary>Starts a note: codes from <paramref name="anchor"/>, morphing
     /// toward <paramref name="morphTarget"/>.</summary>
     public void Start(AnchorTokens anchor, AnchorTokens morphTarget, ulong seed, in GenerationControls controls)
@@ -78,6 +93,7 @@ public sealed class VoiceRenderer : IDisposable
         condition.Start(anchor, morphTarget);
         codes.Start(anchor.Tokens, anchor.TimeSteps, seed, condition);
         morphAnchor = morphTarget.Tokens; morphSteps = morphTarget.TimeSteps;
+        anchorGainDb = anchor.GainDb; morphGainDb = morphTarget.GainDb;
         decodedFrames = 0;
         position = 0;
         decoder.Reset();
@@ -126,6 +142,8 @@ public sealed class VoiceRenderer : IDisposable
         else f0.CopyTo(frame);
         phase.Push(frame, output);
         highPass.Process(output);
+        double gainDb = anchorGainDb + controls.Morph * (morphGainDb - anchorGainDb);
+        if (gainDb != 0) TensorPrimitives.Multiply(output, (float)Math.Pow(10, gainDb / 20), output);
         if (!controls.Freeze) position += controls.StepRate;
     }
 

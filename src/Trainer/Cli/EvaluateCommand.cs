@@ -110,13 +110,16 @@ public static class EvaluateCommand
 
     static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
+    /// <summary>Signed, two decimals; what rounds to zero is plain 0.00 (not "-+0.00").</summary>
+    const string SignedDb = "+0.00;-0.00;0.00";
+
     /// <summary>The measure columns of one row, a clip's or a split's summary.</summary>
     static string[] Measures(double logMelDb, double codesOnlyDb, double oracleDb, double convergence,
                              double codesOnlyConvergence, double levelDb, double flux, double crestDb,
                              double periodicity, double dc, double clipped) =>
     [
         F(logMelDb, "F2"), F(codesOnlyDb, "F2"), F(oracleDb, "F2"), F(convergence, "F3"),
-        F(codesOnlyConvergence, "F3"), F(levelDb, "+0.00;-0.00"), F(flux, "F2"), F(crestDb, "+0.00;-0.00"),
+        F(codesOnlyConvergence, "F3"), F(levelDb, SignedDb), F(flux, "F2"), F(crestDb, SignedDb),
         F(periodicity, "F2"), F(dc, "0.0e0"), F(clipped, "+0.#;-0.#;0"),
     ];
 
@@ -153,7 +156,7 @@ public static class EvaluateCommand
         console.WriteLine("Split rows: distances and convergences are means; level, flux, crest and step periodicity " +
                           "the median clip's; DC and clipping the worst clip's.");
         foreach (var m in evaluation.Splits)
-            console.WriteLine($"{m.Split}: worst level error {F(m.WorstLevelErrorDb, "+0.00;-0.00")} dB");
+            console.WriteLine($"{m.Split}: worst level error {F(m.WorstLevelErrorDb, SignedDb)} dB");
         foreach (string missing in evaluation.Unmatched)
             console.MarkupLineInterpolated($"[yellow]not evaluated[/]: {missing}");
         if (evaluation.Generation is { } generation) PrintGeneration(generation, console);

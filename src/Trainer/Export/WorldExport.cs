@@ -45,6 +45,7 @@ public static class WorldExport
             Anchors = anchors.Select(c => new Anchor(c.Name, c.TimeSteps, AnchorCodes.Encode(c.Tokens))).ToArray(),
             Members = [],
         };
+        manifest = AnchorGains.Apply(manifest, graphs, anchors);
         try
         {
             string? folder = Path.GetDirectoryName(Path.GetFullPath(path));

@@ -63,14 +63,20 @@ public sealed class PriorStage(IRunObserver observer)
         return TrainingEnd.Completed;
     }
 
-    /// <summary>Every clip's codes: those saved by an earlier start, or encoded now (and saved) when there are none or
-    /// they are damaged; encoding again gives the same codes.</summary>
-    static CodeSequence[] Codes(TrainedRun run, Corpus corpus)
+    /// <summary>Every clip's codes: those saved by an earlier start, or encoded now (and saved) when there are none, they
+    /// are damaged or they predate the clips' powers (which set the anchors' gains); encoding again gives the same
+    /// codes.</summary>
+    CodeSequence[] Codes(TrainedRun run, Corpus corpus)
     {
         string path = Path.Combine(run.Folder, TrainedRun.CodesFile);
         if (Checkpoint.Exists(path))
         {
-            try { return run.LoadCodes(); }
+            try
+            {
+                var saved = run.LoadCodes();
+                if (saved.All(c => c.Power > 0)) return saved;
+                observer.OnNotice($"{path} predates per-clip levels: encoding the clips again (same codes).");
+            }
             catch (UserFacingException e) { UserWarning.Print($"{e.Message} Encoding the clips again."); }
         }
         var sequences = CodeCorpus.Encode(run.Autoencoder, corpus, run.Config.Stats);

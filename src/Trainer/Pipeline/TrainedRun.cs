@@ -35,14 +35,15 @@ public sealed partial class TrainedRun
         };
     }
 
-    /// <summary>What <see cref="CodesFile"/> records of each clip besides its codes.</summary>
-    sealed record CodesHeader(string Name, int TimeSteps);
+    /// <summary>What <see cref="CodesFile"/> records of each clip besides its codes (runs encoded before the clip's
+    /// power was kept read 0).</summary>
+    sealed record CodesHeader(string Name, int TimeSteps, double Power = 0);
 
     public string PriorDirectory => Path.Combine(Folder, PriorFolder);
 
     public static void SaveCodes(string path, IReadOnlyList<CodeSequence> sequences) =>
         Checkpoint.Save(path,
-                        JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps)).ToArray()),
+                        JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps, s.Power)).ToArray()),
                         sequences.Select((s, i) => ($"clip{i}", Tensors.Copy(s.Tokens))));
 
     public CodeSequence[] LoadCodes()
@@ -55,7 +56,8 @@ public sealed partial class TrainedRun
         if (clips.Length != tensors.Count || clips.Length != Config.Files.Length)
             throw new UserFacingException($"{path} does not hold one code sequence per training file; " +
                                           $"run: distill train --resume {Folder}");
-        return clips.Select((c, i) => new CodeSequence(c.Name, tensors[$"clip{i}"].data<long>().ToArray(), c.TimeSteps))
+        return clips.Select((c, i) => new CodeSequence(c.Name, tensors[$"clip{i}"].data<long>().ToArray(), c.TimeSteps,
+                                                    c.Power))
                     .ToArray();
     }
 

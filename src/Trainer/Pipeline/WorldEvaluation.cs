@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Distill.Runtime.Audio;
@@ -143,14 +144,16 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
     }
 
     /// <summary>The decoder's magnitudes for the whole anchor in one run from silence: its codes, no morph, every
-    /// level.</summary>
+    /// level, at the anchor's gain (as the engine plays them).</summary>
     static MelPowerSpectrogram Decoded(WorldModels models, AnchorTokens anchor)
     {
         using var decoder = new StreamingDecoder(models.Decoder, models.Manifest, anchor.TimeSteps);
         anchor.Tokens.CopyTo(decoder.Codes);
         anchor.Tokens.CopyTo(decoder.MorphCodes);
         decoder.Run();
-        return MelPowerSpectrogram.FromMagnitude(decoder.Magnitude);
+        var magnitude = decoder.Magnitude.ToArray();
+        TensorPrimitives.Multiply(magnitude, (float)Math.Pow(10, anchor.GainDb / 20), magnitude);
+        return MelPowerSpectrogram.FromMagnitude(magnitude);
     }
 
     static WorldModels OpenModels(WorldBundle bundle, string world)

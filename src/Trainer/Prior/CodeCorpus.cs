@@ -1,13 +1,15 @@
 using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Data;
+using Distill.Trainer.Export;
 using Distill.Trainer.Torch;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Distill.Trainer.Prior;
 
-/// <summary>One clip's codes, flattened time step → frequency position → level.</summary>
-public sealed record CodeSequence(string Name, long[] Tokens, int TimeSteps);
+/// <summary>One clip's codes, flattened time step → frequency position → level, and the clip's mean STFT power over
+/// the frames they cover, which the world plays its anchor at (<see cref="Export.AnchorGains"/>; 0: unknown).</summary>
+public sealed record CodeSequence(string Name, long[] Tokens, int TimeSteps, double Power = 0);
 
 /// <summary>
 /// The training clips as code sequences from the trained encoder: whole clips, deterministic
@@ -28,7 +30,9 @@ public static class CodeCorpus
             var batcher = new CropBatcher(new[] { clip }, stats, m.Mels, m.StftBins, frames);
             using var batch = batcher.At(0, 0);
             var codes = model.Encode(batch.Mel); // [1, T', F, L]
-            return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1]);
+            var covered = clip.LogMagnitude.AsSpan(0, Math.Min(frames, clip.Frames) * m.StftBins);
+            return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1],
+                                    AnchorGains.MeanPower<Half>(covered));
         }).ToArray();
     }
 

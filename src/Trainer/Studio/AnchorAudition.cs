@@ -10,22 +10,11 @@ namespace Distill.Trainer.Studio;
 public sealed record AnchorThumbnail(float[] Peaks, int SpectrogramColumns, int SpectrogramRows, byte[] Spectrogram);
 
 /// <summary>
-/// An anchor's codes played through the plugins' own renderer (<see cref="VoiceRenderer"/>: windowed decoding and
-/// streaming phase reconstruction) with variation 0, so exactly the codes given sound, for their whole length.
+/// An anchor's codes as the page plays them (<see cref="VoiceRenderer.Replay"/>: the plugins' own renderer), as WAV
+/// bytes, with thumbnails.
 /// </summary>
 public static class AnchorAudition
 {
-    public static float[] Render(WorldModels models, AnchorTokens anchor)
-    {
-        using var renderer = new VoiceRenderer(models, generative: false);
-        var controls = GenerationControls.Defaults with { Variation = 0 };
-        renderer.Start(anchor, anchor, seed: 0, controls);
-        var audio = new float[anchor.TimeSteps * WorldGraphs.FramesPerStep * renderer.Hop];
-        for (int at = 0; at < audio.Length; at += renderer.Hop)
-            renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
-        return audio;
-    }
-
     /// <summary>16-bit mono WAV bytes (for the page's audio element).</summary>
     public static byte[] Wav(float[] audio, int sampleRate)
     {

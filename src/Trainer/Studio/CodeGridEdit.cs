@@ -138,7 +138,7 @@ public sealed class CodeGridEdit : IDisposable
     {
         CheckAnchor(anchor);
         var source = world.Bundle.Anchors[anchor];
-        return new AnchorTokens(source.Name, source.TimeSteps, (long[])codes[anchor].Clone());
+        return source with { Tokens = (long[])codes[anchor].Clone() };
     }
 
     int Move(Stack<Change> from, Stack<Change> to, Func<Change, long[]> values, string empty)

@@ -1,3 +1,4 @@
+using Distill.Runtime.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -80,7 +81,7 @@ public static class EditEndpoints
         session.MapGet("/audio", (string id, int anchor) =>
         {
             var (tokens, world) = state.Edits.With(id, e => (e.Snapshot(anchor), e.World));
-            var audio = AnchorAudition.Render(world.Models, tokens);
+            var audio = VoiceRenderer.Replay(world.Models, tokens);
             return Results.Bytes(AnchorAudition.Wav(audio, world.Bundle.Manifest.Audio.SampleRate), "audio/wav");
         });
         session.MapPost("/save", (string id) =>

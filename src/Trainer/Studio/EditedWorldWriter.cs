@@ -24,7 +24,7 @@ public static class EditedWorldWriter
         {
             string baseName = manifest.Anchors[source].Name + Suffix, name = baseName;
             for (int n = 2; !names.Add(name); n++) name = $"{baseName}-{n}";
-            added.Add(new Anchor(name, manifest.Anchors[source].TimeSteps, AnchorCodes.Encode(tokens)));
+            added.Add(manifest.Anchors[source] with { Name = name, Codes = AnchorCodes.Encode(tokens) });
         }
         string target = Path.Combine(Path.GetDirectoryName(world.Path)!,
                                      Path.GetFileNameWithoutExtension(world.Path) + Suffix + ".distill");

@@ -1,3 +1,4 @@
+using Distill.Runtime.Engine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -18,7 +19,7 @@ public static class WorldEndpoints
         {
             var world = state.Worlds.Get(state.Root.Resolve(Required(path)));
             var tokens = Anchor(world, anchor);
-            var audio = AnchorAudition.Render(world.Models, tokens);
+            var audio = VoiceRenderer.Replay(world.Models, tokens);
             return Results.Json(AnchorAudition.Thumbnail(audio, world.Bundle.Manifest.Audio.SampleRate),
                                 JsonBody.Options);
         });
@@ -26,7 +27,7 @@ public static class WorldEndpoints
         api.MapGet("/world/audio", (string? path, int anchor) =>
         {
             var world = state.Worlds.Get(state.Root.Resolve(Required(path)));
-            var audio = AnchorAudition.Render(world.Models, Anchor(world, anchor));
+            var audio = VoiceRenderer.Replay(world.Models, Anchor(world, anchor));
             return Results.Bytes(AnchorAudition.Wav(audio, world.Bundle.Manifest.Audio.SampleRate), "audio/wav");
         });
     }

@@ -110,14 +110,15 @@ public class WorldBundleFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>Fields that no rule ties to another (text for the user, training statistics, normalisation baked
-    /// into the graphs, the rope base), and removing a whole anchor: a plausible mutation there may load. Any other
-    /// mutation must be rejected.</summary>
+    /// into the graphs, the rope base, an anchor's gain — absent in older worlds), and removing a whole anchor: a
+    /// plausible mutation there may load. Any other mutation must be rejected.</summary>
     static bool IsFree(string path, bool removed) =>
         removed && path.StartsWith("$.anchors[", StringComparison.Ordinal) && path.EndsWith(']')
             || path is "$.name" or "$.producer" or "$.quantizer.latentDim" or "$.prior.ropeBase"
             || path.StartsWith("$.audio.mel", StringComparison.Ordinal) || path.StartsWith("$.audio.magnitude", StringComparison.Ordinal)
             || path.StartsWith("$.training", StringComparison.Ordinal)
-            || path.StartsWith("$.anchors", StringComparison.Ordinal) && path.EndsWith(".name", StringComparison.Ordinal);
+            || path.StartsWith("$.anchors", StringComparison.Ordinal)
+               && (path.EndsWith(".name", StringComparison.Ordinal) || path.EndsWith(".gainDb", StringComparison.Ordinal));
 
     [Fact]
     public void ManifestMutatedFieldByFieldIsRejectedUnlessTheFieldIsFree()

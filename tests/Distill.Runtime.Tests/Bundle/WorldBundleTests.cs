@@ -37,6 +37,7 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             Assert.Equal($"clip{i:D2}", bundle.Anchors[i].Name);
             Assert.Equal(SyntheticBundle.Tokens(2 + i, i), bundle.Anchors[i].Tokens);
+            Assert.Equal(1.5 * i, bundle.Anchors[i].GainDb);
         }
         Directory.Delete(folder, true);
     }
@@ -253,6 +254,7 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
                 new Anchor("short", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 2))),
                 new Anchor("garbled", 2, "@@@"),
                 new Anchor("", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 3))),
+                new Anchor("blast", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 4)), GainDb: 61),
             ],
         };
         var problems = SyntheticBundle.Problems(SyntheticBundle.Bundle(bad, Models));
@@ -267,8 +269,9 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
             "anchor 'outside': code 64 at token 5 is outside the codebook (size 64)",
             "anchor 'short' appears twice",
             "anchor 'garbled': codes are not base64",
-            "anchors[4] has no name");
-        Assert.Equal(11, problems.Count);
+            "anchors[4] has no name",
+            "anchor 'blast' has a gain of 61 dB (at most ±60 dB)");
+        Assert.Equal(12, problems.Count);
 
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");

@@ -89,6 +89,30 @@ public class VoiceRendererTests(ITestOutputHelper output)
         Assert.True(retried.Magnitude.SequenceEqual(straight.Magnitude));
     }
 
+    /// <summary>An anchor's gain scales its notes' samples, and morph blends it with its target's in dB: the same
+    /// codes at +6 dB play 10^(6/20) times the samples at 0 dB, and halfway toward a target at −6 dB, as at 0 dB.</summary>
+    [Fact]
+    public void AnAnchorsGainScalesItsNotes()
+    {
+        var (bundle, models) = Open();
+        using var _ = models;
+        var anchor = bundle.Anchors[0];
+        float[] Render(double gainDb, double targetGainDb, float morph)
+        {
+            using var renderer = new VoiceRenderer(models, generative: false);
+            var controls = GenerationControls.Defaults with { Variation = 0, Morph = morph };
+            renderer.Start(anchor with { GainDb = gainDb }, anchor with { GainDb = targetGainDb }, 1, controls);
+            var audio = new float[40 * renderer.Hop];
+            for (int at = 0; at < audio.Length; at += renderer.Hop) renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
+            return audio;
+        }
+        var plain = Render(0, 0, 0);
+        float gain = (float)Math.Pow(10, 6 / 20.0);
+        Assert.Contains(plain, x => Math.Abs(x) > 1e-3);
+        Assert.Equal(plain.Select(x => x * gain), Render(6, -6, 0));
+        Assert.Equal(plain, Render(6, -6, 0.5f));
+    }
+
     [Fact]
     public void RenderingAllocatesNothing()
     {

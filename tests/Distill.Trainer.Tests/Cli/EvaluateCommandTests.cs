@@ -50,11 +50,12 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
     }
 
     /// <summary>Phase reconstruction and streaming mostly add to what the codec loses; the margin is for the
-    /// alignment and the 80 dB floor, which the two see differently, and for decoders that run loud: magnitudes no
+    /// alignment and the 80 dB floor, which the two see differently, and for magnitudes that run loud: magnitudes no
     /// signal has (inconsistent across frames) partly cancel in the overlap-add, so the engine's render lands quieter
-    /// and nearer the original. The test world trained on an AMD EPYC runs 3–7 dB loud on five anchors, and its
-    /// engine lies up to 2.3 dB nearer than its codes (within 1 dB for the world trained on the CPU before).</summary>
-    const double CodesOnlyMarginDb = 2.5;
+    /// and nearer the original. Both play at the anchor's gain, which is measured on the engine's replay: where the
+    /// overlap-add cancels much, the gain lifts the decoder's magnitudes above the clip's level. The test world's pad
+    /// (gain +23 dB) replays 5.3 dB nearer than its codes; every other anchor less than 0.5 dB nearer.</summary>
+    const double CodesOnlyMarginDb = 6;
 
     [Fact]
     public void ARunFolderGetsARowPerAnchorAndTheOracleBeatsTheEngine()

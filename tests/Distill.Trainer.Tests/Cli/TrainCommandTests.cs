@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using Distill.Runtime.Bundle;
 using Distill.Runtime.Demo;
 using Distill.Trainer.Pipeline;
 
@@ -154,6 +155,19 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         Assert.Equal(Bytes(u1, "prior/checkpoint.bin"), Bytes(run, "prior/checkpoint.bin"));
         Assert.True(new FileInfo(Path.Combine(run, "example.wav")).Length > 100_000);
         Assert.True(File.Exists(Path.Combine(run, "curves.png")));
+
+        // A run whose codes predate the clips' powers encodes its clips again when resumed: the same codes, and the
+        // world gets its anchors' gains.
+        string world = Path.Combine(u1, "world.distill");
+        var gains = WorldBundle.Open(world).Anchors.Select(a => a.GainDb).ToArray();
+        Assert.Contains(gains, g => g != 0);
+        var codes = TrainedRun.Open(u1).LoadCodes();
+        TrainedRun.SaveCodes(Path.Combine(u1, TrainedRun.CodesFile), [.. codes.Select(c => c with { Power = 0 })]);
+        var refreshed = DistillProcess.Run("train", "--resume", u1);
+        Assert.True(refreshed.ExitCode == 0, refreshed.Output);
+        Assert.Contains("predates per-clip levels", refreshed.Output);
+        Assert.Equal(codes.Select(c => c.Tokens), TrainedRun.Open(u1).LoadCodes().Select(c => c.Tokens));
+        Assert.Equal(gains, WorldBundle.Open(world).Anchors.Select(a => a.GainDb));
 
         Assert.Equal(before, Snapshot(input)); // the user's folder was only ever read
     }

@@ -25,7 +25,7 @@ static class SyntheticBundle
     }
 
     public static Anchor[] Anchors(int count) =>
-        Enumerable.Range(0, count).Select(i => new Anchor($"clip{i:D2}", 2 + i % 5, AnchorCodes.Encode(Tokens(2 + i % 5, i)))).ToArray();
+        Enumerable.Range(0, count).Select(i => new Anchor($"clip{i:D2}", 2 + i % 5, AnchorCodes.Encode(Tokens(2 + i % 5, i)), GainDb: 1.5 * i)).ToArray();
 
     /// <summary>Members computed here with SHA256 directly, independently of the writer.</summary>
     public static MemberDigest[] Digests(WorldGraphFiles m) =>
