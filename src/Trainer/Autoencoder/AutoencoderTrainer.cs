@@ -201,7 +201,8 @@ public sealed class AutoencoderTrainer
         model.eval();
         var counts = CodebookHealth.NewCounts(m.Levels, m.CodebookSize);
         double total = 0, mel = 0, stft = 0, commit = 0; int windows = 0;
-        // Batches of 8: libtorch probes NNPACK (and warns, unsupported here) from batch 16 up.
+        // Batches of 8, chosen when libtorch still probed NNPACK (and warned) from batch 16 up (now off: Nnpack); kept
+        // so that evaluations stay comparable with earlier runs.
         foreach (var batch in batches.Windows(8))
         {
             NativeGarbage.CollectBetweenSteps();

@@ -15,6 +15,7 @@ public static class TorchThreads
         {
             HeapFill.ZeroNewAllocations();
             torch.set_num_interop_threads(1);
+            Nnpack.Disable();
         }
         torch.set_num_threads(threads);
     }

@@ -77,6 +77,18 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         Assert.DoesNotContain("Note:", r.Output);
     }
 
+    /// <summary>The default batch (16) trains without libtorch's NNPACK notes: on CPUs NNPACK does not support it
+    /// logged one per convolution, about a thousand lines in the demo's training output.</summary>
+    [Fact]
+    public void TrainingAtTheDefaultBatchPrintsNoLibtorchNotes()
+    {
+        var r = DistillProcess.Run("train", data.Folder, "-o", Path.Combine(data.Root, "quiet-run"), "--epochs", "1",
+                                   "--prior-epochs", "1", "--threads", "1");
+        Assert.True(r.ExitCode == 0, r.Output);
+        Assert.Contains("16 × 64 frames", r.Output);
+        Assert.DoesNotContain("NNPACK", r.Output);
+    }
+
     [Fact]
     public void OutputPathThatCannotBeCreatedIsAClearError()
     {
