@@ -69,7 +69,7 @@ public sealed record TrainingSummary
 
 /// <summary>A training clip's codes, flattened time step → frequency position → level, stored as
 /// base64 of little-endian uint16 (compact for hundreds of clips), and the gain in dB its notes are played with, which
-/// brings its decoded power to the clip's own (0 in worlds made before clips had gains).</summary>
+/// brings the engine's replay of its codes to the clip's power (0 in worlds made before anchors had gains).</summary>
 public sealed record Anchor(string Name, int TimeSteps, string Codes, double GainDb = 0);
 
 public sealed record MemberDigest(string Name, long Size, string Sha256);
