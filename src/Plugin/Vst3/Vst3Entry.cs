@@ -4,21 +4,22 @@ using Distill.Plugin.Interop;
 
 namespace Distill.Plugin.Vst3;
 
-/// <summary>The module's exports. On Linux all three are mandatory (Ardour rejects a module without them).</summary>
+/// <summary>The module's exports, called through vst3_entry.c (which checks the CPU first). On Linux all three are
+/// mandatory (Ardour rejects a module without them).</summary>
 static unsafe class Vst3Entry
 {
-    [UnmanagedCallersOnly(EntryPoint = "ModuleEntry")]
+    [UnmanagedCallersOnly(EntryPoint = "distill_vst3_module_entry")]
     static byte ModuleEntry(void* sharedLibraryHandle)
     {
         InstallOnnxRuntime();
         return 1;
     }
 
-    [UnmanagedCallersOnly(EntryPoint = "ModuleExit")]
+    [UnmanagedCallersOnly(EntryPoint = "distill_vst3_module_exit")]
     static byte ModuleExit() => 1;
 
     /// <summary>Returns the factory with a reference the host releases.</summary>
-    [UnmanagedCallersOnly(EntryPoint = "GetPluginFactory")]
+    [UnmanagedCallersOnly(EntryPoint = "distill_vst3_get_plugin_factory")]
     static void* GetPluginFactory()
     {
         try
