@@ -37,7 +37,8 @@ public static class GraphShapes
     {
         var p = m.Prior;
         const long batch = Symbolic;
-        long[] cache = [batch, p.Heads, p.CacheSlots, p.HeadDim], entry = [batch, p.Layers, p.Heads, 1, p.HeadDim];
+        long[] cache = [batch, p.CacheHeads, p.CacheSlots, p.HeadDim],
+               entry = [batch, p.Layers, p.CacheHeads, 1, p.HeadDim];
         var layers = Enumerable.Range(0, p.Layers);
         return new(WorldGraphs.PriorStepMember,
         [

@@ -135,11 +135,14 @@ static class ManifestValidation
         Require(p.Hidden <= Bounds.MaxWidth && p.Layers <= Bounds.MaxLayers && p.Heads <= p.Hidden,
                 $"prior.hidden must be at most {Bounds.MaxWidth}, layers at most {Bounds.MaxLayers}, " +
                 "heads at most hidden");
-        // Every voice holds a key and a value cache of layers × cacheSlots × hidden floats.
-        long cacheFloats = (long)Math.Max(p.Layers, 0) * Math.Max(p.CacheSlots, 0) * Math.Max(p.Hidden, 0);
+        Require(p.KeyValueHeads == 0 || (p.KeyValueHeads > 0 && p.Heads % p.KeyValueHeads == 0),
+                $"prior.keyValueHeads must divide prior.heads ({p.Heads}) or be 0 (is {p.KeyValueHeads})");
+        // Every voice holds a key and a value cache of layers × cacheSlots × cache heads × headDim floats.
+        long cacheFloats = (long)Math.Max(p.Layers, 0) * Math.Max(p.CacheSlots, 0) * Math.Max(p.CacheHeads, 0)
+                           * Math.Max(p.HeadDim, 0);
         Require(cacheFloats <= Bounds.MaxCacheFloats,
-                $"prior cache of {cacheFloats} floats per voice (layers × cacheSlots × hidden) is above the limit " +
-                $"of {Bounds.MaxCacheFloats}");
+                $"prior cache of {cacheFloats} floats per voice (layers × cacheSlots × key/value heads × headDim) is " +
+                $"above the limit of {Bounds.MaxCacheFloats}");
         Require(p.HeadDim % 2 == 0, $"prior.headDim must be even for rotary positions (is {p.HeadDim})");
         Require((long)p.HeadDim * p.Heads == p.Hidden,
                 $"prior.headDim × heads ({p.HeadDim} × {p.Heads}) must equal prior.hidden ({p.Hidden})");

@@ -46,8 +46,14 @@ public sealed record GridShape(int FrequencyPositions, int FramesPerStep, double
 public sealed record QuantizerShape(int Levels, int CodebookSize, int LatentDim);
 
 /// <summary>Prior shape. <see cref="CacheSlots"/> = <see cref="ContextTokens"/> − 1.</summary>
+/// <param name="KeyValueHeads">Key/value heads, each shared by Heads / KeyValueHeads query heads (grouped-query
+/// attention); the caches hold these. 0 in worlds made before grouping: one per head.</param>
 public sealed record PriorShape(int Hidden, int Layers, int Heads, int HeadDim, int ContextSteps, int TokensPerStep,
-                                int ContextTokens, int CacheSlots, double RopeBase);
+                                int ContextTokens, int CacheSlots, double RopeBase, int KeyValueHeads = 0)
+{
+    /// <summary>Heads of the key/value caches: <see cref="KeyValueHeads"/>, or <see cref="Heads"/> where it is 0.</summary>
+    [JsonIgnore] public int CacheHeads => KeyValueHeads > 0 ? KeyValueHeads : Heads;
+}
 
 public sealed record LevelHealthSummary(int Level, double UtilizationPercent, double Perplexity, int DeadCodes);
 

@@ -37,7 +37,7 @@ public sealed class PriorBatch : IDisposable
 {
     readonly InferenceSession session;
     readonly PriorShape shape;
-    readonly int layers, heads, slots, headDim;
+    readonly int layers, heads, slots, headDim; // heads: of the key/value caches
     readonly double[] inverseFrequency;
     readonly long[] previousToken, slot;
     readonly float[] ropeCos, ropeSin, pastMask, condition, logits, newKeys, newValues;
@@ -58,7 +58,7 @@ public sealed class PriorBatch : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(voices, 1);
         this.session = session; this.shape = shape; Vocabulary = codebookSize; Voices = voices;
-        layers = shape.Layers; heads = shape.Heads; slots = shape.CacheSlots; headDim = shape.HeadDim;
+        layers = shape.Layers; heads = shape.CacheHeads; slots = shape.CacheSlots; headDim = shape.HeadDim;
         int half = headDim / 2;
         inverseFrequency = new double[half];
         for (int i = 0; i < half; i++) inverseFrequency[i] = Math.Pow(shape.RopeBase, -2.0 * i / headDim);

@@ -54,7 +54,8 @@ public static class InspectCommand
             ("Grid", $"{g.StepsPerSecond:0.###} steps/s ({g.FramesPerStep} frames each), " +
                      $"{g.FrequencyPositions} frequency positions"),
             ("Quantizer", $"{q.Levels} levels × {q.CodebookSize} codes, latent {q.LatentDim}"),
-            ("Prior", $"hidden {p.Hidden}, {p.Layers} layers, {p.Heads} heads × {p.HeadDim}, " +
+            ("Prior", $"hidden {p.Hidden}, {p.Layers} layers, {p.Heads} heads × {p.HeadDim} " +
+                      $"({p.CacheHeads} key/value), " +
                       $"context {p.ContextSteps} steps = {p.ContextTokens} tokens " +
                       $"({p.ContextSteps / g.StepsPerSecond:0.##} s)"),
             ("Training", $"{t.Files} files ({t.Seconds:0.#} s); autoencoder {t.AutoencoderSteps} steps" +

@@ -36,7 +36,8 @@ static partial class RuntimeBenchmark
         var m = autoencoder.Config;
         var prior = new CodePrior(new PriorConfig
         {
-            Hidden = hidden, Layers = layers, Levels = m.Levels, CodebookSize = m.CodebookSize,
+            Hidden = hidden, Layers = layers, QueriesPerKeyValue = AdaptiveSizing.PriorQueriesPerKeyValue(hidden),
+            Levels = m.Levels, CodebookSize = m.CodebookSize,
             FrequencyPositions = m.FrequencyPositions,
         });
         prior.eval();

@@ -89,7 +89,7 @@ public static class OnnxExport
     public static byte[] PriorStep(CodePrior prior, PriorWeights weights = PriorWeights.Float32)
     {
         var c = prior.Config;
-        int heads = c.Heads, headDim = c.Hidden / c.Heads, layers = c.Layers, slots = c.ContextTokens - 1;
+        int heads = c.KeyValueHeads, headDim = c.Hidden / c.Heads, layers = c.Layers, slots = c.ContextTokens - 1;
         var g = new OnnxGraph("prior_step", prior);
         const string batch = WorldGraphs.PriorStep.Batch;
         var io = new PriorStepInputs(
@@ -107,7 +107,8 @@ public static class OnnxExport
         g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, batch, c.CodebookSize);
         g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, batch, layers, heads, 1, headDim);
         g.Output(WorldGraphs.PriorStep.NewValues, values, DataType.Float, batch, layers, heads, 1, headDim);
-        return g.ToModel($"Distill prior step, a batch of voices: {layers} layers ({weights} block weights) × {heads} heads of {headDim}, " +
+        return g.ToModel($"Distill prior step, a batch of voices: {layers} layers ({weights} block weights) × {c.Heads} heads of {headDim} " +
+                         $"sharing {heads} key/value heads, " +
                          $"{c.Levels} levels × {c.CodebookSize} codes × " +
 
                          $"{c.FrequencyPositions} frequency positions per time step; ring cache of {slots} slots " +

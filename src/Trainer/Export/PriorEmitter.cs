@@ -17,7 +17,7 @@ internal sealed record PriorStepInputs(string PreviousToken, string Slot, string
 /// <summary>
 /// ONNX for one token of <see cref="CodePrior.Step"/> per voice of a batch, over ring caches the caller keeps:
 /// past keys (already rotated) and values of every layer in any slot order, masked where empty. Activations are
-/// [B, H] and per-head tensors [B, part, heads, tokens, d] (part: q, k, v or one of them). Every row of the batch goes
+/// [B, H]; attention runs per key/value head on [B, kv heads, queries per key/value, d]. Every row of the batch goes
 /// through the same kernels as it would alone: the weight products are row-wise GEMMs and attention is a batched product of one row per voice,
 /// so a voice's logits do not depend on which other voices share the call.
 /// </summary>
@@ -35,9 +35,9 @@ internal static class PriorEmitter
     {
         Projection project = weights == PriorWeights.Int8 ? Layers.LinearInt8 : Layers.Linear;
         string x = SlotInput(g, prior, io.PreviousToken, io.Slot, io.AnchorHistogram);
-        // [B, slots] → [B, 1, 1, 1, slots]: the same for every head.
-        string mask = g.Op("Unsqueeze", [io.PastMask, g.Constant("axes_1_2_3", 1, 2, 3)]);
-        var rotation = RotaryFactors(g, prior.Blocks[0].Attention.HeadDim, io.RopeCos, io.RopeSin);
+        // [B, slots] → [B, 1, 1, slots]: the same for every head.
+        string mask = g.Op("Unsqueeze", [io.PastMask, g.Constant("axes_1_2", 1, 2)]);
+        var rotation = RotaryFactors(g, prior.Blocks[0].Attention, io.RopeCos, io.RopeSin);
         int slots = prior.Config.ContextTokens - 1;
         var keys = new List<string>();
         var values = new List<string>();
@@ -79,19 +79,22 @@ internal static class PriorEmitter
         return g.Op("Add", [g.Op("Add", [g.Op("Gather", [table, row]), context]), anchor]);
     }
 
-    /// <summary>(Cos, Sin) [B, 3, 1, 1, d] with which q, k and v [B, 3, heads, 1, d] become rotated and scaled:
-    /// x·Cos + swap(x)·Sin, where swap exchanges the two halves (<see cref="Rotate"/>). That is the rotate-half rotary
-    /// embedding of <see cref="Rotary.Apply"/> for q (times the attention's 1/√d) and k, and identity for v.</summary>
-    static (string Cos, string Sin) RotaryFactors(OnnxGraph g, int d, string cos, string sin)
+    /// <summary>(Cos, Sin) [B, 1, rows, 1, d] with which the rows of q, k and v [B, 1, heads + 2·kv, 1, d] become
+    /// rotated and scaled: x·Cos + swap(x)·Sin, where swap exchanges the two halves (<see cref="Rotate"/>). That is the
+    /// rotate-half rotary embedding of <see cref="Rotary.Apply"/> for q (times the attention's 1/√d) and k, and
+    /// identity for v.</summary>
+    static (string Cos, string Sin) RotaryFactors(OnnxGraph g, CausalSelfAttention attention, string cos, string sin)
     {
+        int d = attention.HeadDim, heads = attention.Heads, kv = attention.KeyValueHeads, rows = heads + 2 * kv;
         // [B, d/2] twice → [B, 1, 1, 1, d]: cos_j twice, then −sin_j and +sin_j.
         string Columns(string first, string second) =>
             g.Op("Unsqueeze", [g.Op("Concat", [first, second], Attr.Int("axis", 1)), g.Constant("axes_1_2_3", 1, 2, 3)]);
-        float scale = 1f / MathF.Sqrt(d);
-        string perPart = g.Constant("rotary_part_scale", [scale, 1f, 0f], 3, 1, 1, 1);
-        return (g.Op("Add", [g.Op("Mul", [Columns(cos, cos), perPart]),
-                             g.Constant("value_passes", [0f, 0f, 1f], 3, 1, 1, 1)]),
-                g.Op("Mul", [Columns(g.Op("Neg", [sin]), sin), perPart]));
+        float[] PerRow(float q, float k, float v) =>
+            [.. Enumerable.Repeat(q, heads), .. Enumerable.Repeat(k, kv), .. Enumerable.Repeat(v, kv)];
+        string perRow = g.Constant("rotary_row_scale", PerRow(1f / MathF.Sqrt(d), 1f, 0f), rows, 1, 1);
+        return (g.Op("Add", [g.Op("Mul", [Columns(cos, cos), perRow]),
+                             g.Constant("value_passes", PerRow(0f, 0f, 1f), rows, 1, 1)]),
+                g.Op("Mul", [Columns(g.Op("Neg", [sin]), sin), perRow]));
     }
 
     /// <summary>x·Cos + swap(x)·Sin (<see cref="RotaryFactors"/>); the swap is a product with a permutation, exact.
@@ -117,8 +120,9 @@ internal static class PriorEmitter
         return (g.Op("Add", [x, mlp]), k, v);
     }
 
-    /// <summary>Softmax(q·[past; k]ᵀ/√d + mask)·[past; v] per head (q arrives scaled by 1/√d), then the output
-    /// projection. Returns the rotated key and the value [B, 1, heads, 1, d] for the caller's cache.</summary>
+    /// <summary>Softmax(q·[past; k]ᵀ/√d + mask)·[past; v] per head (q arrives scaled by 1/√d), each key/value head
+    /// serving its group of query heads as one product, then the output projection. Returns the rotated key and the
+    /// value [B, 1, kv heads, 1, d] for the caller's cache.</summary>
     /// <remarks>The cache is never concatenated with the new token (that would copy every layer's cache each
     /// step): the token's own score and value are handled beside the cache's, which is only read.</remarks>
     static (string Y, string Key, string Value) Attention(OnnxGraph g, Projection project,
@@ -127,22 +131,26 @@ internal static class PriorEmitter
                                                           string pastKeys, string pastValues, string mask,
                                                           int slots)
     {
-        int heads = attention.Heads, d = attention.HeadDim;
-        // [B, 3H] → [B, 3, heads, 1, d]: the trainer's view(B, 1, 3, heads, d) order, with the token axis moved.
-        string qkv = g.Op("Reshape", [project(g, attention.Qkv, x), g.Constant("qkv_shape", 0, 3, heads, 1, d)]);
-        var parts = g.Op("Split", 3, [Rotate(g, qkv, d, rotation)], Attr.Int("axis", 1),
-                         Attr.Int("num_outputs", 3));
-        string q = parts[0], k = parts[1], v = parts[2];
-        string Cache(string past) => g.Op("Unsqueeze", [past, g.Constant("axis_1", 1L)]); // [B, 1, heads, slots, d]
-        string Transposed(string keys) => g.Op("Transpose", [keys], Attr.Ints("perm", 0, 1, 2, 4, 3));
+        int heads = attention.Heads, kv = attention.KeyValueHeads, group = heads / kv, d = attention.HeadDim;
+        // [B, (heads + 2·kv)·d] → [B, 1, heads + 2·kv, 1, d]: the trainer's [q | k | v] rows; k and v come out in the
+        // shape of a cache entry.
+        string qkv = g.Op("Reshape", [project(g, attention.Qkv, x), g.Constant("qkv_shape", 0, 1, heads + 2 * kv, 1, d)]);
+        var parts = g.Op("Split", 3, [Rotate(g, qkv, d, rotation), g.Constant("q_k_v_rows", heads, kv, kv)],
+                         Attr.Int("axis", 2));
+        string k = parts[1], v = parts[2];
+        // Query head h reads key/value head h / group: [B, kv, group, d].
+        string q = g.Op("Reshape", [parts[0], g.Constant("query_groups", 0, kv, group, d)]);
+        string Transposed(string keys) => g.Op("Transpose", [keys], Attr.Ints("perm", 0, 1, 3, 2));
 
-        string pastScores = g.Op("Add", [g.Op("MatMul", [q, Transposed(Cache(pastKeys))]), mask]);
-        string selfScore = g.Op("MatMul", [q, Transposed(k)]);
-        string scores = g.Op("Concat", [pastScores, selfScore], Attr.Int("axis", -1)); // [B, 1, heads, 1, slots + 1]
+        string pastScores = g.Op("Add", [g.Op("MatMul", [q, Transposed(pastKeys)]), mask]);
+        // The token's own key as [B, kv, d, 1] (a reshape: one of its axes has length 1).
+        string selfScore = g.Op("MatMul", [q, g.Op("Reshape", [k, g.Constant("key_column", 0, kv, d, 1)])]);
+        string scores = g.Op("Concat", [pastScores, selfScore], Attr.Int("axis", -1)); // [B, kv, group, slots + 1]
         var weights = g.Op("Split", 2, [g.Op("Softmax", [scores], Attr.Int("axis", -1)),
                                         g.Constant("past_and_self", (long)slots, 1)],
                            Attr.Int("axis", -1));
-        string y = g.Op("Add", [g.Op("MatMul", [weights[0], Cache(pastValues)]), g.Op("Mul", [weights[1], v])]);
+        string ownValue = g.Op("Reshape", [v, g.Constant("value_row", 0, kv, 1, d)]);
+        string y = g.Op("Add", [g.Op("MatMul", [weights[0], pastValues]), g.Op("Mul", [weights[1], ownValue])]);
         string merged = g.Op("Reshape", [y, g.Constant("hidden_shape", 0, (long)heads * d)]); // [B, heads·d]
         return (project(g, attention.Proj, merged), k, v);
     }

@@ -16,6 +16,12 @@ public static class WorldExport
 {
     public const string DefaultFile = "world.distill";
 
+    /// <summary>The manifest's description of a prior: its ring cache keeps the last ContextTokens − 1 tokens, so
+    /// with the token being read a step sees the training window.</summary>
+    public static PriorShape ShapeOf(PriorConfig p) =>
+        new(p.Hidden, p.Layers, p.Heads, p.Hidden / p.Heads, p.ContextSteps, p.TokensPerStep, p.ContextTokens,
+            p.ContextTokens - 1, p.RopeBase, p.KeyValueHeads);
+
     /// <summary>Writes a bundle from models in memory (a run's, or the benchmark's untrained ones).</summary>
     public static WorldManifest Write(string path, RvqAutoencoder autoencoder, FeatureStats stats, CodePrior prior,
                                       IReadOnlyList<CodeSequence> anchors, string name, DateTimeOffset created,
@@ -26,7 +32,6 @@ public static class WorldExport
                                          OnnxExport.PriorStep(prior, priorWeights));
         var version = typeof(WorldExport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>();
         var m = autoencoder.Config;
-        var p = prior.Config;
         var f = new FeatureConfig();
         var manifest = new WorldManifest
         {
@@ -37,8 +42,7 @@ public static class WorldExport
                                         stats.MelMean, stats.MelStd, stats.MagnitudeMean, stats.MagnitudeStd),
             Grid = new GridShape(m.FrequencyPositions, WorldGraphs.FramesPerStep, StepsPerSecond(m)),
             Quantizer = new QuantizerShape(m.Levels, m.CodebookSize, m.LatentDim),
-            Prior = new PriorShape(p.Hidden, p.Layers, p.Heads, p.Hidden / p.Heads, p.ContextSteps, p.TokensPerStep,
-                                   p.ContextTokens, p.ContextTokens - 1, p.RopeBase),
+            Prior = ShapeOf(prior.Config),
             DecoderState = decoderState,
 
             Training = training,

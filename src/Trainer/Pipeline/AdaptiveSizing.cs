@@ -30,6 +30,13 @@ public static class AdaptiveSizing
     /// 79-clip real corpus) for the same validation bits.</summary>
     public static double PriorAttentionDropout(long tokens) => tokens <= SmallPriorTokens ? 0.2 : 0;
 
+    /// <summary>Query heads per key/value head of a prior of <paramref name="hidden"/> units. From 256 units on, all of
+    /// them (multi-query attention: one key/value head): there the key/value caches every token of every voice reads
+    /// dominate the prior's time (at 512h/6L four voices' caches are 50 MB against 19 MB of int8 weights per call),
+    /// and one head makes them 8–16× smaller. The 128-unit prior's caches are small and its time goes to OnnxRuntime's
+    /// per-node dispatch, so it keeps a key/value per head.</summary>
+    public static int PriorQueriesPerKeyValue(int hidden) => hidden <= 128 ? 1 : hidden / 32;
+
     /// <summary>Tokens the prior will learn from, known before the clips are encoded: each training clip's
     /// frames / downsampling time steps (at least one), each of <paramref name="tokensPerStep"/> tokens.</summary>
     public static long PriorTokens(IEnumerable<int> trainClipFrames, int downsampling, int tokensPerStep) =>

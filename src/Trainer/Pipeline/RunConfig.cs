@@ -68,6 +68,7 @@ public sealed record RunConfig : AutoencoderTraining
         {
             Hidden = o.Hidden ?? hidden, Layers = o.Layers ?? layers,
             AttentionDropout = AdaptiveSizing.PriorAttentionDropout(tokens),
+            QueriesPerKeyValue = AdaptiveSizing.PriorQueriesPerKeyValue(o.Hidden ?? hidden),
             Levels = Model.Levels, CodebookSize = Model.CodebookSize, FrequencyPositions = Model.FrequencyPositions,
         };
         var baseline = new PriorRunConfig { Prior = prior };
@@ -116,7 +117,7 @@ public sealed record RunConfig : AutoencoderTraining
         return
         [
             new("training tokens", $"{c.TrainTokens}", "(data)"),
-            new("hidden / heads", $"{p.Hidden} / {p.Heads}", Source("prior-hidden")),
+            new("hidden / heads", $"{p.Hidden} / {p.Heads} ({p.KeyValueHeads} key/value)", Source("prior-hidden")),
             new("layers", $"{p.Layers}", Source("prior-layers")),
             new("context", $"{p.ContextSteps} time steps = {p.ContextTokens} tokens", "(default)"),
             new("regularisation", $"dropout {p.Dropout} (attention weights {p.AttentionDropout}), " +

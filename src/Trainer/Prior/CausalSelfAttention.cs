@@ -5,27 +5,30 @@ using F = TorchSharp.torch.nn.functional;
 
 namespace Distill.Trainer.Prior;
 
-/// <summary>Key/value cache of one attention layer: [B, heads, cached tokens, head dim].</summary>
+/// <summary>Key/value cache of one attention layer: [B, key/value heads, cached tokens, head dim].</summary>
 public sealed class LayerCache
 {
     public Tensor? Keys, Values;
 }
 
 /// <summary>
-/// Multi-head causal self-attention with rotary position encoding over the *time step* index:
+/// Grouped-query causal self-attention with rotary position encoding over the *time step* index:
 /// attention depends on how many steps apart two tokens are, not on absolute position, so a
-/// window can slide past the training context with its cache intact.
+/// window can slide past the training context with its cache intact. Each key/value head serves
+/// <see cref="PriorConfig.QueriesPerKeyValue"/> adjacent query heads (1: classic multi-head).
 /// </summary>
 public sealed class CausalSelfAttention : nn.Module
 {
     readonly Linear qkv, proj;
-    readonly int heads, headDim;
+    readonly int heads, keyValueHeads, headDim;
     readonly double attentionDropout;
 
     public CausalSelfAttention(PriorConfig c) : base(nameof(CausalSelfAttention))
     {
-        heads = c.Heads; headDim = c.Hidden / c.Heads; attentionDropout = c.AttentionDropout;
-        qkv = nn.Linear(c.Hidden, 3 * c.Hidden);
+        heads = c.Heads; keyValueHeads = c.KeyValueHeads; headDim = c.Hidden / c.Heads;
+        attentionDropout = c.AttentionDropout;
+        // [q (heads·d) | k (kv·d) | v (kv·d)]: with one key/value per head, the layout of runs before grouping.
+        qkv = nn.Linear(c.Hidden, c.Hidden + 2 * keyValueHeads * headDim);
         proj = nn.Linear(c.Hidden, c.Hidden);
         RegisterComponents();
     }
@@ -34,14 +37,25 @@ public sealed class CausalSelfAttention : nn.Module
     internal Linear Qkv => qkv;
     internal Linear Proj => proj;
     internal int Heads => heads;
+    internal int KeyValueHeads => keyValueHeads;
     internal int HeadDim => headDim;
 
+    /// <summary>→ q [B, heads, N, d], k and v [B, kv heads, N, d].</summary>
     (Tensor Q, Tensor K, Tensor V) Project(Tensor x, Tensor cos, Tensor sin)
     {
         long b = x.shape[0], n = x.shape[1];
-        var parts = qkv.call(x).view(b, n, 3, heads, headDim).permute(2, 0, 3, 1, 4); // [3, B, h, N, d]
-        return (Rotary.Apply(parts[0], cos, sin), Rotary.Apply(parts[1], cos, sin), parts[2]);
+        var y = qkv.call(x);
+        Tensor Part(long offset, int count) =>
+            y.narrow(-1, offset, count * headDim).view(b, n, count, headDim).transpose(1, 2);
+        long kvWidth = keyValueHeads * headDim;
+        return (Rotary.Apply(Part(0, heads), cos, sin), Rotary.Apply(Part(heads * headDim, keyValueHeads), cos, sin),
+                Part(heads * headDim + kvWidth, keyValueHeads));
     }
+
+    /// <summary>Keys or values [B, kv heads, N, d] → [B, heads, N, d]: query head h reads key/value head
+    /// h / <see cref="PriorConfig.QueriesPerKeyValue"/>.</summary>
+    Tensor PerQueryHead(Tensor t) =>
+        keyValueHeads == heads ? t : t.repeat_interleave(heads / keyValueHeads, dim: 1);
 
     Tensor Merge(Tensor y) => proj.call(y.transpose(1, 2).reshape(y.shape[0], y.shape[2], heads * headDim));
 
@@ -51,6 +65,8 @@ public sealed class CausalSelfAttention : nn.Module
     public Tensor Forward(Tensor x, Tensor cos, Tensor sin, bool training)
     {
         var (q, k, v) = Project(x, cos, sin);
+        k = PerQueryHead(k);
+        v = PerQueryHead(v);
         if (!training || attentionDropout == 0)
             return Merge(F.scaled_dot_product_attention(q, k, v, null, 0.0, is_casual: true));
         var mask = torch.ones(x.shape[1], x.shape[1], ScalarType.Bool).tril(); // explicit causal mask
@@ -72,7 +88,8 @@ public sealed class CausalSelfAttention : nn.Module
         }
         cache.Keys = keys.MoveToOuterDisposeScope();
         cache.Values = values.MoveToOuterDisposeScope();
-        return Merge(F.scaled_dot_product_attention(q, keys, values, null, 0.0, is_casual: false));
+        return Merge(F.scaled_dot_product_attention(q, PerQueryHead(keys), PerQueryHead(values), null, 0.0,
+                                                    is_casual: false));
     }
 }
 

@@ -11,6 +11,11 @@ public sealed record PriorConfig
     public int Layers { get; init; } = 2;
     /// <summary>Heads of 32 dimensions each: 4 / 8 / 16 for the three size tiers.</summary>
     public int Heads => Hidden / 32;
+    /// <summary>Query heads that share one key/value head (grouped-query attention): the key/value cache the engine
+    /// reads for every token of every voice is this many times smaller. 1, a key and value per head, in runs that
+    /// predate it.</summary>
+    public int QueriesPerKeyValue { get; init; } = 1;
+    public int KeyValueHeads => Heads / QueriesPerKeyValue;
     public int FeedForward => 4 * Hidden;
     public int Levels { get; init; } = 4;
     public int CodebookSize { get; init; } = 64;

@@ -110,10 +110,12 @@ public class WorldBundleFuzzTests(ITestOutputHelper output)
     }
 
     /// <summary>Fields that no rule ties to another (text for the user, training statistics, normalisation baked
-    /// into the graphs, the rope base, an anchor's gain — absent in older worlds), and removing a whole anchor: a
+    /// into the graphs, the rope base, an anchor's gain — absent in older worlds), removing a whole anchor, and removing
+    /// the prior's key/value heads where they are 0 (absent in older worlds, meaning one per head, as 0 does): a
     /// plausible mutation there may load. Any other mutation must be rejected.</summary>
     static bool IsFree(string path, bool removed) =>
         removed && path.StartsWith("$.anchors[", StringComparison.Ordinal) && path.EndsWith(']')
+            || removed && path == "$.prior.keyValueHeads" && Valid.Prior.KeyValueHeads == 0
             || path is "$.name" or "$.producer" or "$.quantizer.latentDim" or "$.prior.ropeBase"
             || path.StartsWith("$.audio.mel", StringComparison.Ordinal) || path.StartsWith("$.audio.magnitude", StringComparison.Ordinal)
             || path.StartsWith("$.training", StringComparison.Ordinal)

@@ -246,7 +246,7 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
         {
             Audio = Valid.Audio with { LogFloor = 0 },
             Grid = Valid.Grid with { StepsPerSecond = 6 },
-            Prior = Valid.Prior with { CacheSlots = 256, TokensPerStep = 16, ContextTokens = 100, HeadDim = 12 },
+            Prior = Valid.Prior with { CacheSlots = 256, TokensPerStep = 16, ContextTokens = 100, HeadDim = 12, KeyValueHeads = 3 },
             Anchors =
             [
                 new Anchor("short", 3, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 1))),
@@ -265,13 +265,14 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
             "prior.tokensPerStep (16) must be grid.frequencyPositions × quantizer.levels (32)",
             "prior.contextTokens (100) must be contextSteps × tokensPerStep (128)",
             "prior.headDim × heads (12 × 4) must equal prior.hidden (64)",
+            "prior.keyValueHeads must divide prior.heads (4) or be 0 (is 3)",
             "anchor 'short' holds 64 codes, but 3 time steps × 32 tokens per step are 96",
             "anchor 'outside': code 64 at token 5 is outside the codebook (size 64)",
             "anchor 'short' appears twice",
             "anchor 'garbled': codes are not base64",
             "anchors[4] has no name",
             "anchor 'blast' has a gain of 61 dB (at most ±60 dB)");
-        Assert.Equal(12, problems.Count);
+        Assert.Equal(13, problems.Count);
 
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");

@@ -13,10 +13,11 @@ namespace Distill.Tests.Export;
 [Collection(TorchCollection.Name)]
 public class PriorBatchTests(Xunit.Abstractions.ITestOutputHelper output)
 {
-    // Three time steps of context: the rings wrap many times within the test.
+    // Three time steps of context: the rings wrap many times within the test. Four heads sharing two keys/values.
     static readonly PriorConfig Config = new()
     {
-        Hidden = 64, Layers = 2, Levels = 2, CodebookSize = 16, FrequencyPositions = 2, ContextSteps = 3, Dropout = 0,
+        Hidden = 128, Layers = 2, QueriesPerKeyValue = 2, Levels = 2, CodebookSize = 16, FrequencyPositions = 2,
+        ContextSteps = 3, Dropout = 0,
     };
 
     static InferenceSession Session(SessionOptions options, PriorWeights weights = PriorWeights.Float32)
@@ -30,10 +31,7 @@ public class PriorBatchTests(Xunit.Abstractions.ITestOutputHelper output)
         return new InferenceSession(OnnxExport.PriorStep(prior, weights), options);
     }
 
-    static Runtime.Bundle.PriorShape Shape => new(Config.Hidden, Config.Layers, Config.Heads,
-                                                  Config.Hidden / Config.Heads, Config.ContextSteps,
-                                                  Config.TokensPerStep, Config.ContextTokens, Config.ContextTokens - 1,
-                                                  Config.RopeBase);
+    static Runtime.Bundle.PriorShape Shape => WorldExport.ShapeOf(Config);
 
     /// <summary>Four of eight voices, each started alone at a different slot, then stepped together in changing
     /// sets and orders (some stepped in the lanes they occupy, some moved first), against four voices that only ever

@@ -30,10 +30,6 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         return prior;
     }
 
-    static Runtime.Bundle.PriorShape ShapeOf(PriorConfig c) =>
-        new(c.Hidden, c.Layers, c.Heads, c.Hidden / c.Heads, c.ContextSteps, c.TokensPerStep, c.ContextTokens,
-            c.ContextTokens - 1, c.RopeBase);
-
     /// <summary>How far the exported graph's logits are from <see cref="CodePrior.Step"/>'s: the largest difference,
     /// the largest total variation distance between the two distributions (temperature 1), and the share of tokens
     /// whose most likely code is the same.</summary>
@@ -46,7 +42,7 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
         var c = prior.Config;
         using var options = RealtimeSessionOptions.Create();
         using var session = new Microsoft.ML.OnnxRuntime.InferenceSession(OnnxExport.PriorStep(prior, weights), options);
-        using var step = new PriorStep(session, ShapeOf(c), c.CodebookSize);
+        using var step = new PriorStep(session, WorldExport.ShapeOf(c), c.CodebookSize);
         var cache = new PriorCache(c.Layers);
         var random = new Random(7);
         // An anchor's histogram: random codes, counted per level as the engine counts them.
@@ -92,20 +88,28 @@ public class PriorStepExportTests(Xunit.Abstractions.ITestOutputHelper output)
     static double MaxLogitDifference(CodePrior prior, int tokens, int seed) =>
         Compare(prior, RandomTokens(tokens, seed, prior.Config.CodebookSize)).MaxDifference;
 
-    [Fact]
-    public void SixtyFourCachedStepsMatchCodePriorStep()
+    /// <summary>Multi-head (2 heads, each its own key/value), grouped (4 heads sharing 2) and multi-query (4 heads
+    /// sharing 1) attention.</summary>
+    public static TheoryData<int, int> Groupings => new() { { 64, 1 }, { 128, 2 }, { 128, 4 } };
+
+    [Theory]
+    [MemberData(nameof(Groupings))]
+    public void SixtyFourCachedStepsMatchCodePriorStep(int hidden, int queriesPerKeyValue)
     {
-        var prior = RandomPrior(Small);
-        Assert.True(Small.ContextTokens >= 64, "this test stays inside the window");
+        var config = Small with { Hidden = hidden, QueriesPerKeyValue = queriesPerKeyValue };
+        var prior = RandomPrior(config);
+        Assert.True(config.ContextTokens >= 64, "this test stays inside the window");
         double diff = MaxLogitDifference(prior, 64, seed: 1);
-        output.WriteLine($"64 steps in a {Small.ContextTokens}-token window: max |Δ logits| = {diff:E2}");
+        output.WriteLine($"{config.Heads} heads, {config.KeyValueHeads} key/value: 64 steps in a " +
+                         $"{config.ContextTokens}-token window: max |Δ logits| = {diff:E2}");
         Assert.True(diff < 1e-4, $"max |Δ logits| = {diff}");
     }
 
-    [Fact]
-    public void StepsPastTheContextWindowMatchTheSlidingWindow()
+    [Theory]
+    [MemberData(nameof(Groupings))]
+    public void StepsPastTheContextWindowMatchTheSlidingWindow(int hidden, int queriesPerKeyValue)
     {
-        var config = Small with { ContextSteps = 3 };
+        var config = Small with { Hidden = hidden, QueriesPerKeyValue = queriesPerKeyValue, ContextSteps = 3 };
         var prior = RandomPrior(config);
         double diff = MaxLogitDifference(prior, 64, seed: 2);
         output.WriteLine($"64 steps through a {config.ContextTokens}-token window ({config.ContextTokens - 1} cache slots): max |Δ logits| = {diff:E2}");

@@ -1,4 +1,5 @@
 using Distill.Trainer.Pipeline;
+using Distill.Trainer.Prior;
 using Distill.Trainer.Torch;
 
 namespace Distill.Tests.Pipeline;
@@ -40,6 +41,17 @@ public class AdaptiveSizingTests
         long tokens = AdaptiveSizing.PriorTokens(Enumerable.Repeat(375, files), downsampling: 16, tokensPerStep: 32);
         Assert.Equal(hidden, AdaptiveSizing.Prior(tokens).Hidden);
         Assert.Equal(hidden, AdaptiveSizing.Prior(AdaptiveSizing.TypicalTokens(files)).Hidden);
+    }
+
+    /// <summary>The 128-unit tier keeps a key/value per head (4); the larger tiers share one among all (8, 16).</summary>
+    [Theory]
+    [InlineData(128, 4)]
+    [InlineData(256, 1)]
+    [InlineData(512, 1)]
+    public void LargerPriorsShareOneKeyValueHead(int hidden, int keyValueHeads)
+    {
+        var config = new PriorConfig { Hidden = hidden, QueriesPerKeyValue = AdaptiveSizing.PriorQueriesPerKeyValue(hidden) };
+        Assert.Equal(keyValueHeads, config.KeyValueHeads);
     }
 
     /// <summary>Short epochs (a few files) get as many more as 600 steps need; the real corpus's 23-step epochs keep
