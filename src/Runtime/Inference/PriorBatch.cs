@@ -37,11 +37,11 @@ public sealed class PriorBatch : IDisposable
 {
     readonly InferenceSession session;
     readonly PriorShape shape;
-    readonly int layers, heads, slots, headDim; // heads: of the key/value caches
+    readonly int layers, cacheHeads, slots, headDim;
     readonly double[] inverseFrequency;
     readonly long[] previousToken, slot;
     readonly float[] ropeCos, ropeSin, pastMask, condition, logits, newKeys, newValues;
-    readonly float[][] pastKeys, pastValues;   // per layer: [lanes, heads, slots, headDim]
+    readonly float[][] pastKeys, pastValues;   // per layer: [lanes, cacheHeads, slots, headDim]
     readonly long[] nextSlot;                   // per voice
     readonly int[] laneOf, voiceIn;             // voice → lane, lane → voice
     readonly int[] rowOf;                       // the last step's i-th voice → its row of the logits
@@ -58,7 +58,7 @@ public sealed class PriorBatch : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(voices, 1);
         this.session = session; this.shape = shape; Vocabulary = codebookSize; Voices = voices;
-        layers = shape.Layers; heads = shape.CacheHeads; slots = shape.CacheSlots; headDim = shape.HeadDim;
+        layers = shape.Layers; cacheHeads = shape.CacheHeads; slots = shape.CacheSlots; headDim = shape.HeadDim;
         int half = headDim / 2;
         inverseFrequency = new double[half];
         for (int i = 0; i < half; i++) inverseFrequency[i] = Math.Pow(shape.RopeBase, -2.0 * i / headDim);
@@ -70,7 +70,7 @@ public sealed class PriorBatch : IDisposable
         conditionLength = (int)session.InputMetadata[G.AnchorHistogram].Dimensions[1];
         condition = new float[voices * conditionLength];
         logits = new float[voices * codebookSize];
-        newKeys = new float[voices * layers * heads * headDim]; newValues = new float[newKeys.Length];
+        newKeys = new float[voices * layers * cacheHeads * headDim]; newValues = new float[newKeys.Length];
         nextSlot = new long[voices];
         laneOf = Enumerable.Range(0, voices).ToArray(); voiceIn = Enumerable.Range(0, voices).ToArray();
         rowOf = new int[voices];
@@ -81,7 +81,7 @@ public sealed class PriorBatch : IDisposable
     }
 
     float[][] NewCaches() =>
-        Enumerable.Range(0, layers).Select(_ => new float[Voices * heads * slots * headDim]).ToArray();
+        Enumerable.Range(0, layers).Select(_ => new float[Voices * cacheHeads * slots * headDim]).ToArray();
 
     /// <summary>A binding of every input and output to lanes [<paramref name="first"/>, first + lanes) of its
     /// buffer.</summary>
@@ -99,14 +99,14 @@ public sealed class PriorBatch : IDisposable
         Input(G.RopeSin, ropeSin, headDim / 2);
         for (int l = 0; l < layers; l++)
         {
-            Input(G.PastKeys(l), pastKeys[l], heads, slots, headDim);
-            Input(G.PastValues(l), pastValues[l], heads, slots, headDim);
+            Input(G.PastKeys(l), pastKeys[l], cacheHeads, slots, headDim);
+            Input(G.PastValues(l), pastValues[l], cacheHeads, slots, headDim);
         }
         Input(G.PastMask, pastMask, slots);
         Input(G.AnchorHistogram, condition, conditionLength);
         Output(G.Logits, logits, Vocabulary);
-        Output(G.NewKeys, newKeys, layers, heads, 1, headDim);
-        Output(G.NewValues, newValues, layers, heads, 1, headDim);
+        Output(G.NewKeys, newKeys, layers, cacheHeads, 1, headDim);
+        Output(G.NewValues, newValues, layers, cacheHeads, 1, headDim);
         return binding;
     }
 
@@ -200,9 +200,9 @@ public sealed class PriorBatch : IDisposable
         long current = nextSlot[voice];
         int ring = (int)(current % slots);
         for (int l = 0; l < layers; l++)
-        for (int h = 0; h < heads; h++)
+        for (int h = 0; h < cacheHeads; h++)
         {
-            int from = ((lane * layers + l) * heads + h) * headDim, to = ((lane * heads + h) * slots + ring) * headDim;
+            int from = ((lane * layers + l) * cacheHeads + h) * headDim, to = ((lane * cacheHeads + h) * slots + ring) * headDim;
             newKeys.AsSpan(from, headDim).CopyTo(pastKeys[l].AsSpan(to, headDim));
             newValues.AsSpan(from, headDim).CopyTo(pastValues[l].AsSpan(to, headDim));
         }
@@ -215,7 +215,7 @@ public sealed class PriorBatch : IDisposable
     {
         int from = laneOf[voice];
         if (from == lane) return;
-        int cacheLength = heads * slots * headDim;
+        int cacheLength = cacheHeads * slots * headDim;
         for (int l = 0; l < layers; l++)
         {
             SwapRanges(pastKeys[l], from * cacheLength, lane * cacheLength, cacheLength);

@@ -89,7 +89,7 @@ public static class OnnxExport
     public static byte[] PriorStep(CodePrior prior, PriorWeights weights = PriorWeights.Float32)
     {
         var c = prior.Config;
-        int heads = c.KeyValueHeads, headDim = c.Hidden / c.Heads, layers = c.Layers, slots = c.ContextTokens - 1;
+        int cacheHeads = c.KeyValueHeads, headDim = c.Hidden / c.Heads, layers = c.Layers, slots = c.ContextTokens - 1;
         var g = new OnnxGraph("prior_step", prior);
         const string batch = WorldGraphs.PriorStep.Batch;
         var io = new PriorStepInputs(
@@ -98,17 +98,17 @@ public static class OnnxExport
             g.Input(WorldGraphs.PriorStep.RopeCos, DataType.Float, batch, headDim / 2),
             g.Input(WorldGraphs.PriorStep.RopeSin, DataType.Float, batch, headDim / 2),
             Enumerable.Range(0, layers).Select(l => g.Input(WorldGraphs.PriorStep.PastKeys(l), DataType.Float,
-                                                            batch, heads, slots, headDim)).ToList(),
+                                                            batch, cacheHeads, slots, headDim)).ToList(),
             Enumerable.Range(0, layers).Select(l => g.Input(WorldGraphs.PriorStep.PastValues(l), DataType.Float,
-                                                            batch, heads, slots, headDim)).ToList(),
+                                                            batch, cacheHeads, slots, headDim)).ToList(),
             g.Input(WorldGraphs.PriorStep.PastMask, DataType.Float, batch, slots),
             g.Input(WorldGraphs.PriorStep.AnchorHistogram, DataType.Float, batch, (long)c.Levels * c.CodebookSize));
         var (logits, keys, values) = PriorEmitter.Step(g, prior, io, weights);
         g.Output(WorldGraphs.PriorStep.Logits, logits, DataType.Float, batch, c.CodebookSize);
-        g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, batch, layers, heads, 1, headDim);
-        g.Output(WorldGraphs.PriorStep.NewValues, values, DataType.Float, batch, layers, heads, 1, headDim);
+        g.Output(WorldGraphs.PriorStep.NewKeys, keys, DataType.Float, batch, layers, cacheHeads, 1, headDim);
+        g.Output(WorldGraphs.PriorStep.NewValues, values, DataType.Float, batch, layers, cacheHeads, 1, headDim);
         return g.ToModel($"Distill prior step, a batch of voices: {layers} layers ({weights} block weights) × {c.Heads} heads of {headDim} " +
-                         $"sharing {heads} key/value heads, " +
+                         $"sharing {cacheHeads} key/value heads, " +
                          $"{c.Levels} levels × {c.CodebookSize} codes × " +
 
                          $"{c.FrequencyPositions} frequency positions per time step; ring cache of {slots} slots " +

@@ -74,7 +74,7 @@ public sealed class PriorStage(IRunObserver observer)
             try
             {
                 var saved = run.LoadCodes();
-                if (saved.All(c => c.Power > 0)) return saved;
+                if (!TrainedRun.PredateClipLevels(saved)) return saved;
                 observer.OnNotice($"{path} predates per-clip levels: encoding the clips again (same codes).");
             }
             catch (UserFacingException e) { UserWarning.Print($"{e.Message} Encoding the clips again."); }

@@ -18,7 +18,7 @@ public sealed partial class TrainedRun
                                           $"run: distill train --resume {Folder}");
         var prior = LoadPrior();
         var codes = LoadCodes();
-        if (codes.Any(c => c.Power <= 0))
+        if (PredateClipLevels(codes))
             UserWarning.Print($"{CodesFile} in '{Folder}' predates per-clip levels: the anchors play at the decoder's " +
                               $"level. To measure them: distill train --resume {Folder}");
         // The prior's best weights date the world, so exporting the same run twice gives the same bundle.

@@ -46,6 +46,10 @@ public sealed partial class TrainedRun
                         JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps, s.Power)).ToArray()),
                         sequences.Select((s, i) => ($"clip{i}", Tensors.Copy(s.Tokens))));
 
+    /// <summary>Whether <paramref name="codes"/> were encoded before clips' powers were kept (their anchors' gains
+    /// cannot be measured; encoding again gives the same codes, with powers).</summary>
+    public static bool PredateClipLevels(IEnumerable<CodeSequence> codes) => codes.Any(c => c.Power <= 0);
+
     public CodeSequence[] LoadCodes()
     {
         string path = Path.Combine(Folder, CodesFile);
