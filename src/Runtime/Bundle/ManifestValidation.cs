@@ -16,6 +16,9 @@ static class ManifestValidation
         public const long MaxCacheFloats = 1L << 26;
         /// <summary>An anchor's gain beyond this would turn a rounding error into a blast.</summary>
         public const double MaxAnchorGainDb = 60;
+        /// <summary>The loudest 1 s level an anchor may claim: a full-scale square wave is 0 dB; an anchor replayed
+        /// louder than this would be a broken measurement, not a sound.</summary>
+        public const double MaxAnchorLevelDb = 20;
     }
 
     public static readonly string[] MemberNames =
@@ -239,7 +242,15 @@ static class ManifestValidation
                 problems.Add($"{label} has a gain of {anchor.GainDb} dB (at most ±{Bounds.MaxAnchorGainDb} dB)");
                 continue;
             }
-            decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens, anchor.GainDb));
+            if (anchor.Levels is { } levels
+                && !(levels.QuietestDb >= Dsp.LevelRangeKeeper.FloorDb && levels.QuietestDb <= levels.LoudestDb
+                     && levels.LoudestDb <= Bounds.MaxAnchorLevelDb))
+            {
+                problems.Add($"{label} has 1 s levels from {levels.QuietestDb} to {levels.LoudestDb} dB (a range " +
+                             $"within {Dsp.LevelRangeKeeper.FloorDb} … {Bounds.MaxAnchorLevelDb} dB)");
+                continue;
+            }
+            decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens, anchor.GainDb, anchor.Levels));
         }
         return decoded.ToArray();
     }

@@ -74,7 +74,13 @@ static class OpeningCache
         var key = new StringBuilder();
         foreach (var m in manifest.Members) key.Append(m.Name).Append(':').Append(m.Sha256).Append(';');
         foreach (var a in manifest.Anchors)
-            key.Append(a.Codes).Append('@').Append(a.GainDb.ToString("R", CultureInfo.InvariantCulture)).Append(';');
+        {
+            key.Append(a.Codes).Append('@').Append(a.GainDb.ToString("R", CultureInfo.InvariantCulture));
+            if (a.Levels is { } levels)
+                key.Append('@').Append(levels.QuietestDb.ToString("R", CultureInfo.InvariantCulture))
+                   .Append('…').Append(levels.LoudestDb.ToString("R", CultureInfo.InvariantCulture));
+            key.Append(';');
+        }
         key.Append(count).Append('x').Append(samples).Append(';').Append(EngineBuild);
         return Path.Combine(Folder,
                             Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key.ToString()))) + ".f32");

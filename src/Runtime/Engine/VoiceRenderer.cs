@@ -16,6 +16,8 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 public sealed class VoiceRenderer : IDisposable
 {
+    /// <summary>Output hops no judged 1 s level holds: the first step's, the decoder warming up from silence.</summary>
+    public const int KeeperSkipBlocks = WorldGraphs.FramesPerStep;
     /// <summary>Decoded frames kept for the read position: the step being read and the one after it.</summary>
     const int RingFrames = 2 * WorldGraphs.FramesPerStep + 2;
     readonly CodeStream codes;
@@ -24,6 +26,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly StreamingDecoder decoder;
     readonly StreamingPhaseReconstructor phase;
     readonly OutputHighPass highPass;   // DC and infrasound off each voice's output
+    readonly LevelRangeKeeper levelKeeper; // the note's last second within its anchor's 1 s levels
     readonly LevelGuard level = new(CodeStream.PrimeSteps * WorldGraphs.FramesPerStep / LevelGuard.WindowFrames);
     readonly SpectrumGuard spectrum;
     readonly int bins, tokensPerStep;
@@ -32,6 +35,7 @@ public sealed class VoiceRenderer : IDisposable
     long[] morphAnchor = [];
     int morphSteps;
     double anchorGainDb, morphGainDb; // the anchors' own gains (AnchorTokens.GainDb), blended by morph
+    AnchorLevels? anchorLevels, morphLevels; // their 1 s levels, blended the same way
     long decodedFrames;         // frames [0, decodedFrames) have been decoded
     double position;            // read position in decoded frames
 
@@ -67,6 +71,7 @@ public sealed class VoiceRenderer : IDisposable
         decoder = new StreamingDecoder(models.Decoder, m, steps: 1);
         phase = new StreamingPhaseReconstructor(m.Audio.NFft, m.Audio.Hop);
         highPass = new OutputHighPass(m.Audio.SampleRate);
+        levelKeeper = new LevelRangeKeeper(m.Audio.SampleRate, Hop, KeeperSkipBlocks);
         spectrum = new SpectrumGuard(m.Audio.SampleRate, m.Audio.NFft, CodeStream.PrimeSteps);
         decoded = new float[RingFrames * bins];
         frame = new float[bins];
@@ -94,11 +99,13 @@ public sealed class VoiceRenderer : IDisposable
         codes.Start(anchor.Tokens, anchor.TimeSteps, seed, condition);
         morphAnchor = morphTarget.Tokens; morphSteps = morphTarget.TimeSteps;
         anchorGainDb = anchor.GainDb; morphGainDb = morphTarget.GainDb;
+        anchorLevels = anchor.Levels; morphLevels = morphTarget.Levels;
         decodedFrames = 0;
         position = 0;
         decoder.Reset();
         phase.Reset();
         highPass.Reset();
+        levelKeeper.Reset();
         level.Reset();
         spectrum.Reset();
         for (int i = 0; i < phase.LatencyFrames; i++) Advance(controls, discard);
@@ -144,6 +151,10 @@ public sealed class VoiceRenderer : IDisposable
         highPass.Process(output);
         double gainDb = anchorGainDb + controls.Morph * (morphGainDb - anchorGainDb);
         if (gainDb != 0) TensorPrimitives.Multiply(output, (float)Math.Pow(10, gainDb / 20), output);
+        // Both anchors' levels, or none (a world made before anchors had them): morph blends them like the gains.
+        if (anchorLevels is { } from && morphLevels is { } to)
+            levelKeeper.Process(output, from.QuietestDb + controls.Morph * (to.QuietestDb - from.QuietestDb),
+                                from.LoudestDb + controls.Morph * (to.LoudestDb - from.LoudestDb));
         if (!controls.Freeze) position += controls.StepRate;
     }
 

@@ -9,7 +9,8 @@ namespace Distill.Trainer.Export;
 
 /// <summary>
 /// Each anchor's gain (<see cref="Anchor.GainDb"/>): the dB that bring the engine's replay of its codes to its clip's
-/// power. The decoder is calibrated per bin over the whole corpus (<c>PowerCalibration</c>), but a sparse or quiet
+/// power; and the range of that replay's 1 s levels at the gain (<see cref="Anchor.Levels"/>), within which its notes
+/// are kept (<see cref="LevelRangeKeeper"/>), so a note at variation 0 plays exactly as the replay. The decoder is calibrated per bin over the whole corpus (<c>PowerCalibration</c>), but a sparse or quiet
 /// sound decodes far below its own level — the log-magnitude loss fits each bin's median, the silence between a bird's
 /// chirps — and magnitudes no signal has partly cancel in phase reconstruction's overlap-add. So the replay is played
 /// through the plugins' own renderer and measured with the features' STFT, like the clip.
@@ -20,8 +21,8 @@ public static class AnchorGains
     /// noise.</summary>
     public const double LimitDb = 40;
 
-    /// <summary><paramref name="manifest"/> with each anchor's gain measured on <paramref name="graphs"/> (0 where its
-    /// clip's power is unknown).</summary>
+    /// <summary><paramref name="manifest"/> with each anchor's gain and levels measured on <paramref name="graphs"/>
+    /// (unchanged where its clip's power is unknown).</summary>
     public static WorldManifest Apply(WorldManifest manifest, WorldGraphFiles graphs, IReadOnlyList<CodeSequence> clips)
     {
         if (clips.All(c => c.Power <= 0)) return manifest;
@@ -33,7 +34,10 @@ public static class AnchorGains
             if (clip.Power <= 0) return anchor;
             var replay = VoiceRenderer.Replay(models, new AnchorTokens(clip.Name, clip.TimeSteps, clip.Tokens));
             var (_, logMagnitude) = features.LogMelAndMagnitude(replay, out _);
-            return anchor with { GainDb = GainDb(clip.Power, MeanPower<float>(logMagnitude)) };
+            double gainDb = GainDb(clip.Power, MeanPower<float>(logMagnitude));
+            var levels = LevelRangeKeeper.WindowLevelsDb(replay, manifest.Audio.SampleRate, manifest.Audio.Hop,
+                                                         VoiceRenderer.KeeperSkipBlocks);
+            return anchor with { GainDb = gainDb, Levels = new AnchorLevels(levels.Min() + gainDb, levels.Max() + gainDb) };
         });
         return manifest with { Anchors = [.. anchors] };
     }

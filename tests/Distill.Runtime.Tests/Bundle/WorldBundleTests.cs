@@ -255,6 +255,10 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
                 new Anchor("garbled", 2, "@@@"),
                 new Anchor("", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 3))),
                 new Anchor("blast", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 4)), GainDb: 61),
+                new Anchor("upside-down", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 5)),
+                           Levels: new AnchorLevels(-10, -20)),
+                new Anchor("too loud", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 6)),
+                           Levels: new AnchorLevels(-10, 21)),
             ],
         };
         var problems = SyntheticBundle.Problems(SyntheticBundle.Bundle(bad, Models));
@@ -271,8 +275,10 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
             "anchor 'short' appears twice",
             "anchor 'garbled': codes are not base64",
             "anchors[4] has no name",
-            "anchor 'blast' has a gain of 61 dB (at most ±60 dB)");
-        Assert.Equal(13, problems.Count);
+            "anchor 'blast' has a gain of 61 dB (at most ±60 dB)",
+            "anchor 'upside-down' has 1 s levels from -10 to -20 dB",
+            "anchor 'too loud' has 1 s levels from -10 to 21 dB");
+        Assert.Equal(15, problems.Count);
 
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");

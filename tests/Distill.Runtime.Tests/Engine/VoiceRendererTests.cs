@@ -1,4 +1,5 @@
 using Distill.Runtime.Bundle;
+using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
 using Xunit.Abstractions;
@@ -111,6 +112,40 @@ public class VoiceRendererTests(ITestOutputHelper output)
         Assert.Contains(plain, x => Math.Abs(x) > 1e-3);
         Assert.Equal(plain.Select(x => x * gain), Render(6, -6, 0));
         Assert.Equal(plain, Render(6, -6, 0.5f));
+    }
+
+    /// <summary>An anchor's 1 s levels are its replay's own, so a replay with them plays bit for bit as one without;
+    /// a range set above what the note plays lifts its last second toward it.</summary>
+    [Fact]
+    public void AnAnchorsLevelsKeepItsNotesWithoutTouchingItsReplay()
+    {
+        var (bundle, models) = Open();
+        using var _ = models;
+        var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)!;
+        var levels = Assert.IsType<AnchorLevels>(anchor.Levels);
+        float[] Render(AnchorLevels? range)
+        {
+            using var renderer = new VoiceRenderer(models, generative: false);
+            var controls = GenerationControls.Defaults with { Variation = 0 };
+            var keyed = anchor with { Levels = range };
+            renderer.Start(keyed, keyed, 1, controls);
+            var audio = new float[anchor.TimeSteps * WorldGraphs.FramesPerStep * renderer.Hop];
+            for (int at = 0; at < audio.Length; at += renderer.Hop) renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
+            return audio;
+        }
+        var plain = Render(null);
+        var keeper = new LevelRangeKeeper(bundle.Manifest.Audio.SampleRate, bundle.Manifest.Audio.Hop,
+                                                              VoiceRenderer.KeeperSkipBlocks);
+        Assert.True(plain.Length > (keeper.SkipBlocks + keeper.WindowBlocks + 20) * bundle.Manifest.Audio.Hop,
+                    "the anchor is long enough for the keeper to judge");
+        Assert.Equal(plain, Render(levels));
+
+        var raised = Render(levels with { QuietestDb = levels.LoudestDb + 6, LoudestDb = levels.LoudestDb + 6 });
+        int second = bundle.Manifest.Audio.SampleRate;
+        double Db(float[] x) => 10 * Math.Log10(x.AsSpan(x.Length - second).ToArray().Average(v => (double)v * v));
+        output.WriteLine($"levels {levels.QuietestDb:F1} … {levels.LoudestDb:F1} dB; last second {Db(plain):F1} dB, " +
+                         $"with the range raised 6 dB above its loudest {Db(raised):F1} dB");
+        Assert.InRange(Db(raised) - Db(plain), 3, LevelRangeKeeper.MaxBoostDb + 0.1);
     }
 
     [Fact]

@@ -1,0 +1,121 @@
+namespace Distill.Runtime.Dsp;
+
+/// <summary>
+/// Keeps a signal's level over the last second inside a range (a note inside its anchor's own 1 s levels): a prior
+/// that drifts quiet or loud a few steps at a time is brought back by a smooth gain, while whatever the range allows —
+/// the sound's own swells and decays — passes untouched, bit for bit. Feed-forward: the level is measured on the input,
+/// over the last <see cref="WindowBlocks"/> whole blocks, and the gain that would bring it to the nearer edge of the
+/// range (at most <see cref="MaxBoostDb"/> up, <see cref="MaxCutDb"/> down: a note that went nearly silent is not
+/// blown up into its noise floor) is approached with a time constant of <see cref="SmoothingSeconds"/>, ramped across
+/// each block. The last second lags what is heard now, so the gain never takes the block heard now past the range's
+/// other edge either: a boost for a quiet second ends as the sound comes back, instead of pushing its return above the
+/// loudest second. Nothing acts before a whole window after the first <see cref="SkipBlocks"/> has been heard (a note's
+/// attack is its own, and a decoder's first step from silence is no level of the sound). Allocates nothing and cannot
+/// throw after construction.
+/// </summary>
+public sealed class LevelRangeKeeper
+{
+    public const double WindowSeconds = 1, MaxBoostDb = 12, MaxCutDb = 24, SmoothingSeconds = 0.25;
+
+    /// <summary>Levels <see cref="WindowLevelsDb"/> reports are floored here, so digital silence has a finite level.
+    /// </summary>
+    public const double FloorDb = -200;
+
+    /// <summary>A gain nearer 0 dB than this is 0 dB: float rounding in the level leaves no trace on the signal.
+    /// </summary>
+    const double SnapDb = 1e-3;
+
+    readonly double[] energies;     // Σx² of each of the last WindowBlocks blocks, a ring
+    readonly double smoothing;      // the one-pole's coefficient per block
+    readonly int blockSize;
+    long blocks;                    // blocks heard since Reset
+    double gainDb;
+
+    /// <param name="blockSize">Samples per <see cref="Process"/> call.</param>
+    /// <param name="skipBlocks">Blocks at the start that no judged window holds.</param>
+    public LevelRangeKeeper(double sampleRate, int blockSize, int skipBlocks)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(sampleRate);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(blockSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(skipBlocks);
+        this.blockSize = blockSize;
+        SkipBlocks = skipBlocks;
+        WindowBlocks = WindowBlocksFor(sampleRate, blockSize);
+        energies = new double[WindowBlocks];
+        smoothing = Math.Exp(-blockSize / (SmoothingSeconds * sampleRate));
+    }
+
+    /// <summary>Whole blocks in the measured window (the nearest count to <see cref="WindowSeconds"/>).</summary>
+    public int WindowBlocks { get; }
+
+    public int SkipBlocks { get; }
+
+    /// <summary>The gain applied at the end of the last block, in dB.</summary>
+    public double GainDb => gainDb;
+
+    static int WindowBlocksFor(double sampleRate, int blockSize) =>
+        Math.Max(1, (int)Math.Round(WindowSeconds * sampleRate / blockSize));
+
+    public void Reset()
+    {
+        Array.Clear(energies);
+        blocks = 0;
+        gainDb = 0;
+    }
+
+    /// <summary>Applies the gain to one block of <see cref="LevelRangeKeeper(double, int, int)"/>'s block size in place,
+    /// keeping the level within [<paramref name="quietestDb"/>, <paramref name="loudestDb"/>] (dB of RMS; a NaN edge
+    /// is no bound).</summary>
+    public void Process(Span<float> block, double quietestDb, double loudestDb)
+    {
+        double energy = 0;
+        foreach (float x in block) energy += (double)x * x;
+        energies[blocks++ % WindowBlocks] = energy;
+        double target = 0;
+        if (blocks >= SkipBlocks + WindowBlocks)
+        {
+            double sum = 0;
+            foreach (double e in energies) sum += e;
+            double levelDb = 10 * Math.Log10(sum / ((double)WindowBlocks * blockSize));
+            if (levelDb < quietestDb) target = Math.Min(quietestDb - levelDb, MaxBoostDb);
+            else if (levelDb > loudestDb) target = Math.Max(loudestDb - levelDb, -MaxCutDb);
+        }
+        double previous = gainDb;
+        gainDb = target + (previous - target) * smoothing;
+        // The block heard now is never taken past the range's other edge: a boost ends within a block as the sound
+        // returns (a ramp: a jump would click).
+        double nowDb = 10 * Math.Log10(energy / block.Length);
+        if (gainDb > 0) gainDb = Math.Min(gainDb, Math.Max(0, loudestDb - nowDb));
+        else if (gainDb < 0) gainDb = Math.Max(gainDb, Math.Min(0, quietestDb - nowDb));
+        if (Math.Abs(gainDb) < SnapDb) gainDb = 0;
+        if (previous == 0 && gainDb == 0) return;
+        float from = (float)Math.Pow(10, previous / 20), to = (float)Math.Pow(10, gainDb / 20);
+        float step = (to - from) / block.Length;
+        for (int i = 0; i < block.Length; i++) block[i] *= from + step * (i + 1);
+    }
+
+    /// <summary>The level (dB of RMS) of every window <see cref="Process"/> judges in <paramref name="audio"/> given
+    /// in blocks of <paramref name="blockSize"/>: the last <see cref="WindowBlocks"/> whole blocks at each block's end,
+    /// none of the first <paramref name="skipBlocks"/>; all blocks after those of a clip too short for one window.
+    /// Their extremes are the range within which a replay of the clip passes untouched.</summary>
+    public static double[] WindowLevelsDb(ReadOnlySpan<float> audio, double sampleRate, int blockSize, int skipBlocks)
+    {
+        int window = WindowBlocksFor(sampleRate, blockSize);
+        // A clip no longer than the skip keeps all of its blocks rather than none.
+        if (audio.Length / blockSize <= skipBlocks) skipBlocks = 0;
+        var energies = new double[audio.Length / blockSize - skipBlocks];
+        for (int b = 0; b < energies.Length; b++)
+            foreach (float x in audio.Slice((skipBlocks + b) * blockSize, blockSize)) energies[b] += (double)x * x;
+        double LevelDb(double energy, int blocks) =>
+            Math.Max(FloorDb, 10 * Math.Log10(energy / Math.Max(1, (double)blocks * blockSize)));
+        if (energies.Length < window) return [LevelDb(energies.Sum(), energies.Length)];
+        var levels = new double[energies.Length - window + 1];
+        for (int start = 0; start < levels.Length; start++)
+        {
+            double sum = 0;
+            foreach (double e in energies.AsSpan(start, window)) sum += e;
+            levels[start] = LevelDb(sum, window);
+        }
+        return levels;
+    }
+}
