@@ -16,7 +16,7 @@ static class ManifestValidation
         public const long MaxCacheFloats = 1L << 26;
         /// <summary>An anchor's gain beyond this would turn a rounding error into a blast.</summary>
         public const double MaxAnchorGainDb = 60;
-        /// <summary>The loudest 1 s level an anchor may claim: a full-scale square wave is 0 dB; an anchor replayed
+        /// <summary>The loudest level an anchor may claim: a full-scale square wave is 0 dB; an anchor replayed
         /// louder than this would be a broken measurement, not a sound.</summary>
         public const double MaxAnchorLevelDb = 20;
     }
@@ -246,7 +246,7 @@ static class ManifestValidation
                 && !(levels.QuietestDb >= Dsp.LevelRangeKeeper.FloorDb && levels.QuietestDb <= levels.LoudestDb
                      && levels.LoudestDb <= Bounds.MaxAnchorLevelDb))
             {
-                problems.Add($"{label} has 1 s levels from {levels.QuietestDb} to {levels.LoudestDb} dB (a range " +
+                problems.Add($"{label} has levels from {levels.QuietestDb} to {levels.LoudestDb} dB (a range " +
                              $"within {Dsp.LevelRangeKeeper.FloorDb} … {Bounds.MaxAnchorLevelDb} dB)");
                 continue;
             }

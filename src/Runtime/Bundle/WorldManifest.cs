@@ -76,11 +76,12 @@ public sealed record TrainingSummary
 /// <summary>A training clip's codes, flattened time step → frequency position → level, stored as
 /// base64 of little-endian uint16 (compact for hundreds of clips), and the gain in dB its notes are played with, which
 /// brings the engine's replay of its codes to the clip's power (0 in worlds made before anchors had gains); and the
-/// range of that replay's 1 s levels, which its notes are kept within (null in worlds made before).</summary>
+/// range of that replay's short-term levels, which its notes are kept within (null in worlds made before).</summary>
 public sealed record Anchor(string Name, int TimeSteps, string Codes, double GainDb = 0, AnchorLevels? Levels = null);
 
-/// <summary>The quietest and loudest 1 s level (dB of RMS, full scale 0) of an anchor's replay at its gain, as
-/// <see cref="Dsp.LevelRangeKeeper.WindowLevelsDb"/> measures them.</summary>
+/// <summary>The quietest and loudest short-term level (dB of RMS over <see cref="Dsp.LevelRangeKeeper.WindowSeconds"/>,
+/// full scale 0) of an anchor's replay at its gain, as <see cref="Dsp.LevelRangeKeeper.WindowLevelsDb"/> measures
+/// them.</summary>
 public sealed record AnchorLevels(double QuietestDb, double LoudestDb);
 
 public sealed record MemberDigest(string Name, long Size, string Sha256);

@@ -16,7 +16,7 @@ namespace Distill.Runtime.Engine;
 /// </summary>
 public sealed class VoiceRenderer : IDisposable
 {
-    /// <summary>Output hops no judged 1 s level holds: the first step's, the decoder warming up from silence.</summary>
+    /// <summary>Output hops no judged level holds: the first step's, the decoder warming up from silence.</summary>
     public const int KeeperSkipBlocks = WorldGraphs.FramesPerStep;
     /// <summary>Decoded frames kept for the read position: the step being read and the one after it.</summary>
     const int RingFrames = 2 * WorldGraphs.FramesPerStep + 2;
@@ -26,7 +26,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly StreamingDecoder decoder;
     readonly StreamingPhaseReconstructor phase;
     readonly OutputHighPass highPass;   // DC and infrasound off each voice's output
-    readonly LevelRangeKeeper levelKeeper; // the note's last second within its anchor's 1 s levels
+    readonly LevelRangeKeeper levelKeeper; // the note within its anchor's levels
     readonly LevelGuard level = new(CodeStream.PrimeSteps * WorldGraphs.FramesPerStep / LevelGuard.WindowFrames);
     readonly SpectrumGuard spectrum;
     readonly int bins, tokensPerStep;
@@ -35,7 +35,7 @@ public sealed class VoiceRenderer : IDisposable
     long[] morphAnchor = [];
     int morphSteps;
     double anchorGainDb, morphGainDb; // the anchors' own gains (AnchorTokens.GainDb), blended by morph
-    AnchorLevels? anchorLevels, morphLevels; // their 1 s levels, blended the same way
+    AnchorLevels? anchorLevels, morphLevels; // their levels, blended the same way
     long decodedFrames;         // frames [0, decodedFrames) have been decoded
     double position;            // read position in decoded frames
 

@@ -116,11 +116,11 @@ public static class EvaluateCommand
     /// <summary>The measure columns of one row, a clip's or a split's summary.</summary>
     static string[] Measures(double logMelDb, double codesOnlyDb, double oracleDb, double convergence,
                              double codesOnlyConvergence, double levelDb, double flux, double crestDb,
-                             double periodicity, double dc, double clipped) =>
+                             double periodicity, double dc, double originalDc, double clipped) =>
     [
         F(logMelDb, "F2"), F(codesOnlyDb, "F2"), F(oracleDb, "F2"), F(convergence, "F3"),
         F(codesOnlyConvergence, "F3"), F(levelDb, SignedDb), F(flux, "F2"), F(crestDb, SignedDb),
-        F(periodicity, "F2"), F(dc, "0.0e0"), F(clipped, "+0.#;-0.#;0"),
+        F(periodicity, "F2"), F(dc, "0.0e0"), F(originalDc, "0.0e0"), F(clipped, "+0.#;-0.#;0"),
     ];
 
     /// <summary>Width for output that is not a terminal: Spectre assumes 80 columns there, which wraps every cell of
@@ -135,7 +135,8 @@ public static class EvaluateCommand
         table.AddColumn("clip");
         table.AddColumn("split");
         foreach (string column in new[] { "log-mel dB", "codes dB", "oracle dB", "spec. conv.", "codes conv.",
-                                          "level dB", "flux ratio", "crest Δ dB", "step per.", "DC", "clipped Δ" })
+                                          "level dB", "flux ratio", "crest Δ dB", "step per.", "DC", "DC orig.",
+                                          "clipped Δ" })
             table.AddColumn(new TableColumn(column).RightAligned());
         foreach (var c in evaluation.Clips)
             table.AddRow([Markup.Escape(DisplayText.Escape(c.Anchor)), c.Split,
@@ -143,18 +144,19 @@ public static class EvaluateCommand
                                       c.Oracle.LogMelDistanceDb, c.Engine.SpectralConvergence,
                                       c.CodesOnly.SpectralConvergence,
                                       c.Engine.LevelErrorDb, c.Engine.FluxRatio, c.Engine.CrestFactorDifferenceDb,
-                                      c.Engine.StepPeriodicityRatio, c.Engine.DcOffset,
+                                      c.Engine.StepPeriodicityRatio, c.Engine.DcOffset, c.Engine.OriginalDcOffset,
                                       c.Engine.ClippedSamplesDifference)]);
         foreach (var m in evaluation.Splits)
             table.AddRow([$"[bold]{m.Split} ({m.Clips} clips)[/]", m.Split,
                           .. Measures(m.LogMelDistanceDb, m.CodesOnlyLogMelDistanceDb, m.OracleLogMelDistanceDb,
                                       m.SpectralConvergence, m.CodesOnlySpectralConvergence, m.MedianLevelErrorDb,
                                       m.MedianFluxRatio, m.MedianCrestFactorDifferenceDb,
-                                      m.MedianStepPeriodicityRatio, m.LargestDcOffset,
+                                      m.MedianStepPeriodicityRatio, m.LargestDcOffset, m.LargestOriginalDcOffset,
                                       m.MostClippedSamplesDifference)]);
         console.Write(table);
         console.WriteLine("Split rows: distances and convergences are means; level, flux, crest and step periodicity " +
-                          "the median clip's; DC and clipping the worst clip's.");
+                          "the median clip's; DC (the render's and the original's own largest 1 s mean) and " +
+                          "clipping the worst clip's.");
         foreach (var m in evaluation.Splits)
             console.WriteLine($"{m.Split}: worst level error {F(m.WorstLevelErrorDb, SignedDb)} dB");
         foreach (string missing in evaluation.Unmatched)

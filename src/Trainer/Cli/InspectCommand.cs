@@ -102,12 +102,15 @@ public static class InspectCommand
         double total = anchors.Sum(x => x.TimeSteps) / stepsPerSecond;
         var table = new Table().Title($"Anchors: {anchors.Count} ({total:0.#} s in total)").AddColumn("Name")
             .AddColumn("Steps", c => c.RightAligned()).AddColumn("Seconds", c => c.RightAligned())
-            .AddColumn("Gain dB", c => c.RightAligned());
+            .AddColumn("Gain dB", c => c.RightAligned()).AddColumn("Levels dB", c => c.RightAligned());
         foreach (var anchor in anchors.Take(AnchorsShown))
             Row(table, DisplayText.Escape(anchor.Name), anchor.TimeSteps.ToString(CultureInfo.InvariantCulture),
                 $"{anchor.TimeSteps / stepsPerSecond:0.00}",
-                anchor.GainDb.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture));
-        if (anchors.Count > AnchorsShown) Row(table, $"… and {anchors.Count - AnchorsShown} more", "", "", "");
+                anchor.GainDb.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture),
+                anchor.Levels is { } levels
+                    ? string.Create(CultureInfo.InvariantCulture, $"{levels.QuietestDb:0.0} … {levels.LoudestDb:0.0}")
+                    : "–");
+        if (anchors.Count > AnchorsShown) Row(table, $"… and {anchors.Count - AnchorsShown} more", "", "", "", "");
         return table;
     }
 

@@ -9,11 +9,12 @@ namespace Distill.Trainer.Export;
 
 /// <summary>
 /// Each anchor's gain (<see cref="Anchor.GainDb"/>): the dB that bring the engine's replay of its codes to its clip's
-/// power; and the range of that replay's 1 s levels at the gain (<see cref="Anchor.Levels"/>), within which its notes
-/// are kept (<see cref="LevelRangeKeeper"/>), so a note at variation 0 plays exactly as the replay. The decoder is calibrated per bin over the whole corpus (<c>PowerCalibration</c>), but a sparse or quiet
-/// sound decodes far below its own level — the log-magnitude loss fits each bin's median, the silence between a bird's
-/// chirps — and magnitudes no signal has partly cancel in phase reconstruction's overlap-add. So the replay is played
-/// through the plugins' own renderer and measured with the features' STFT, like the clip.
+/// power; and the range of that replay's short-term levels at the gain (<see cref="Anchor.Levels"/>), within which its
+/// notes are kept (<see cref="LevelRangeKeeper"/>), so a note at variation 0 plays exactly as the replay. The decoder is
+/// calibrated per bin over the whole corpus (<c>PowerCalibration</c>), but a sparse or quiet sound decodes far below
+/// its own level — the log-magnitude loss fits each bin's median, the silence between a bird's chirps — and magnitudes
+/// no signal has partly cancel in phase reconstruction's overlap-add. So the replay is played through the plugins' own
+/// renderer and measured with the features' STFT, like the clip.
 /// </summary>
 public static class AnchorGains
 {

@@ -18,14 +18,15 @@ public sealed record EvaluatedClip(string Anchor, string File, string Split, Cli
                                    SpectralComparison CodesOnly, ClipComparison Oracle);
 
 /// <summary>One split's clips in a few figures, each summarised as its goal reads it: the distances and convergences
-/// averaged; level, flux, crest and step periodicity as the median clip (and the level's worst clip too); DC and
-/// clipping as the worst clip.</summary>
+/// averaged; level, flux, crest and step periodicity as the median clip (and the level's worst clip too); DC (the
+/// renders' and the originals') and clipping as the worst clip.</summary>
 public sealed record SplitSummary(string Split, int Clips, double LogMelDistanceDb,
                                   double CodesOnlyLogMelDistanceDb, double OracleLogMelDistanceDb,
                                   double SpectralConvergence, double CodesOnlySpectralConvergence,
                                   double MedianLevelErrorDb, double WorstLevelErrorDb, double MedianFluxRatio,
                                   double MedianCrestFactorDifferenceDb, double MedianStepPeriodicityRatio,
-                                  double LargestDcOffset, int MostClippedSamplesDifference)
+                                  double LargestDcOffset, double LargestOriginalDcOffset,
+                                  int MostClippedSamplesDifference)
 {
     public static SplitSummary Of(string split, IReadOnlyList<EvaluatedClip> clips)
     {
@@ -39,6 +40,7 @@ public sealed record SplitSummary(string Split, int Clips, double LogMelDistance
                                 clips.Select(c => c.Engine.LevelErrorDb).MaxBy(Math.Abs),
                                 Median(c => c.Engine.FluxRatio), Median(c => c.Engine.CrestFactorDifferenceDb),
                                 Median(c => c.Engine.StepPeriodicityRatio), clips.Max(c => c.Engine.DcOffset),
+                                clips.Max(c => c.Engine.OriginalDcOffset),
                                 clips.Max(c => c.Engine.ClippedSamplesDifference));
     }
 }

@@ -276,8 +276,8 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
             "anchor 'garbled': codes are not base64",
             "anchors[4] has no name",
             "anchor 'blast' has a gain of 61 dB (at most ±60 dB)",
-            "anchor 'upside-down' has 1 s levels from -10 to -20 dB",
-            "anchor 'too loud' has 1 s levels from -10 to 21 dB");
+            "anchor 'upside-down' has levels from -10 to -20 dB",
+            "anchor 'too loud' has levels from -10 to 21 dB");
         Assert.Equal(15, problems.Count);
 
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");

@@ -56,9 +56,10 @@ public class GenerationDriftTests(ITestOutputHelper output)
         Assert.True(level <= MedianLevelBeyondDb, $"median level {level:F1} dB beyond the replay's range");
     }
 
-    /// <summary>Bounds on the median anchor, with room over what the test world gives (4.8–5.8 dB and 1.8–4.8 dB at
-    /// temperatures 0.7–1.5; the world trained on another CPU gave 5.0–5.4 and 3.4–5.9 before the spectrum guard);
-    /// before generation was anchored and drew from its anchor's codes, notes fell silent for whole seconds at 0.7.
-    /// Without the guards, this machine's world gave 6.5–11.2 dB and silent holes in two anchors.</summary>
-    const double MedianWorstWindowDb = 8, MedianLevelBeyondDb = 8;
+    /// <summary>Bounds on the median anchor, with room over what the test world gives (6.3–7.0 dB and 2.1–2.2 dB at
+    /// temperatures 0.7–1.5; without <see cref="Distill.Runtime.Dsp.LevelRangeKeeper"/> 6.8–8.0 and 3.1–3.4 dB, so the
+    /// level bound is the 3 dB and fails without the keeper); before generation was anchored and drew from its
+    /// anchor's codes, notes fell silent for whole seconds at 0.7. Without the guards, this machine's world gave
+    /// 6.5–11.2 dB and silent holes in two anchors.</summary>
+    const double MedianWorstWindowDb = 8, MedianLevelBeyondDb = 3;
 }

@@ -102,7 +102,9 @@ public class VoiceRendererTests(ITestOutputHelper output)
         {
             using var renderer = new VoiceRenderer(models, generative: false);
             var controls = GenerationControls.Defaults with { Variation = 0, Morph = morph };
-            renderer.Start(anchor with { GainDb = gainDb }, anchor with { GainDb = targetGainDb }, 1, controls);
+            // Without levels: a range measured at the anchor's own gain would hold the note there.
+            renderer.Start(anchor with { GainDb = gainDb, Levels = null },
+                           anchor with { GainDb = targetGainDb, Levels = null }, 1, controls);
             var audio = new float[40 * renderer.Hop];
             for (int at = 0; at < audio.Length; at += renderer.Hop) renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
             return audio;
@@ -114,7 +116,7 @@ public class VoiceRendererTests(ITestOutputHelper output)
         Assert.Equal(plain, Render(6, -6, 0.5f));
     }
 
-    /// <summary>An anchor's 1 s levels are its replay's own, so a replay with them plays bit for bit as one without;
+    /// <summary>An anchor's levels are its replay's own, so a replay with them plays bit for bit as one without;
     /// a range set above what the note plays lifts its last second toward it.</summary>
     [Fact]
     public void AnAnchorsLevelsKeepItsNotesWithoutTouchingItsReplay()

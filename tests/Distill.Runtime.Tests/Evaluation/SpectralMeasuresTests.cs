@@ -31,6 +31,9 @@ public class SpectralMeasuresTests(ITestOutputHelper output)
         // ‖|X| − 2|X|‖ = ‖|X|‖.
         Assert.Equal(1, c.SpectralConvergence, 5);
         Assert.Equal(1, c.FluxRatio, 3);
+        // DC is each clip's own: the render's doubles with it, the original's stays.
+        Assert.Equal(2 * c.OriginalDcOffset, c.DcOffset, 9);
+        Assert.Equal(SampleMeasures.LargestDcOffset(x, Rate), c.OriginalDcOffset);
     }
 
     [Fact]
