@@ -70,8 +70,8 @@ public sealed class LevelRangeKeeper
     }
 
     /// <summary>Applies the gain to one block of <see cref="LevelRangeKeeper(double, int, int)"/>'s block size in place,
-    /// keeping the level within [<paramref name="quietestDb"/>, <paramref name="loudestDb"/>] (dB of RMS; a NaN edge
-    /// is no bound).</summary>
+    /// keeping the level within [<paramref name="quietestDb"/>, <paramref name="loudestDb"/>] (dB of RMS, finite, the
+    /// first at most the second: manifest validation sees to an anchor's).</summary>
     public void Process(Span<float> block, double quietestDb, double loudestDb)
     {
         double energy = 0;
