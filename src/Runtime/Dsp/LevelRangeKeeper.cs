@@ -69,9 +69,9 @@ public sealed class LevelRangeKeeper
         gainDb = 0;
     }
 
-    /// <summary>Applies the gain to one block of <see cref="LevelRangeKeeper(double, int, int)"/>'s block size in place,
-    /// keeping the level within [<paramref name="quietestDb"/>, <paramref name="loudestDb"/>] (dB of RMS, finite, the
-    /// first at most the second: manifest validation sees to an anchor's).</summary>
+    /// <summary>Applies the gain to one block of <see cref="LevelRangeKeeper(double, int, int)"/>'s block size in
+    /// place, keeping the level within [<paramref name="quietestDb"/>, <paramref name="loudestDb"/>] (dB of RMS,
+    /// finite, the first at most the second: manifest validation sees to an anchor's).</summary>
     public void Process(Span<float> block, double quietestDb, double loudestDb)
     {
         double energy = 0;

@@ -217,6 +217,10 @@ public static class EvaluateCommand
                           $"{Met(x => x.WindowDistance)}, 1 s RMS within the original's ± 3 dB " +
                           $"{Met(x => x.LevelRange)}, no silent 50 ms frame {Met(x => x.NoSilence)}, no new clipping " +
                           $"{Met(x => x.NoNewClipping)}.");
+        int replays = g.Anchors.Count(a => a.ReplayWindowDistanceRatio <= GenerationGoals.WindowDistanceRatio);
+        console.WriteLine($"Replays (variation 0, no generation) within " +
+                          $"{F(GenerationGoals.WindowDistanceRatio, "0.0#")}× of their original's worst 1 s window: " +
+                          $"{replays} of {g.Anchors.Length} anchors — the codec's share of the window goal.");
         if (g.ValidationClips == 0)
             console.WriteLine("No validation clips: no real-vs-real baseline, so the Fréchet goal is not judged.");
     }

@@ -38,7 +38,10 @@ public static class AnchorGains
             double gainDb = GainDb(clip.Power, MeanPower<float>(logMagnitude));
             var levels = LevelRangeKeeper.WindowLevelsDb(replay, manifest.Audio.SampleRate, manifest.Audio.Hop,
                                                          VoiceRenderer.KeeperSkipBlocks);
-            return anchor with { GainDb = gainDb, Levels = new AnchorLevels(levels.Min() + gainDb, levels.Max() + gainDb) };
+            return anchor with
+            {
+                GainDb = gainDb, Levels = new AnchorLevels(levels.Min() + gainDb, levels.Max() + gainDb),
+            };
         });
         return manifest with { Anchors = [.. anchors] };
     }

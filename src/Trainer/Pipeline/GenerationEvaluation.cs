@@ -31,10 +31,11 @@ public sealed record GenerationGoals(bool WindowDistance, bool LevelRange, bool 
 public sealed record GeneratedNote(double Temperature, double FrechetToOriginal, GeneratedClipMeasures Measures,
                                    GenerationGoals Goals);
 
-/// <summary>One anchor's generated notes, with the Fréchet distance of its variation-0 replay (the clip's own length)
-/// to the original for reference: what the codec alone moves the frames.</summary>
+/// <summary>One anchor's generated notes, with its variation-0 replay (the clip's own length) against the original
+/// for reference — the Fréchet distance of its frames and its worst 1 s window over the original's own: what the
+/// codec alone moves, before any generation.</summary>
 public sealed record GeneratedAnchor(string Anchor, string File, string Split, double ReplayFrechetToOriginal,
-                                     GeneratedNote[] Notes);
+                                     double ReplayWindowDistanceRatio, GeneratedNote[] Notes);
 
 /// <summary>All generated notes of one temperature pooled, against the training clips: Fréchet distance, its ratio
 /// to the real-vs-real baseline, and the goal (≤ 1.5×; unknown without validation clips to make a baseline).</summary>
@@ -104,8 +105,10 @@ public sealed record GenerationEvaluation(double Seconds, double Variation, int 
     {
         var originalGaussian = space.Fit(space.Project(original));
         var replay = new WorldNote(key, clip.Audio.Length / (double)WorldNote.SampleRate) { Variation = 0 }.Mono(world);
-        double replayFrechet =
-            FrechetDistance.Between(space.Fit(space.Project(new MelPowerSpectrogram(replay))), originalGaussian);
+        var replaySpectrogram = new MelPowerSpectrogram(replay);
+        double replayFrechet = FrechetDistance.Between(space.Fit(space.Project(replaySpectrogram)), originalGaussian);
+        double replayWindow =
+            GeneratedClipMeasures.Of(clip.Audio, original, replay, replaySpectrogram).WindowDistanceRatio;
         var notes = new List<GeneratedNote>();
         foreach (double temperature in settings.Temperatures)
         {
@@ -121,7 +124,7 @@ public sealed record GenerationEvaluation(double Seconds, double Variation, int 
             notes.Add(new GeneratedNote(temperature, FrechetDistance.Between(space.Fit(frames), originalGaussian),
                                         measures, GenerationGoals.Of(measures)));
         }
-        return new GeneratedAnchor(clip.Anchor, clip.File, clip.Split, replayFrechet, notes.ToArray());
+        return new GeneratedAnchor(clip.Anchor, clip.File, clip.Split, replayFrechet, replayWindow, notes.ToArray());
     }
 
     /// <summary>The PCA's space of log-mel frames, where the Gaussians are fitted.</summary>

@@ -119,6 +119,7 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         foreach (var a in g.Anchors)
         {
             Assert.True(double.IsFinite(a.ReplayFrechetToOriginal) && a.ReplayFrechetToOriginal > 0, a.Anchor);
+            Assert.True(double.IsFinite(a.ReplayWindowDistanceRatio) && a.ReplayWindowDistanceRatio > 0, a.Anchor);
             Assert.Equal(temperatures, a.Notes.Select(n => n.Temperature));
             foreach (var n in a.Notes)
             {
@@ -141,12 +142,14 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
         }
         string json = File.ReadAllText(Path.Combine(run, WorldEvaluation.FileName));
         foreach (string field in new[] { "generation", "baselineFrechet", "frechetToTraining", "baselineRatio",
-                                         "replayFrechetToOriginal", "frechetToOriginal", "worstWindowDistanceDb",
+                                         "replayFrechetToOriginal", "replayWindowDistanceRatio", "frechetToOriginal",
+                                         "worstWindowDistanceDb",
                                          "originalWorstWindowDistanceDb", "rmsBeyondOriginalRangeDb", "silentFrames",
                                          "clickFrames", "clippedSamplesDifference", "noSilence" })
             Assert.Contains($"\"{field}\":", json);
         Assert.Contains("Fréchet to training", text.ToString());
         Assert.Contains($"Goals met by", text.ToString());
+        Assert.Contains("the codec's share of the window goal", text.ToString());
     }
 
     [Fact]
