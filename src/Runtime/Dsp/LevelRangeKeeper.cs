@@ -56,9 +56,6 @@ public sealed class LevelRangeKeeper
 
     public int SkipBlocks { get; }
 
-    /// <summary>The gain applied at the end of the last block, in dB.</summary>
-    public double GainDb => gainDb;
-
     static int WindowBlocksFor(double sampleRate, int blockSize) =>
         Math.Max(1, (int)Math.Round(WindowSeconds * sampleRate / blockSize));
 
@@ -74,15 +71,14 @@ public sealed class LevelRangeKeeper
     /// finite, the first at most the second: manifest validation sees to an anchor's).</summary>
     public void Process(Span<float> block, double quietestDb, double loudestDb)
     {
-        double energy = 0;
-        foreach (float x in block) energy += (double)x * x;
+        double energy = Energy(block);
         energies[blocks++ % WindowBlocks] = energy;
         double target = 0;
         if (blocks >= SkipBlocks + WindowBlocks)
         {
             double sum = 0;
             foreach (double e in energies) sum += e;
-            double levelDb = 10 * Math.Log10(sum / ((double)WindowBlocks * blockSize));
+            double levelDb = LevelDb(sum, (double)WindowBlocks * blockSize);
             if (levelDb < quietestDb) target = Math.Min(quietestDb - levelDb, MaxBoostDb);
             else if (levelDb > loudestDb) target = Math.Max(loudestDb - levelDb, -MaxCutDb);
         }
@@ -90,7 +86,7 @@ public sealed class LevelRangeKeeper
         gainDb = target + (previous - target) * smoothing;
         // The block heard now is never taken past the range's other edge: a boost ends within a block as the sound
         // returns (a ramp: a jump would click).
-        double nowDb = 10 * Math.Log10(energy / block.Length);
+        double nowDb = LevelDb(energy, block.Length);
         if (gainDb > 0) gainDb = Math.Min(gainDb, Math.Max(0, loudestDb - nowDb));
         else if (gainDb < 0) gainDb = Math.Max(gainDb, Math.Min(0, quietestDb - nowDb));
         if (Math.Abs(gainDb) < SnapDb) gainDb = 0;
@@ -111,17 +107,27 @@ public sealed class LevelRangeKeeper
         if (audio.Length / blockSize <= skipBlocks) skipBlocks = 0;
         var energies = new double[audio.Length / blockSize - skipBlocks];
         for (int b = 0; b < energies.Length; b++)
-            foreach (float x in audio.Slice((skipBlocks + b) * blockSize, blockSize)) energies[b] += (double)x * x;
-        double LevelDb(double energy, int blocks) =>
-            Math.Max(FloorDb, 10 * Math.Log10(energy / Math.Max(1, (double)blocks * blockSize)));
-        if (energies.Length < window) return [LevelDb(energies.Sum(), energies.Length)];
+            energies[b] = Energy(audio.Slice((skipBlocks + b) * blockSize, blockSize));
+        double Floored(double energy, int blocks) =>
+            Math.Max(FloorDb, LevelDb(energy, (double)Math.Max(1, blocks) * blockSize));
+        if (energies.Length < window) return [Floored(energies.Sum(), energies.Length)];
         var levels = new double[energies.Length - window + 1];
         for (int start = 0; start < levels.Length; start++)
         {
             double sum = 0;
             foreach (double e in energies.AsSpan(start, window)) sum += e;
-            levels[start] = LevelDb(sum, window);
+            levels[start] = Floored(sum, window);
         }
         return levels;
     }
+
+    /// <summary>Σx² in double, as both the keeper and the levels it is given measure a block.</summary>
+    static double Energy(ReadOnlySpan<float> block)
+    {
+        double energy = 0;
+        foreach (float x in block) energy += (double)x * x;
+        return energy;
+    }
+
+    static double LevelDb(double energy, double samples) => 10 * Math.Log10(energy / samples);
 }

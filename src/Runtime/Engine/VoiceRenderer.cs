@@ -149,12 +149,13 @@ public sealed class VoiceRenderer : IDisposable
         else f0.CopyTo(frame);
         phase.Push(frame, output);
         highPass.Process(output);
-        double gainDb = anchorGainDb + controls.Morph * (morphGainDb - anchorGainDb);
+        float morph = controls.Morph;
+        double Blend(double anchor, double target) => anchor + morph * (target - anchor);
+        double gainDb = Blend(anchorGainDb, morphGainDb);
         if (gainDb != 0) TensorPrimitives.Multiply(output, (float)Math.Pow(10, gainDb / 20), output);
         // Both anchors' levels, or none (a world made before anchors had them): morph blends them like the gains.
         if (anchorLevels is { } from && morphLevels is { } to)
-            levelKeeper.Process(output, from.QuietestDb + controls.Morph * (to.QuietestDb - from.QuietestDb),
-                                from.LoudestDb + controls.Morph * (to.LoudestDb - from.LoudestDb));
+            levelKeeper.Process(output, Blend(from.QuietestDb, to.QuietestDb), Blend(from.LoudestDb, to.LoudestDb));
         if (!controls.Freeze) position += controls.StepRate;
     }
 
