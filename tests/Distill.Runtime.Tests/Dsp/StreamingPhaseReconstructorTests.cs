@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
 using Distill.Runtime.Demo;
 using Distill.Runtime.Dsp;
 using Xunit.Abstractions;
@@ -194,25 +193,13 @@ public class StreamingPhaseReconstructorTests(ITestOutputHelper output)
         var audio = new float[Hop];
         for (int t = 0; t < 10; t++) reconstructor.Push(magnitude.AsSpan(t * Bins, Bins), audio);
         snapshot.CopyFrom(reconstructor);
-        PushAndSnapshot(reconstructor, snapshot, magnitude, frames, audio); // compiled and warm before measuring
         long before = GC.GetAllocatedBytesForCurrentThread();
-        PushAndSnapshot(reconstructor, snapshot, magnitude, frames, audio);
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-    }
-
-    /// <summary>Fully optimised from its first call, and run once whole before the measurement: when the loop was the
-    /// test's own, one CI run counted 6,016 bytes on this thread inside it (none in the runs before); nothing the
-    /// reconstructor does allocates, so the likeliest source is the JIT replacing the running loop (tier 0 → on-stack
-    /// replacement).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void PushAndSnapshot(StreamingPhaseReconstructor reconstructor, StreamingPhaseReconstructor snapshot,
-                                float[] magnitude, int frames, float[] audio)
-    {
         for (int i = 0; i < 3000; i++)
         {
             reconstructor.Push(magnitude.AsSpan(i % frames * Bins, Bins), audio);
             if (i % 500 == 499) { snapshot.CopyFrom(reconstructor); reconstructor.Reset(); reconstructor.CopyFrom(snapshot); }
         }
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
     }
 
     [Fact]
