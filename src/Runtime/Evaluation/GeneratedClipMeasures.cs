@@ -7,7 +7,9 @@ namespace Distill.Runtime.Evaluation;
 /// <item>spectral drift: the largest distance of a 1 s window's mean log-mel spectrum from the original's mean
 /// spectrum (mean over bands of |dB difference|), against the original's own largest;</item>
 /// <item>level drift: the lowest and highest 1 s RMS level, against the original's;</item>
-/// <item>silence holes: 50 ms frames more than 40 dB below the original's median 50 ms level;</item>
+/// <item>silence: 50 ms frames more than 40 dB below the original's median 50 ms level, and of them the holes: runs of
+/// such frames longer than the original's own longest (a sound with gaps of its own, as bubbles between their events,
+/// may have gaps as long as its own; one without any may have none);</item>
 /// <item>clipping: samples at |x| ≥ 1;</item>
 /// <item>clicks: frames whose spectral flux is well beyond anything the original does (<see cref="CountClicks"/>).</item>
 /// </list>
@@ -15,7 +17,8 @@ namespace Distill.Runtime.Evaluation;
 public sealed record GeneratedClipMeasures(
     double WorstWindowDistanceDb, double OriginalWorstWindowDistanceDb, double MinRmsDb, double MaxRmsDb,
     double OriginalMinRmsDb, double OriginalMaxRmsDb, int SilentFrames, double SilentFraction,
-    int OriginalSilentFrames, int ClippedSamples, int OriginalClippedSamples, int ClickFrames)
+    int OriginalSilentFrames, int LongestSilentRun, int OriginalLongestSilentRun, int SilentHoleFrames,
+    int ClippedSamples, int OriginalClippedSamples, int ClickFrames)
 {
     public const double WindowSeconds = 1, SilenceFrameSeconds = 0.05, SilenceBelowMedianDb = 40;
 
@@ -57,11 +60,15 @@ public sealed record GeneratedClipMeasures(
         var generatedFrames = FrameLevelsDb(generated);
         double silence = SpectralMeasures.Percentile(originalFrames, 0.5) - SilenceBelowMedianDb;
         int silent = generatedFrames.Count(level => level < silence);
+        var originalRuns = SilentRuns(originalFrames, silence);
+        var generatedRuns = SilentRuns(generatedFrames, silence);
+        int originalLongest = originalRuns.DefaultIfEmpty().Max();
         return new GeneratedClipMeasures(
             LargestWindowDistanceDb(generatedSpectrogram, reference),
             LargestWindowDistanceDb(originalSpectrogram, reference),
             generatedLevels.Min(), generatedLevels.Max(), originalLevels.Min(), originalLevels.Max(),
             silent, silent / (double)generatedFrames.Length, originalFrames.Count(level => level < silence),
+            generatedRuns.DefaultIfEmpty().Max(), originalLongest, generatedRuns.Where(run => run > originalLongest).Sum(),
             SampleMeasures.ClippedSamples(generated), SampleMeasures.ClippedSamples(original),
             CountClicks(originalSpectrogram, generatedSpectrogram));
     }
@@ -101,6 +108,18 @@ public sealed record GeneratedClipMeasures(
         var levels = new double[x.Length / frame];
         for (int i = 0; i < levels.Length; i++) levels[i] = RmsDb(x.Slice(i * frame, frame));
         return levels;
+    }
+
+    /// <summary>The lengths of the runs of consecutive levels below <paramref name="silence"/>, in order.</summary>
+    public static List<int> SilentRuns(ReadOnlySpan<double> levels, double silence)
+    {
+        var runs = new List<int>();
+        int run = 0;
+        foreach (double level in levels)
+            if (level < silence) run++;
+            else if (run > 0) { runs.Add(run); run = 0; }
+        if (run > 0) runs.Add(run);
+        return runs;
     }
 
     /// <summary>The mean floored dB of each mel band over <paramref name="count"/> frames from

@@ -172,7 +172,7 @@ public static class EvaluateCommand
         var missed = new List<string>();
         if (!goals.WindowDistance) missed.Add("window");
         if (!goals.LevelRange) missed.Add("level");
-        if (!goals.NoSilence) missed.Add("silence");
+        if (!goals.NoSilentHole) missed.Add("silence");
         if (!goals.NoNewClipping) missed.Add("clipping");
         return missed.Count == 0 ? "met" : "missed: " + string.Join(", ", missed);
     }
@@ -185,7 +185,7 @@ public static class EvaluateCommand
         notes.AddColumn("clip");
         notes.AddColumn("split");
         foreach (string column in new[] { "temp.", "worst 1 s dB", "original's dB", "ratio", "1 s RMS dBFS",
-                                          "original's dBFS", "beyond dB", "silent", "clipped Δ", "clicks",
+                                          "original's dBFS", "beyond dB", "silent (holes)", "clipped Δ", "clicks",
                                           "Fréchet to orig.", "replay's" })
             notes.AddColumn(new TableColumn(column).RightAligned());
         notes.AddColumn("goals");
@@ -197,7 +197,7 @@ public static class EvaluateCommand
                              F(m.WorstWindowDistanceDb, "F2"), F(m.OriginalWorstWindowDistanceDb, "F2"),
                              F(m.WindowDistanceRatio, "F2"), Range(m.MinRmsDb, m.MaxRmsDb),
                              Range(m.OriginalMinRmsDb, m.OriginalMaxRmsDb), F(m.RmsBeyondOriginalRangeDb, "F1"),
-                             F(m.SilentFrames, "0"), F(m.ClippedSamplesDifference, "+0;-0;0"), F(m.ClickFrames, "0"),
+                             $"{m.SilentFrames} ({m.SilentHoleFrames})", F(m.ClippedSamplesDifference, "+0;-0;0"), F(m.ClickFrames, "0"),
                              F(n.FrechetToOriginal, "F0"), F(a.ReplayFrechetToOriginal, "F0"),
                              Markup.Escape(Missed(n.Goals)));
             }
@@ -215,8 +215,10 @@ public static class EvaluateCommand
         int Met(Func<GenerationGoals, bool> goal) => all.Count(n => goal(n.Goals));
         console.WriteLine($"Goals met by {Met(x => x.All)} of {all.Length} notes: 1 s window ≤ 1.5× the original's " +
                           $"{Met(x => x.WindowDistance)}, 1 s RMS within the original's ± 3 dB " +
-                          $"{Met(x => x.LevelRange)}, no silent 50 ms frame {Met(x => x.NoSilence)}, no new clipping " +
+                          $"{Met(x => x.LevelRange)}, no silent hole {Met(x => x.NoSilentHole)}, no new clipping " +
                           $"{Met(x => x.NoNewClipping)}.");
+        console.WriteLine($"A silent hole is a run of silent 50 ms frames longer than the original's longest; notes " +
+                          $"with any silent frame: {all.Count(n => n.Measures.SilentFrames > 0)}.");
         int replays = g.Anchors.Count(a => a.ReplayWindowDistanceRatio <= GenerationGoals.WindowDistanceRatio);
         console.WriteLine($"Replays (variation 0, no generation) within " +
                           $"{F(GenerationGoals.WindowDistanceRatio, "0.0#")}× of their original's worst 1 s window: " +

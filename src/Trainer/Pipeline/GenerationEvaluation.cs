@@ -13,17 +13,18 @@ public sealed record GenerationSettings(double Seconds, double[] Temperatures, i
 }
 
 /// <summary>Issue 11's goals for one generated note: no 1 s window further from the anchor than 1.5× the original's
-/// own worst window; 1 s levels within the original's range ± 3 dB; no silent frame; no clipped sample the original
+/// own worst window; 1 s levels within the original's range ± 3 dB; no silent hole (a run of silent 50 ms frames
+/// longer than any the original has: with none of its own, no silent frame at all); no clipped sample the original
 /// does not have.</summary>
-public sealed record GenerationGoals(bool WindowDistance, bool LevelRange, bool NoSilence, bool NoNewClipping)
+public sealed record GenerationGoals(bool WindowDistance, bool LevelRange, bool NoSilentHole, bool NoNewClipping)
 {
     public const double WindowDistanceRatio = 1.5, LevelMarginDb = 3, FrechetRatio = 1.5;
 
-    public bool All => WindowDistance && LevelRange && NoSilence && NoNewClipping;
+    public bool All => WindowDistance && LevelRange && NoSilentHole && NoNewClipping;
 
     public static GenerationGoals Of(GeneratedClipMeasures m) =>
         new(m.WindowDistanceRatio <= WindowDistanceRatio, m.RmsBeyondOriginalRangeDb <= LevelMarginDb,
-            m.SilentFrames == 0, m.ClippedSamplesDifference <= 0);
+            m.SilentHoleFrames == 0, m.ClippedSamplesDifference <= 0);
 }
 
 /// <summary>One anchor continued at one temperature: its measures against the anchor's original, and the Fréchet

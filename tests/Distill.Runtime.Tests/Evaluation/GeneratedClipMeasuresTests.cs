@@ -55,10 +55,32 @@ public class GeneratedClipMeasuresTests(ITestOutputHelper output)
         Assert.Equal(4, m.SilentFrames);
         Assert.Equal(4 / 120.0, m.SilentFraction, 12);
         Assert.Equal(0, m.OriginalSilentFrames);
+        Assert.Equal(4, m.LongestSilentRun);
+        Assert.Equal(4, m.SilentHoleFrames); // an original without gaps: every silent frame is a hole
 
         var dip = Noise(6, 0.2, seed: 22);
         for (int i = Rate; i < Rate + Rate / 5; i++) dip[i] *= (float)Math.Pow(10, -30 / 20.0);
         Assert.Equal(0, GeneratedClipMeasures.Of(original, dip).SilentFrames);
+    }
+
+    /// <summary>An original with a gap of its own (200 ms, four frames) allows gaps up to that long: three short gaps
+    /// are silent frames but no hole; a gap of 300 ms is a hole of all its six frames.</summary>
+    [Fact]
+    public void OnlyGapsLongerThanTheOriginalsOwnAreHoles()
+    {
+        var original = Noise(3, 0.2, seed: 25);
+        Array.Clear(original, Rate, Rate / 5);
+        int frame = Rate / 20;
+        var generated = Noise(6, 0.2, seed: 26);
+        foreach (int start in new[] { 20, 40, 60 }) Array.Clear(generated, start * frame, 3 * frame);
+        var m = GeneratedClipMeasures.Of(original, generated);
+        Assert.Equal((4, 4), (m.OriginalSilentFrames, m.OriginalLongestSilentRun));
+        Assert.Equal((9, 3, 0), (m.SilentFrames, m.LongestSilentRun, m.SilentHoleFrames));
+
+        Array.Clear(generated, 90 * frame, 6 * frame);
+        m = GeneratedClipMeasures.Of(original, generated);
+        Assert.Equal((15, 6, 6), (m.SilentFrames, m.LongestSilentRun, m.SilentHoleFrames));
+        Assert.Equal([3, 3, 3, 6], GeneratedClipMeasures.SilentRuns(GeneratedClipMeasures.FrameLevelsDb(generated), -100));
     }
 
     /// <summary>Twelve dB louder for the last two seconds moves those windows' mean spectrum 12 dB in every band;
