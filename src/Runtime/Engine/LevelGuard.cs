@@ -5,7 +5,9 @@ namespace Distill.Runtime.Engine;
 /// anchor (the primed opening) and judges each generated step against them. A prior can fall into a quiet attractor —
 /// once a few quiet codes are drawn, more quiet codes are the likeliest continuation, the more so at low temperatures —
 /// or burst above the sound. Quiet is judged on short windows, since a hole of 50 ms is heard as a dropout however
-/// loud the rest of its step is; loud on the step's mean power.
+/// loud the rest of its step is; loud on the step's mean power. A sound with gaps of its own (bubbles between their
+/// events) may have quiet windows, but no run of them longer than its opening's longest: a prior that knows the gaps
+/// otherwise strings them together at low temperature.
 /// </summary>
 public sealed class LevelGuard
 {
@@ -14,6 +16,12 @@ public sealed class LevelGuard
     /// may have gaps).</summary>
     public const double BelowMedianDb = 35, BelowQuietestDb = 10;
 
+    /// <summary>A window is quiet, for the runs of quiet windows an anchor may have, this far below the replayed windows'
+    /// median: nearer than the stray threshold, since the magnitudes' windows overlap their neighbours and a dip comes
+    /// out of phase reconstruction deeper than they show it (at 35 dB the demo world's bells kept dips 40 dB below their
+    /// original's median 50 ms level).</summary>
+    public const double QuietBelowMedianDb = 30;
+
     /// <summary>How far above the loudest replayed step a generated step may rise.</summary>
     public const double AboveDb = 10;
 
@@ -21,22 +29,26 @@ public sealed class LevelGuard
     public const int WindowFrames = 4;
 
     static readonly double Above = Math.Pow(10, AboveDb / 10);
-    readonly double[] learnt;   // window powers of the replayed steps
+    readonly double[] learnt;   // window powers of the replayed steps, in time order
+    readonly double[] sorted;   // the same, sorted once learning is over
     int count;
-    double floor, loudest;      // the quiet windows' threshold (NaN until judged), the loudest step's power
+    double floor, quiet, loudest; // thresholds of a stray and of a quiet window (NaN until judged), the loudest step
+    int longestQuietRun, quietRun; // the opening's longest run of quiet windows, the run heard up to now
 
     /// <param name="windows">How many windows <see cref="Learn"/> may be given in all (the primed opening's).</param>
     public LevelGuard(int windows)
     {
         learnt = new double[windows];
+        sorted = new double[windows];
         Reset();
     }
 
     public void Reset()
     {
         count = 0;
-        floor = double.NaN;
+        floor = quiet = double.NaN;
         loudest = 0;
+        longestQuietRun = quietRun = 0;
     }
 
     /// <summary>A step of the anchor itself: linear magnitude frames of <paramref name="bins"/> bins each.</summary>
@@ -48,24 +60,51 @@ public sealed class LevelGuard
         loudest = Math.Max(loudest, MeanPower(magnitudes));
     }
 
-    /// <summary>Whether a generated step (linear magnitude frames) has a window below the anchor's range or a mean
-    /// power above it. Nothing strays before anything was learnt.</summary>
+    /// <summary>Whether a generated step (linear magnitude frames) has a window below the anchor's range, a run of quiet
+    /// windows longer than the anchor's own, or a mean power above its range. Nothing strays before anything was
+    /// learnt. What is heard instead is told to <see cref="Keep"/>.</summary>
     public bool Strays(ReadOnlySpan<float> magnitudes, int bins)
     {
         if (count == 0) return false;
-        if (double.IsNaN(floor))
-        {
-            // Learning is over (a note learns before it generates): the threshold is fixed once, in place.
-            var windows = learnt.AsSpan(0, count);
-            windows.Sort();
-            double median = windows[count / 2], quietest = windows[0];
-            floor = Math.Min(median * Math.Pow(10, -BelowMedianDb / 10), quietest * Math.Pow(10, -BelowQuietestDb / 10));
-        }
+        if (double.IsNaN(floor)) FixThresholds();
         if (MeanPower(magnitudes) > loudest * Above) return true;
+        int frames = magnitudes.Length / bins, run = quietRun;
+        for (int start = 0; start + WindowFrames <= frames; start += WindowFrames)
+        {
+            double power = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins));
+            if (power < floor) return true;
+            run = power < quiet ? run + 1 : 0;
+            if (run > longestQuietRun) return true;
+        }
+        return false;
+    }
+
+    /// <summary>The step heard after judging (the generated one or its replacement): it carries the quiet run on.</summary>
+    public void Keep(ReadOnlySpan<float> magnitudes, int bins)
+    {
+        if (count == 0) return;
+        if (double.IsNaN(floor)) FixThresholds();
         int frames = magnitudes.Length / bins;
         for (int start = 0; start + WindowFrames <= frames; start += WindowFrames)
-            if (MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins)) < floor) return true;
-        return false;
+            quietRun = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins)) < quiet ? quietRun + 1 : 0;
+    }
+
+    /// <summary>Learning is over (a note learns before it generates): the thresholds are fixed once, and the opening's
+    /// quiet runs measured, its last one carried into what follows.</summary>
+    void FixThresholds()
+    {
+        var windows = learnt.AsSpan(0, count);
+        var order = sorted.AsSpan(0, count);
+        windows.CopyTo(order);
+        order.Sort();
+        double median = order[count / 2], quietest = order[0];
+        quiet = median * Math.Pow(10, -QuietBelowMedianDb / 10);
+        floor = Math.Min(median * Math.Pow(10, -BelowMedianDb / 10), quietest * Math.Pow(10, -BelowQuietestDb / 10));
+        foreach (double power in windows)
+        {
+            quietRun = power < quiet ? quietRun + 1 : 0;
+            longestQuietRun = Math.Max(longestQuietRun, quietRun);
+        }
     }
 
     static double MeanPower(ReadOnlySpan<float> magnitudes)

@@ -216,14 +216,14 @@ public sealed class VoiceRenderer : IDisposable
     {
         // Both guards judge (no short circuit): the spectrum guard keeps the step it judged unless it is replaced.
         bool strays = level.Strays(decoder.Magnitude, bins) | spectrum.Strays(decoder.Magnitude);
-        if (!strays || !codes.ReplayAnchor(step))
+        if (strays && codes.ReplayAnchor(step))
         {
-            spectrum.KeepJudged();
-            return;
+            codes.Step(step).CopyTo(decoder.Codes);
+            decoder.RunAgain();
+            spectrum.Keep(decoder.Magnitude);
         }
-        codes.Step(step).CopyTo(decoder.Codes);
-        decoder.RunAgain();
-        spectrum.Keep(decoder.Magnitude);
+        else spectrum.KeepJudged();
+        level.Keep(decoder.Magnitude, bins);
     }
 
     public void Dispose()

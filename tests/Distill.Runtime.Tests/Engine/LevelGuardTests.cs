@@ -19,18 +19,19 @@ public class LevelGuardTests
         return step;
     }
 
-    /// <summary>The range comes from the replayed steps: a generated step strays when a 4-frame window falls 35 dB
-    /// below their windows' median (and 10 dB below the quietest), or its mean rises 10 dB above the loudest step;
-    /// not before; nothing strays before anything was learnt.</summary>
+    /// <summary>The range comes from the replayed steps: a generated step strays when a 4-frame window of an anchor
+    /// without quiet windows falls 30 dB below their windows' median (a run of quiet windows longer than the anchor's,
+    /// which has none), or its mean rises 10 dB above the loudest step; not before; nothing strays before anything was
+    /// learnt.</summary>
     [Fact]
     public void StepsStrayOnlyBeyondTheAnchorsRange()
     {
         var guard = new LevelGuard(windows: 16);
         Assert.False(guard.Strays(Step(-200), Bins));
         foreach (double db in new[] { -20.0, -12, -15 }) guard.Learn(Step(db), Bins);
-        // Median window −15 dB: a whole window at −49.9 is in range, at −50.1 a hole.
-        Assert.False(guard.Strays(Step(-15, 4, 4, -49.9), Bins));
-        Assert.True(guard.Strays(Step(-15, 4, 4, -50.1), Bins));
+        // Median window −15 dB: a whole window at −44.9 is in range, at −45.1 a hole.
+        Assert.False(guard.Strays(Step(-15, 4, 4, -44.9), Bins));
+        Assert.True(guard.Strays(Step(-15, 4, 4, -45.1), Bins));
         // A hole shorter than a window is averaged with its neighbours.
         Assert.False(guard.Strays(Step(-15, 5, 1, -200), Bins));
         Assert.False(guard.Strays(Step(-2.1), Bins));
@@ -39,7 +40,8 @@ public class LevelGuardTests
         Assert.False(guard.Strays(Step(-200), Bins));
     }
 
-    /// <summary>An anchor with gaps of its own may have gaps: the floor is also 10 dB below its quietest window.</summary>
+    /// <summary>An anchor with gaps of its own may have gaps as long as its own: a run of quiet windows (30 dB below the
+    /// median) may be as long as its longest, down to 10 dB below its quietest window (or 35 below the median).</summary>
     [Fact]
     public void AnAnchorsOwnGapsAreNotHoles()
     {
@@ -47,7 +49,26 @@ public class LevelGuardTests
         guard.Learn(Step(-10), Bins);
         guard.Learn(Step(-10, 0, 4, -80), Bins);
         guard.Learn(Step(-10), Bins);
-        Assert.False(guard.Strays(Step(-10, 8, 8, -89.9), Bins));
-        Assert.True(guard.Strays(Step(-10, 8, 8, -90.1), Bins));
+        Assert.False(guard.Strays(Step(-10, 8, 4, -89.9), Bins));
+        Assert.True(guard.Strays(Step(-10, 8, 4, -90.1), Bins));
+        // Two quiet windows in a row are a gap longer than any the anchor has, however loud the rest.
+        Assert.True(guard.Strays(Step(-10, 8, 8, -60), Bins));
+    }
+
+    /// <summary>A quiet run goes on across steps: a gap at the end of the step heard and one at the start of the next
+    /// make a run of two windows, where the anchor's longest is one; a step heard in between breaks it.</summary>
+    [Fact]
+    public void AQuietRunCarriesFromTheStepHeardToTheNext()
+    {
+        var guard = new LevelGuard(windows: 16);
+        guard.Learn(Step(-10), Bins);
+        guard.Learn(Step(-10, 0, 4, -80), Bins);
+        var gapAtStart = Step(-10, 0, 4, -60);
+        var gapAtEnd = Step(-10, 12, 4, -60);
+        Assert.False(guard.Strays(gapAtEnd, Bins));
+        guard.Keep(gapAtEnd, Bins);
+        Assert.True(guard.Strays(gapAtStart, Bins));
+        guard.Keep(Step(-10), Bins);
+        Assert.False(guard.Strays(gapAtStart, Bins));
     }
 }
