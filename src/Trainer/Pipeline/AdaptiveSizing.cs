@@ -1,3 +1,4 @@
+using Distill.Trainer.Prior;
 
 namespace Distill.Trainer.Pipeline;
 
@@ -6,8 +7,9 @@ namespace Distill.Trainer.Pipeline;
 /// it learns from (the amount of sound, not how it is cut into files).</summary>
 public static class AdaptiveSizing
 {
-    /// <summary>Prior tiers by training tokens: about 85 s and 7 min of sound at the default grid (8 frequency positions ×
-    /// 4 levels × 5.86 steps/s = 187.5 tokens/s), which is 20 and 100 files of a typical 4 s.</summary>
+    /// <summary>Prior tiers by the tokens it learns: at the default grid (8 frequency positions × 4 levels × 5.86 steps/s
+    /// = 187.5 tokens/s), of which it learns four fifths (<see cref="TimeSplit"/>), about 107 s and 9 min of sound, which
+    /// is 20 and 100 files of a typical 4 s with room to spare (up to 27 and 138).</summary>
     public const long SmallPriorTokens = 16_000, MediumPriorTokens = 80_000;
 
     public static int CodebookSize(int files) => files <= 20 ? 64 : files <= 100 ? 128 : 256;
@@ -37,13 +39,15 @@ public static class AdaptiveSizing
     /// per-node dispatch, so it keeps a key/value per head.</summary>
     public static int PriorQueriesPerKeyValue(int hidden) => hidden <= 128 ? 1 : hidden / 32;
 
-    /// <summary>Tokens the prior will learn from, known before the clips are encoded: each training clip's
-    /// frames / downsampling time steps (at least one), each of <paramref name="tokensPerStep"/> tokens.</summary>
-    public static long PriorTokens(IEnumerable<int> trainClipFrames, int downsampling, int tokensPerStep) =>
-        trainClipFrames.Sum(f => (long)Math.Max(1, f / downsampling)) * tokensPerStep;
+    /// <summary>Tokens the prior will learn from, known before the clips are encoded: of each clip's
+    /// frames / downsampling time steps (at least one), the head it learns (<see cref="TimeSplit.TrainSteps"/>), each of
+    /// <paramref name="tokensPerStep"/> tokens.</summary>
+    public static long PriorTokens(IEnumerable<int> clipFrames, int downsampling, int tokensPerStep) =>
+        clipFrames.Sum(f => (long)TimeSplit.TrainSteps(Math.Max(1, f / downsampling))) * tokensPerStep;
 
-    /// <summary>Tokens of <paramref name="files"/> typical 4 s files at the default grid (for the benchmark's tiers).</summary>
-    public static long TypicalTokens(int files) => files * 750L;
+    /// <summary>Tokens of <paramref name="files"/> typical 4 s files at the default grid (for the benchmark's tiers): 375
+    /// frames, 23 steps of 32 tokens each.</summary>
+    public static long TypicalTokens(int files) => PriorTokens(Enumerable.Repeat(375, files), 16, 32);
 
     public static int MinimumFiles => 5;
 

@@ -8,8 +8,8 @@ using Distill.Trainer.Torch;
 namespace Distill.Trainer.Pipeline;
 
 /// <summary>
-/// The second stage of a run: encode every clip with the trained autoencoder, train the code prior (reporting
-/// bits/token per level against the unigram baseline), keep its best weights, export the world and play an example.
+/// The second stage of a run: encode every clip with the trained autoencoder, train the code prior on the first four
+/// fifths of every clip (reporting bits/token per level on the last fifth against the unigram baseline), keep its best weights, export the world and play an example.
 /// </summary>
 public sealed class PriorStage(IRunObserver observer)
 {
@@ -25,8 +25,6 @@ public sealed class PriorStage(IRunObserver observer)
 
         RunFolder.RemoveTemporaries(runDir);
         var sequences = Codes(run, corpus);
-        var train = run.Config.Split.Train.Select(i => sequences[i]).ToArray();
-        var validation = run.Config.Split.Validation.Select(i => sequences[i]).ToArray();
 
         string dir = run.PriorDirectory;
         string checkpoint = Path.Combine(dir, PriorTrainer.CheckpointFile);
@@ -39,13 +37,13 @@ public sealed class PriorStage(IRunObserver observer)
                 $"The autoencoder is intact: delete '{dir}' and resume to train the prior again.");
             config = header.Config;
             observer.OnNotice($"Resuming the prior at step {header.State.NextStep} of {config.TotalSteps}.");
-            trainer = new PriorTrainer(config, train, validation, dir, header.State, tensors);
+            trainer = new PriorTrainer(config, sequences, dir, header.State, tensors);
         }
         else
         {
-            config = run.Config.ResolvePrior(options, train);
+            config = run.Config.ResolvePrior(options, sequences.Select(TimeSplit.Head).ToArray());
             observer.OnConfiguration("Prior configuration", RunConfig.Rows(config));
-            trainer = new PriorTrainer(config, train, validation, dir);
+            trainer = new PriorTrainer(config, sequences, dir);
         }
 
         var outcome = Train(trainer, config, dir, run.Folder, cancel);

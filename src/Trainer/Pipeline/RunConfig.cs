@@ -46,7 +46,7 @@ public sealed record RunConfig : AutoencoderTraining
         int epochs = o.Epochs ?? AdaptiveSizing.AutoencoderEpochs(DefaultEpochs, stepsPerEpoch);
         return baseline with
         {
-            PriorTokens = AdaptiveSizing.PriorTokens(split.Train.Select(i => corpus.Clips[i].Frames), model.Downsampling,
+            PriorTokens = AdaptiveSizing.PriorTokens(corpus.Clips.Select(c => c.Frames), model.Downsampling,
                                                      model.FrequencyPositions * model.Levels),
             Seed = o.Seed, Threads = o.Threads ?? 1, Epochs = epochs,
             BatchSize = batch, StepsPerEpoch = stepsPerEpoch,
@@ -116,7 +116,8 @@ public sealed record RunConfig : AutoencoderTraining
         var p = c.Prior;
         return
         [
-            new("training tokens", $"{c.TrainTokens}", "(data)"),
+            new("training tokens", $"{c.TrainTokens} (the first {TimeSplit.TrainFraction:P0} of every clip; " +
+                                   "validation: the rest)", "(data)"),
             new("hidden / heads", $"{p.Hidden} / {p.Heads} ({p.KeyValueHeads} key/value)", Source("prior-hidden")),
             new("layers", $"{p.Layers}", Source("prior-layers")),
             new("context", $"{p.ContextSteps} time steps = {p.ContextTokens} tokens", "(default)"),

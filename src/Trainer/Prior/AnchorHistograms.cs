@@ -8,8 +8,8 @@ namespace Distill.Trainer.Prior;
 /// The histograms the prior is conditioned on while it learns and is validated. Training: each window's own clip,
 /// counted over a random stretch of it (from <see cref="PriorConfig.ConditionMinSteps"/> steps to the whole clip,
 /// anywhere), so the prior learns what the sound is rather than which tokens the window holds, and with probability
-/// <see cref="PriorConfig.ConditionDropout"/> none at all (zeros), so it also runs unconditioned. Validation: the
-/// clip outside the window scored (zeros when nothing is left), so the figure never counts the answer.
+/// <see cref="PriorConfig.ConditionDropout"/> none at all (zeros), so it also runs unconditioned. Validation: the part
+/// of the clip the prior learnt, never the held-out steps it scores.
 /// </summary>
 public static class AnchorHistograms
 {
@@ -29,21 +29,11 @@ public static class AnchorHistograms
         return Stack(rows, c);
     }
 
-    /// <summary>Each window's clip without the window's own steps [start, start + steps).</summary>
-    public static Tensor ForValidation(IEnumerable<(CodeSequence Clip, int StartStep)> windows, int steps, PriorConfig c)
-    {
-        var rows = windows.Select(w =>
-        {
-            var s = w.Clip;
-            int from = Math.Min(w.StartStep, s.TimeSteps) * c.TokensPerStep;
-            int to = Math.Min(w.StartStep + steps, s.TimeSteps) * c.TokensPerStep;
-            var rest = new long[s.Tokens.Length - (to - from)];
-            s.Tokens.AsSpan(0, from).CopyTo(rest);
-            s.Tokens.AsSpan(to).CopyTo(rest.AsSpan(from));
-            return AnchorHistogram.Of(rest, c.Levels, c.CodebookSize);
-        }).ToArray();
-        return Stack(rows, c);
-    }
+    /// <summary>Each window's clip as far as the prior learnt it (<see cref="TimeSplit.Head"/>): validation asks how
+    /// it continues a sound it knows, and never counts the answer.</summary>
+    public static Tensor ForValidation(IEnumerable<ScoredWindow> windows, PriorConfig c) =>
+        Stack(windows.Select(w => AnchorHistogram.Of(TimeSplit.Head(w.Clip).Tokens, c.Levels, c.CodebookSize)).ToArray(),
+              c);
 
     /// <summary>The whole clip's histogram, as the engine computes it for an anchor: [1, L·K].</summary>
     public static Tensor Whole(CodeSequence clip, PriorConfig c) =>

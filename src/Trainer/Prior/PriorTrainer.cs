@@ -55,17 +55,21 @@ public sealed class PriorTrainer
     readonly string dir;
     readonly CodePrior prior;
     readonly Adam adam;
-    readonly IReadOnlyList<CodeSequence> train, validation;
+    readonly CodeSequence[] train;
+    readonly ScoredWindow[] validation;
     readonly double[] unigram;
     PriorState state;
 
     public CodePrior Model => prior;
 
-    public PriorTrainer(PriorRunConfig config, IReadOnlyList<CodeSequence> train,
-                        IReadOnlyList<CodeSequence> validation, string dir, PriorState? resumeState = null,
-                        IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
+    /// <param name="clips">Every clip of the world: the prior learns the head of each and is validated on its tail
+    /// (<see cref="TimeSplit"/>).</param>
+    public PriorTrainer(PriorRunConfig config, IReadOnlyList<CodeSequence> clips, string dir,
+                        PriorState? resumeState = null, IReadOnlyDictionary<string, Tensor>? resumeTensors = null)
     {
-        this.config = config; this.dir = dir; this.train = train; this.validation = validation;
+        this.config = config; this.dir = dir;
+        train = clips.Select(TimeSplit.Head).ToArray();
+        validation = TimeSplit.ValidationWindows(clips, config.Prior.ContextSteps).ToArray();
         TorchThreads.Use(config.Threads);
         torch.manual_seed(config.Seed).Dispose(); // weight initialisation draws from the default generator
         prior = new CodePrior(config.Prior);
@@ -77,7 +81,8 @@ public sealed class PriorTrainer
             foreach (var (name, t) in adam.State()) Checkpoint.CopyNamed(resumeTensors, name, t);
             adam.StepCount = state.NextStep;
         }
-        unigram = CodeCorpus.UnigramEntropyBits(validation, config.Prior.Levels, config.Prior.CodebookSize);
+        unigram = CodeCorpus.UnigramEntropyBits(clips.Select(TimeSplit.Tail).ToArray(), config.Prior.Levels,
+                                                config.Prior.CodebookSize);
         Directory.CreateDirectory(dir);
     }
 
@@ -141,28 +146,45 @@ public sealed class PriorTrainer
         return loss.item<float>();
     }
 
-    /// <summary>Cross-entropy per level over every validation window, in bits/token.</summary>
+    /// <summary>Cross-entropy per level over every held-out step of every clip, in bits/token.</summary>
     public (double Overall, double[] PerLevel) ValidationBits()
     {
         using var noGrad = torch.no_grad();
         prior.eval();
         var p = config.Prior;
         var sums = new double[p.Levels];
-        var counts = new long[p.Levels];
-        foreach (var picks in CodeCorpus.WindowBatches(validation, p.ContextSteps, 16))
+        double scored = 0;
+        foreach (var windows in validation.Chunk(16))
         {
             NativeGarbage.CollectBetweenSteps();
             using var scope = torch.NewDisposeScope();
-            var (inputs, targets) = CodeCorpus.Build(picks, p.TokensPerStep, p.ContextSteps);
-            var histograms = AnchorHistograms.ForValidation(picks, p.ContextSteps, p);
+            var (inputs, targets) = CodeCorpus.Build(windows.Select(w => (w.Clip, w.StartStep)).ToArray(),
+                                                     p.TokensPerStep, p.ContextSteps);
+            var histograms = AnchorHistograms.ForValidation(windows, p);
             var nats = F.cross_entropy(prior.Forward(inputs, histograms).reshape(-1, p.CodebookSize), targets.reshape(-1),
                                        reduction: nn.Reduction.None);
+            var mask = ScoredMask(windows, p);
             // Slot i has level i mod L: view [B·N] as [B·N/L, L] and reduce per column.
-            var levelNats = nats.reshape(-1, p.Levels).sum(dim: 0).data<float>().ToArray();
-            for (int l = 0; l < p.Levels; l++) { sums[l] += levelNats[l]; counts[l] += targets.NumberOfElements / p.Levels; }
+            var levelNats = (nats * mask).reshape(-1, p.Levels).sum(dim: 0).data<float>().ToArray();
+            for (int l = 0; l < p.Levels; l++) sums[l] += levelNats[l];
+            scored += mask.sum().item<float>() / p.Levels;
         }
-        var perLevel = sums.Select((s, l) => s / Math.Max(1, counts[l]) / Math.Log(2)).ToArray();
-        return (sums.Sum() / Math.Max(1, counts.Sum()) / Math.Log(2), perLevel);
+        var perLevel = sums.Select(s => s / Math.Max(1, scored) / Math.Log(2)).ToArray();
+        return (sums.Sum() / Math.Max(1, scored * p.Levels) / Math.Log(2), perLevel);
+    }
+
+    /// <summary>1 where a window's token lies in its scored steps, else 0: [B·N].</summary>
+    static Tensor ScoredMask(ScoredWindow[] windows, PriorConfig p)
+    {
+        int n = p.ContextTokens;
+        var mask = new float[windows.Length * n];
+        for (int b = 0; b < windows.Length; b++)
+            for (int i = 0; i < n; i++)
+            {
+                int step = windows[b].StartStep + i / p.TokensPerStep;
+                mask[b * n + i] = step >= windows[b].ScoredFrom && step < windows[b].ScoredTo ? 1 : 0;
+            }
+        return Tensors.Copy(mask, mask.Length);
     }
 
     PriorEpochReport Validate(int epoch, long step, double trainLoss, double trainSeconds)
