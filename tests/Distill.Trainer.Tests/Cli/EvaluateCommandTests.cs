@@ -134,6 +134,7 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
                 Assert.True(m.MinRmsDb <= m.MaxRmsDb && m.OriginalMinRmsDb <= m.OriginalMaxRmsDb, $"{m}");
                 Assert.InRange(m.MaxRmsDb, -120, 0);
                 Assert.InRange(m.SilentFraction, 0, 1);
+                Assert.InRange(m.SilentHoleFrames, 0, m.SilentFrames);
                 Assert.Equal(0, m.OriginalClippedSamples + m.ClippedSamples); // the limiter keeps notes below 1
                 Assert.Equal(GenerationGoals.Of(m), n.Goals);
                 // The original's own figures do not depend on the note.
@@ -145,11 +146,12 @@ public class EvaluateCommandTests(Xunit.Abstractions.ITestOutputHelper output)
                                          "replayFrechetToOriginal", "replayWindowDistanceRatio", "frechetToOriginal",
                                          "worstWindowDistanceDb",
                                          "originalWorstWindowDistanceDb", "rmsBeyondOriginalRangeDb", "silentFrames",
-                                         "clickFrames", "clippedSamplesDifference", "noSilence" })
+                                         "silentHoleFrames", "clickFrames", "clippedSamplesDifference", "noSilentHole" })
             Assert.Contains($"\"{field}\":", json);
         Assert.Contains("Fréchet to training", text.ToString());
         Assert.Contains($"Goals met by", text.ToString());
         Assert.Contains("the codec's share of the window goal", text.ToString());
+        Assert.Contains("A silent hole is a run of silent 50 ms frames longer than the original's longest", text.ToString());
     }
 
     [Fact]
