@@ -64,11 +64,11 @@ public static class TrainCommand
         };
         var priorHidden = new Option<int?>("--prior-hidden")
         {
-            Description = "Prior width (default 128/256/512 for ≤20/21–100/>100 files).",
+            Description = "Prior width (default 128/256/512 for ≤ 16,000 / ≤ 80,000 / more tokens to learn: about 107 s / 9 min of sound).",
         };
         var priorLayers = new Option<int?>("--prior-layers")
         {
-            Description = "Prior depth (default 2/4/6 for ≤20/21–100/>100 files).",
+            Description = "Prior depth (default 2/4/6 for the same tiers as the width).",
         };
         var priorEpochs = new Option<int?>("--prior-epochs")
         {
