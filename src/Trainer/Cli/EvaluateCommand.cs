@@ -197,7 +197,8 @@ public static class EvaluateCommand
                              F(m.WorstWindowDistanceDb, "F2"), F(m.OriginalWorstWindowDistanceDb, "F2"),
                              F(m.WindowDistanceRatio, "F2"), Range(m.MinRmsDb, m.MaxRmsDb),
                              Range(m.OriginalMinRmsDb, m.OriginalMaxRmsDb), F(m.RmsBeyondOriginalRangeDb, "F1"),
-                             $"{m.SilentFrames} ({m.SilentHoleFrames})", F(m.ClippedSamplesDifference, "+0;-0;0"), F(m.ClickFrames, "0"),
+                             $"{m.SilentFrames} ({m.SilentHoleFrames})", F(m.ClippedSamplesDifference, "+0;-0;0"),
+                             F(m.ClickFrames, "0"),
                              F(n.FrechetToOriginal, "F0"), F(a.ReplayFrechetToOriginal, "F0"),
                              Markup.Escape(Missed(n.Goals)));
             }

@@ -9,7 +9,8 @@ namespace Distill.Trainer.Pipeline;
 
 /// <summary>
 /// The second stage of a run: encode every clip with the trained autoencoder, train the code prior on the first four
-/// fifths of every clip (reporting bits/token per level on the last fifth against the unigram baseline), keep its best weights, export the world and play an example.
+/// fifths of every clip (reporting bits/token per level on the last fifth against the unigram baseline), keep its best
+/// weights, export the world and play an example.
 /// </summary>
 public sealed class PriorStage(IRunObserver observer)
 {

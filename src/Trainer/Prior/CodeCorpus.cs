@@ -45,22 +45,6 @@ public static class CodeCorpus
             return (s, random.Next(s.TimeSteps));
         }).ToArray();
 
-    /// <summary>Consecutive non-overlapping windows covering every sequence, for validation.</summary>
-    public static IEnumerable<(Tensor Inputs, Tensor Targets)> Windows(IReadOnlyList<CodeSequence> sequences,
-                                                                       int tokensPerStep,
-                                                                       int steps, int batchSize) =>
-        WindowBatches(sequences, steps, batchSize).Select(picks => Build(picks, tokensPerStep, steps));
-
-    /// <summary>The windows of <see cref="Windows"/>, batch by batch: each a clip and the time step it starts at.</summary>
-    public static IEnumerable<(CodeSequence Clip, int StartStep)[]> WindowBatches(IReadOnlyList<CodeSequence> sequences,
-                                                                                int steps, int batchSize)
-    {
-        var all = sequences
-            .SelectMany(s => Enumerable.Range(0, (s.TimeSteps + steps - 1) / steps).Select(w => (s, w * steps)))
-            .ToArray();
-        for (int i = 0; i < all.Length; i += batchSize) yield return all[i..Math.Min(i + batchSize, all.Length)];
-    }
-
     /// <summary>Windows as token tensors, each read from its clip as a loop: the engine replays an anchor looping,
     /// and a note outlasts most clips, so the prior learns what follows a clip's end — its beginning — instead of
     /// never seeing anything past it (short clips, padded, taught it nothing there, and notes fell silent).</summary>

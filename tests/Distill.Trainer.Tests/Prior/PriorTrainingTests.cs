@@ -87,13 +87,15 @@ public class PriorTrainingTests(EncodedCorpusFixture data, Xunit.Abstractions.IT
         Assert.Equal(File.ReadAllBytes(Path.Combine(whole, PriorTrainer.CheckpointFile)), File.ReadAllBytes(Path.Combine(parted, PriorTrainer.CheckpointFile)));
     }
 
-    /// <summary>Mean log-likelihood (nats/token) of <paramref name="clip"/>'s own tokens, window by window, when the prior
+    /// <summary>Mean log-likelihood (nats/token) of <paramref name="clip"/>'s own tokens, in consecutive windows, when the prior
     /// is told it continues <paramref name="histogram"/>.</summary>
     static double MeanLogLikelihood(CodePrior prior, CodeSequence clip, TorchSharp.torch.Tensor histogram)
     {
         var p = prior.Config;
         double sum = 0; long count = 0;
-        foreach (var (inputs, targets) in CodeCorpus.Windows([clip], p.TokensPerStep, p.ContextSteps, 16))
+        var windows = Enumerable.Range(0, (clip.TimeSteps + p.ContextSteps - 1) / p.ContextSteps)
+                                .Select(w => (clip, w * p.ContextSteps)).ToArray();
+        foreach (var (inputs, targets) in windows.Chunk(16).Select(b => CodeCorpus.Build(b, p.TokensPerStep, p.ContextSteps)))
         {
             using var scope = TorchSharp.torch.NewDisposeScope();
             var h = histogram.expand(inputs.shape[0], -1);
