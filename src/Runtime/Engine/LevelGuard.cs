@@ -34,6 +34,7 @@ public sealed class LevelGuard
     int count;
     double floor, quiet, loudest; // thresholds of a stray and of a quiet window (NaN until judged), the loudest step
     int longestQuietRun, quietRun; // the opening's longest run of quiet windows, the run heard up to now
+    int judgedRun;                 // the run as it would be after the step last judged
 
     /// <param name="windows">How many windows <see cref="Learn"/> may be given in all (the primed opening's).</param>
     public LevelGuard(int windows)
@@ -48,7 +49,7 @@ public sealed class LevelGuard
         count = 0;
         floor = quiet = double.NaN;
         loudest = 0;
-        longestQuietRun = quietRun = 0;
+        longestQuietRun = quietRun = judgedRun = 0;
     }
 
     /// <summary>A step of the anchor itself: linear magnitude frames of <paramref name="bins"/> bins each.</summary>
@@ -62,31 +63,32 @@ public sealed class LevelGuard
 
     /// <summary>Whether a generated step (linear magnitude frames) has a window below the anchor's range, a run of quiet
     /// windows longer than the anchor's own, or a mean power above its range. Nothing strays before anything was
-    /// learnt. What is heard instead is told to <see cref="Keep"/>.</summary>
+    /// learnt. The step heard after judging is told by <see cref="KeepJudged"/> (this one) or <see cref="Keep"/> (its
+    /// replacement), which carries the quiet run on.</summary>
     public bool Strays(ReadOnlySpan<float> magnitudes, int bins)
     {
+        judgedRun = quietRun;
         if (count == 0) return false;
         if (double.IsNaN(floor)) FixThresholds();
-        if (MeanPower(magnitudes) > loudest * Above) return true;
-        int frames = magnitudes.Length / bins, run = quietRun;
+        bool strays = MeanPower(magnitudes) > loudest * Above;
+        int frames = magnitudes.Length / bins;
         for (int start = 0; start + WindowFrames <= frames; start += WindowFrames)
         {
             double power = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins));
-            if (power < floor) return true;
-            run = power < quiet ? run + 1 : 0;
-            if (run > longestQuietRun) return true;
+            judgedRun = power < quiet ? judgedRun + 1 : 0;
+            strays |= power < floor || judgedRun > longestQuietRun;
         }
-        return false;
+        return strays;
     }
 
-    /// <summary>The step heard after judging (the generated one or its replacement): it carries the quiet run on.</summary>
+    /// <summary>The step last judged is the one heard.</summary>
+    public void KeepJudged() => quietRun = judgedRun;
+
+    /// <summary>A replacement of the step last judged is heard instead.</summary>
     public void Keep(ReadOnlySpan<float> magnitudes, int bins)
     {
-        if (count == 0) return;
-        if (double.IsNaN(floor)) FixThresholds();
-        int frames = magnitudes.Length / bins;
-        for (int start = 0; start + WindowFrames <= frames; start += WindowFrames)
-            quietRun = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins)) < quiet ? quietRun + 1 : 0;
+        Strays(magnitudes, bins);
+        KeepJudged();
     }
 
     /// <summary>Learning is over (a note learns before it generates): the thresholds are fixed once, and the opening's

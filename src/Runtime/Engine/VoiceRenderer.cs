@@ -214,16 +214,20 @@ public sealed class VoiceRenderer : IDisposable
     /// every control for its length), drawing among the anchor's codes.</summary>
     void Judge(int step)
     {
-        // Both guards judge (no short circuit): the spectrum guard keeps the step it judged unless it is replaced.
+        // Both guards judge (no short circuit): each keeps the step it judged unless it is replaced.
         bool strays = level.Strays(decoder.Magnitude, bins) | spectrum.Strays(decoder.Magnitude);
         if (strays && codes.ReplayAnchor(step))
         {
             codes.Step(step).CopyTo(decoder.Codes);
             decoder.RunAgain();
             spectrum.Keep(decoder.Magnitude);
+            level.Keep(decoder.Magnitude, bins);
         }
-        else spectrum.KeepJudged();
-        level.Keep(decoder.Magnitude, bins);
+        else
+        {
+            spectrum.KeepJudged();
+            level.KeepJudged();
+        }
     }
 
     public void Dispose()

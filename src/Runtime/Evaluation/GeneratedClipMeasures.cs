@@ -59,15 +59,14 @@ public sealed record GeneratedClipMeasures(
         var originalFrames = FrameLevelsDb(original);
         var generatedFrames = FrameLevelsDb(generated);
         double silence = SpectralMeasures.Percentile(originalFrames, 0.5) - SilenceBelowMedianDb;
-        int silent = generatedFrames.Count(level => level < silence);
         var originalRuns = SilentRuns(originalFrames, silence);
         var generatedRuns = SilentRuns(generatedFrames, silence);
-        int originalLongest = originalRuns.DefaultIfEmpty().Max();
+        int silent = generatedRuns.Sum(), originalLongest = originalRuns.DefaultIfEmpty().Max();
         return new GeneratedClipMeasures(
             LargestWindowDistanceDb(generatedSpectrogram, reference),
             LargestWindowDistanceDb(originalSpectrogram, reference),
             generatedLevels.Min(), generatedLevels.Max(), originalLevels.Min(), originalLevels.Max(),
-            silent, silent / (double)generatedFrames.Length, originalFrames.Count(level => level < silence),
+            silent, silent / (double)generatedFrames.Length, originalRuns.Sum(),
             generatedRuns.DefaultIfEmpty().Max(), originalLongest, generatedRuns.Where(run => run > originalLongest).Sum(),
             SampleMeasures.ClippedSamples(generated), SampleMeasures.ClippedSamples(original),
             CountClicks(originalSpectrogram, generatedSpectrogram));

@@ -32,7 +32,7 @@ public static class AnchorHistograms
     /// <summary>Each window's clip as far as the prior learnt it (<see cref="TimeSplit.Head"/>): validation asks how
     /// it continues a sound it knows, and never counts the answer.</summary>
     public static Tensor ForValidation(IEnumerable<ScoredWindow> windows, PriorConfig c) =>
-        Stack(windows.Select(w => AnchorHistogram.Of(TimeSplit.Head(w.Clip).Tokens, c.Levels, c.CodebookSize)).ToArray(),
+        Stack(windows.Select(w => AnchorHistogram.Of(TimeSplit.HeadTokens(w.Clip), c.Levels, c.CodebookSize)).ToArray(),
               c);
 
     /// <summary>The whole clip's histogram, as the engine computes it for an anchor: [1, L·K].</summary>

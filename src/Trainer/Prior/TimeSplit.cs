@@ -22,6 +22,10 @@ public static class TimeSplit
     /// <summary>The part of <paramref name="clip"/> the prior learns.</summary>
     public static CodeSequence Head(CodeSequence clip) => Part(clip, 0, TrainSteps(clip.TimeSteps));
 
+    /// <summary>The tokens of <see cref="Head"/>, without a copy.</summary>
+    public static ReadOnlySpan<long> HeadTokens(CodeSequence clip) =>
+        clip.Tokens.AsSpan(0, TrainSteps(clip.TimeSteps) * TokensPerStep(clip));
+
     /// <summary>The part it is validated on (empty for a one-step clip).</summary>
     public static CodeSequence Tail(CodeSequence clip) =>
         Part(clip, TrainSteps(clip.TimeSteps), clip.TimeSteps - TrainSteps(clip.TimeSteps));
@@ -43,12 +47,11 @@ public static class TimeSplit
         }
     }
 
-    static CodeSequence Part(CodeSequence clip, int startStep, int steps)
+    static CodeSequence Part(CodeSequence clip, int startStep, int steps) => clip with
     {
-        int tokensPerStep = clip.Tokens.Length / clip.TimeSteps;
-        return clip with
-        {
-            Tokens = clip.Tokens.AsSpan(startStep * tokensPerStep, steps * tokensPerStep).ToArray(), TimeSteps = steps,
-        };
-    }
+        Tokens = clip.Tokens.AsSpan(startStep * TokensPerStep(clip), steps * TokensPerStep(clip)).ToArray(),
+        TimeSteps = steps,
+    };
+
+    static int TokensPerStep(CodeSequence clip) => clip.Tokens.Length / clip.TimeSteps;
 }
