@@ -172,7 +172,7 @@ public static class EvaluateCommand
         var missed = new List<string>();
         if (!goals.WindowDistance) missed.Add("window");
         if (!goals.LevelRange) missed.Add("level");
-        if (!goals.NoSilentHole) missed.Add("silence");
+        if (!goals.NoSilentHole) missed.Add("silent hole");
         if (!goals.NoNewClipping) missed.Add("clipping");
         return missed.Count == 0 ? "met" : "missed: " + string.Join(", ", missed);
     }

@@ -42,7 +42,7 @@ public sealed class PriorStage(IRunObserver observer)
         }
         else
         {
-            config = run.Config.ResolvePrior(options, sequences.Select(TimeSplit.Head).ToArray());
+            config = run.Config.ResolvePrior(options, sequences);
             observer.OnConfiguration("Prior configuration", RunConfig.Rows(config));
             trainer = new PriorTrainer(config, sequences, dir);
         }

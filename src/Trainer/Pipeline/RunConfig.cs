@@ -60,9 +60,10 @@ public sealed record RunConfig : AutoencoderTraining
     }
 
     /// <summary>The prior stage's configuration, on the codes of the training clips.</summary>
-    public PriorRunConfig ResolvePrior(PriorOptions o, IReadOnlyList<CodeSequence> train)
+    /// <param name="clips">Every clip's codes: the prior learns the head of each (<see cref="TimeSplit"/>).</param>
+    public PriorRunConfig ResolvePrior(PriorOptions o, IReadOnlyList<CodeSequence> clips)
     {
-        long tokens = train.Sum(s => (long)s.Tokens.Length);
+        long tokens = clips.Sum(s => (long)TimeSplit.HeadTokens(s).Length);
         var (hidden, layers) = AdaptiveSizing.Prior(tokens);
         var prior = new PriorConfig
         {
@@ -72,12 +73,12 @@ public sealed record RunConfig : AutoencoderTraining
             Levels = Model.Levels, CodebookSize = Model.CodebookSize, FrequencyPositions = Model.FrequencyPositions,
         };
         var baseline = new PriorRunConfig { Prior = prior };
-        int steps = StepsFor(train.Sum(s => (long)s.Tokens.Length), baseline.BatchSize, prior.ContextTokens);
+        int steps = StepsFor(tokens, baseline.BatchSize, prior.ContextTokens);
         return baseline with
         {
             // A few minutes of sound make epochs of a few steps: warm up over two of them at most.
             WarmupSteps = Math.Min(baseline.WarmupSteps, 2 * steps),
-            TrainTokens = train.Sum(s => (long)s.Tokens.Length),
+            TrainTokens = tokens,
             Seed = Seed, Threads = Threads, Epochs = o.Epochs ?? DefaultPriorEpochs,
             StepsPerEpoch = steps,
             Overrides = Given(("prior-hidden", o.Hidden), ("prior-layers", o.Layers), ("prior-epochs", o.Epochs)),
