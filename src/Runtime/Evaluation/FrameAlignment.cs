@@ -15,41 +15,49 @@ public readonly record struct FrameAlignment(int Lag, int OriginalStart, int Cou
         return new FrameAlignment(lag, start, Math.Max(0, end - start));
     }
 
-    /// <summary>The lag within ±<paramref name="maxLag"/> frames at which the two frame-energy curves correlate
-    /// best (Pearson correlation over the overlap, so a lag is not favoured for overlapping more); the smallest
-    /// |lag| wins ties, so flat curves (nothing to align on) stay at lag 0.</summary>
+    /// <summary>The lag within ±<paramref name="maxLag"/> frames at which the two frame-energy curves
+    /// cross-correlate best: each curve less its own mean over the whole clip, the products summed over the overlap.
+    /// Centring and scaling over the whole curves, not over each overlap, is what keeps a decay aligned: any two
+    /// stretches of a steady decay correlate perfectly, so a per-overlap score slid a struck sound's replay onto its
+    /// own tail. The smallest |lag| wins ties, so flat curves (nothing to align on) stay at lag 0.</summary>
     public static FrameAlignment Best(ReadOnlySpan<double> originalEnergy, ReadOnlySpan<double> renderedEnergy,
                                       int maxLag)
     {
-        var best = At(0, originalEnergy.Length, renderedEnergy.Length);
-        double bestCorrelation = Correlation(originalEnergy, renderedEnergy, best);
+        var x = Centred(originalEnergy, out double normX);
+        var y = Centred(renderedEnergy, out double normY);
+        var best = At(0, x.Length, y.Length);
+        if (normX == 0 || normY == 0) return best;
+        double bestScore = Overlap(x, y, best);
         for (int distance = 1; distance <= maxLag; distance++)
             foreach (int lag in (ReadOnlySpan<int>)[-distance, distance])
             {
-                var candidate = At(lag, originalEnergy.Length, renderedEnergy.Length);
-                // Too few frames in common make any correlation chance.
-                if (candidate.Count < Math.Max(2, best.Count / 2)) continue;
-                double correlation = Correlation(originalEnergy, renderedEnergy, candidate);
-                if (correlation > bestCorrelation + 1e-12) (best, bestCorrelation) = (candidate, correlation);
+                var candidate = At(lag, x.Length, y.Length);
+                double score = Overlap(x, y, candidate);
+                if (score > bestScore + 1e-9 * normX * normY) (best, bestScore) = (candidate, score);
             }
         return best;
     }
 
-    /// <summary>Pearson correlation of the aligned frames; 0 when either is constant.</summary>
-    static double Correlation(ReadOnlySpan<double> a, ReadOnlySpan<double> b, FrameAlignment at)
+    static double[] Centred(ReadOnlySpan<double> curve, out double norm)
     {
-        if (at.Count < 2) return 0;
-        var x = a.Slice(at.OriginalStart, at.Count);
-        var y = b.Slice(at.RenderedStart, at.Count);
-        double meanX = 0, meanY = 0;
-        for (int i = 0; i < x.Length; i++) { meanX += x[i]; meanY += y[i]; }
-        meanX /= x.Length; meanY /= y.Length;
-        double xy = 0, xx = 0, yy = 0;
-        for (int i = 0; i < x.Length; i++)
+        double mean = 0;
+        foreach (double v in curve) mean += v;
+        mean /= Math.Max(1, curve.Length);
+        var centred = new double[curve.Length];
+        double sumSquares = 0;
+        for (int i = 0; i < centred.Length; i++)
         {
-            double dx = x[i] - meanX, dy = y[i] - meanY;
-            xy += dx * dy; xx += dx * dx; yy += dy * dy;
+            centred[i] = curve[i] - mean;
+            sumSquares += centred[i] * centred[i];
         }
-        return xx > 0 && yy > 0 ? xy / Math.Sqrt(xx * yy) : 0;
+        norm = Math.Sqrt(sumSquares);
+        return centred;
+    }
+
+    static double Overlap(double[] x, double[] y, FrameAlignment at)
+    {
+        double sum = 0;
+        for (int i = 0; i < at.Count; i++) sum += x[at.OriginalStart + i] * y[at.RenderedStart + i];
+        return sum;
     }
 }

@@ -11,25 +11,27 @@ public static class SpectralMeasures
     public static readonly (double Low, double High)[] LevelBands =
         [(0, 250), (250, 1000), (1000, 4000), (4000, 12000), (12000, 24000)];
 
-    /// <summary>Each frame's energy: its mean floored mel level in dB.</summary>
-    public static double[] FrameEnergyDb(MelPowerSpectrogram s)
+    /// <summary>Each frame's energy: its mel power summed over bands.</summary>
+    public static double[] FrameEnergy(MelPowerSpectrogram s)
     {
         var energy = new double[s.Frames];
         for (int t = 0; t < s.Frames; t++)
         {
             double sum = 0;
-            for (int m = 0; m < s.Mels; m++) sum += s.MelDb[t * s.Mels + m];
-            energy[t] = sum / s.Mels;
+            for (int m = 0; m < s.Mels; m++) sum += s.MelPower[t * s.Mels + m];
+            energy[t] = sum;
         }
         return energy;
     }
 
     /// <summary>The best alignment of <paramref name="rendered"/> on <paramref name="original"/> within
-    /// ±<see cref="MaxShiftSeconds"/>, by cross-correlating frame energies.</summary>
+    /// ±<see cref="MaxShiftSeconds"/>, by cross-correlating frame energies. Linear energies, not decibels: the
+    /// loud frames (onsets, strokes) are what says where a sound is; in decibels a struck sound's quiet tail, which
+    /// a replay ends on a different floor, outweighed its strike.</summary>
     public static FrameAlignment Align(MelPowerSpectrogram original, MelPowerSpectrogram rendered)
     {
         int maxLag = (int)Math.Round(MaxShiftSeconds * MelPowerSpectrogram.Features.FramesPerSecond);
-        return FrameAlignment.Best(FrameEnergyDb(original), FrameEnergyDb(rendered), maxLag);
+        return FrameAlignment.Best(FrameEnergy(original), FrameEnergy(rendered), maxLag);
     }
 
     /// <summary>Mean over aligned frames and bands of |mel_dB(original) − mel_dB(rendered)|.</summary>
