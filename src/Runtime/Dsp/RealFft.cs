@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Distill.Runtime.Dsp;
 
@@ -10,9 +11,11 @@ namespace Distill.Runtime.Dsp;
 /// samples go in as real parts and odd samples as imaginary parts; the two interleaved half-size spectra are
 /// separated with the twiddles e^(−2πik/N). The complex FFT is decimation in frequency from natural order to
 /// bit-reversed order, so nothing is permuted in place: the split reads its input through the bit-reversal table,
-/// and the inverse runs the same forward transform with real and imaginary parts swapped. Stages of half-length ≥ 8
-/// run a vector's width at a time (element-wise, so the same bits whatever the width: JIT and NativeAOT agree);
-/// the last three stages run fused on each block of 8. Spectra hold bins 0…N/2 (as in <see cref="Stft"/>).
+/// and the inverse runs the same forward transform with real and imaginary parts swapped. Stages run two at a time
+/// (radix 4: half the passes over the buffer, three twiddle products per four points instead of four) down to
+/// half-length 8, a vector's width at a time (element-wise, so the same bits whatever the width: JIT and NativeAOT
+/// agree); the last three stages run fused on each block of 8. The split runs eight pairs (k, h − k) at a time, the
+/// second of each pair's lanes reversed. Spectra hold bins 0…N/2 (as in <see cref="Stft"/>).
 /// Allocates nothing after construction.
 /// </summary>
 public sealed class RealFft
@@ -21,6 +24,7 @@ public sealed class RealFft
     public int Bins => Size / 2 + 1;
     readonly float[] re, im;                // the half-size complex work buffer
     readonly float[] cos, sin;              // per stage of half-length L: e^(−2πik/2L) for k < L, at offset L − 1
+    readonly float[] cos3, sin3;            // radix-4 pass of quarter q: e^(−2πi·3k/4q), k < q, at q − 1
     readonly float[] splitCos, splitSin;    // e^(−2πik/N) = splitCos[k] + i·splitSin[k], k < h
     readonly int[] reversed;                // bit reversal over log2 h bits: where the transform leaves bin k
 
@@ -39,6 +43,14 @@ public sealed class RealFft
             {
                 cos[half - 1 + k] = (float)Math.Cos(Math.PI * k / half);
                 sin[half - 1 + k] = (float)-Math.Sin(Math.PI * k / half);
+            }
+        cos3 = new float[Math.Max(1, h / 2)];
+        sin3 = new float[cos3.Length];
+        for (int q = 1; 4 * q <= h; q <<= 1)
+            for (int k = 0; k < q; k++)
+            {
+                cos3[q - 1 + k] = (float)Math.Cos(1.5 * Math.PI * k / q);
+                sin3[q - 1 + k] = (float)-Math.Sin(1.5 * Math.PI * k / q);
             }
         splitCos = new float[h];
         splitSin = new float[h];
@@ -70,7 +82,22 @@ public sealed class RealFft
         ref float zRe = ref re[0], zIm = ref im[0], xRe = ref specRe[0], xIm = ref specIm[0];
         ref float wRe = ref splitCos[0], wIm = ref splitSin[0];
         ref int at = ref reversed[0];
-        for (int k = 1; k < h / 2; k++)
+        int k = 1;
+        if (Vector256.IsHardwareAccelerated)
+            for (var half = Vector256.Create(0.5f); k + 8 <= h / 2; k += 8)
+            {
+                // Lane j holds the pair (k + j, h − k − j).
+                var zr = Gather(ref zRe, ref at, k, 1); var zi = Gather(ref zIm, ref at, k, 1);
+                var cr = Gather(ref zRe, ref at, h - k, -1); var ci = -Gather(ref zIm, ref at, h - k, -1);
+                var er = half * (zr + cr); var ei = half * (zi + ci);
+                var or = half * (zi - ci); var oi = -half * (zr - cr);
+                var wr = Vector256.LoadUnsafe(ref wRe, (nuint)k); var wi = Vector256.LoadUnsafe(ref wIm, (nuint)k);
+                var pr = wr * or - wi * oi; var pi = wr * oi + wi * or;
+                (er + pr).StoreUnsafe(ref xRe, (nuint)k); (ei + pi).StoreUnsafe(ref xIm, (nuint)k);
+                Reverse(er - pr).StoreUnsafe(ref xRe, (nuint)(h - k - 7));
+                Reverse(pi - ei).StoreUnsafe(ref xIm, (nuint)(h - k - 7));
+            }
+        for (; k < h / 2; k++)
         {
             int a = Unsafe.Add(ref at, k), b = Unsafe.Add(ref at, h - k);
             float zr = Unsafe.Add(ref zRe, a), zi = Unsafe.Add(ref zIm, a);
@@ -101,7 +128,23 @@ public sealed class RealFft
         ref float zRe = ref re[0], zIm = ref im[0], xRe = ref MemoryMarshal.GetReference(specRe),
                   xIm = ref MemoryMarshal.GetReference(specIm);
         ref float wRe = ref splitCos[0], wIm = ref splitSin[0];
-        for (int k = 1; k < h / 2; k++)
+        int k = 1;
+        if (Vector256.IsHardwareAccelerated)
+            for (var vh = Vector256.Create(half); k + 8 <= h / 2; k += 8)
+            {
+                // Lane j holds the pair (k + j, h − k − j).
+                nuint low = (nuint)k, high = (nuint)(h - k - 7);
+                var xr = Vector256.LoadUnsafe(ref xRe, low); var xi = Vector256.LoadUnsafe(ref xIm, low);
+                var yr = Reverse(Vector256.LoadUnsafe(ref xRe, high));
+                var yi = -Reverse(Vector256.LoadUnsafe(ref xIm, high));
+                var er = vh * (xr + yr); var ei = vh * (xi + yi);
+                var dr = vh * (xr - yr); var di = vh * (xi - yi);
+                var wr = Vector256.LoadUnsafe(ref wRe, low); var wi = -Vector256.LoadUnsafe(ref wIm, low);
+                var or = dr * wr - di * wi; var oi = dr * wi + di * wr;
+                (er - oi).StoreUnsafe(ref zRe, low); (ei + or).StoreUnsafe(ref zIm, low);
+                Reverse(er + oi).StoreUnsafe(ref zRe, high); Reverse(or - ei).StoreUnsafe(ref zIm, high);
+            }
+        for (; k < h / 2; k++)
         {
             float xr = Unsafe.Add(ref xRe, k), xi = Unsafe.Add(ref xIm, k);
             float yr = Unsafe.Add(ref xRe, h - k), yi = -Unsafe.Add(ref xIm, h - k);
@@ -116,6 +159,21 @@ public sealed class RealFft
         Transform(im, re);
         Interleave(re, im, reversed, x);
     }
+
+    /// <summary>Lane j = z[order[first + step·j]].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Gather(ref float z, ref int order, int first, int step) => Vector256.Create(
+        Unsafe.Add(ref z, Unsafe.Add(ref order, first)), Unsafe.Add(ref z, Unsafe.Add(ref order, first + step)),
+        Unsafe.Add(ref z, Unsafe.Add(ref order, first + 2 * step)),
+        Unsafe.Add(ref z, Unsafe.Add(ref order, first + 3 * step)),
+        Unsafe.Add(ref z, Unsafe.Add(ref order, first + 4 * step)),
+        Unsafe.Add(ref z, Unsafe.Add(ref order, first + 5 * step)),
+        Unsafe.Add(ref z, Unsafe.Add(ref order, first + 6 * step)),
+        Unsafe.Add(ref z, Unsafe.Add(ref order, first + 7 * step)));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector256<float> Reverse(Vector256<float> v) =>
+        Vector256.Shuffle(v, Vector256.Create(7, 6, 5, 4, 3, 2, 1, 0));
 
     /// <summary>even[n] = x[2n], odd[n] = x[2n + 1]: the low and high halves of each 64-bit pair.</summary>
     static void Deinterleave(ReadOnlySpan<float> x, Span<float> even, Span<float> odd)
@@ -150,8 +208,9 @@ public sealed class RealFft
     /// <summary>In-place complex DFT of (re, im), natural order in, bit-reversed order out.</summary>
     void Transform(Span<float> re, Span<float> im)
     {
-        int h = Size / 2, fused = h >= 8 ? 8 : 1;
-        for (int half = h / 2; half >= fused; half >>= 1) Stage(re, im, half);
+        int h = Size / 2, fused = h >= 8 ? 8 : 1, half = h / 2;
+        for (; half / 2 >= fused; half >>= 2) RadixFourStage(re, im, half / 2);
+        for (; half >= fused; half >>= 1) Stage(re, im, half);
         if (fused == 8) LastThreeStages(re, im);
     }
 
@@ -183,6 +242,59 @@ public sealed class RealFft
                 re[a] = ar + br; im[a] = ai + bi;
                 float dr = ar - br, di = ai - bi;
                 re[b] = dr * c - di * s; im[b] = dr * s + di * c;
+            }
+        }
+    }
+
+    /// <summary>Two radix-2 stages (half-lengths 2q and q) in one pass: for each block of 4q, with W = e^(−2πi/4q),
+    /// x0…x3 at k, k + q, k + 2q, k + 3q → (x0 + x2) + (x1 + x3), ((x0 + x2) − (x1 + x3))·W^2k,
+    /// ((x0 − x2) − i(x1 − x3))·W^k, ((x0 − x2) + i(x1 − x3))·W^3k, in the places the two stages leave them.
+    /// </summary>
+    void RadixFourStage(Span<float> re, Span<float> im, int q)
+    {
+        ref float r0 = ref MemoryMarshal.GetReference(re), i0 = ref MemoryMarshal.GetReference(im);
+        ref float c1 = ref cos[2 * q - 1], s1 = ref sin[2 * q - 1];
+        ref float c2 = ref cos[q - 1], s2 = ref sin[q - 1];
+        ref float c3 = ref cos3[q - 1], s3 = ref sin3[q - 1];
+        int width = Vector<float>.Count;
+        for (int start = 0; start < re.Length; start += 4 * q)
+        {
+            int k = 0;
+            if (Vector.IsHardwareAccelerated)
+                for (; k <= q - width; k += width)
+                {
+                    nuint a0 = (nuint)(start + k), a1 = a0 + (nuint)q, a2 = a1 + (nuint)q, a3 = a2 + (nuint)q;
+                    var x0r = Vector.LoadUnsafe(ref r0, a0); var x0i = Vector.LoadUnsafe(ref i0, a0);
+                    var x1r = Vector.LoadUnsafe(ref r0, a1); var x1i = Vector.LoadUnsafe(ref i0, a1);
+                    var x2r = Vector.LoadUnsafe(ref r0, a2); var x2i = Vector.LoadUnsafe(ref i0, a2);
+                    var x3r = Vector.LoadUnsafe(ref r0, a3); var x3i = Vector.LoadUnsafe(ref i0, a3);
+                    var sr = x0r + x2r; var si = x0i + x2i; var dr = x0r - x2r; var di = x0i - x2i;
+                    var tr = x1r + x3r; var ti = x1i + x3i; var er = x1r - x3r; var ei = x1i - x3i;
+                    (sr + tr).StoreUnsafe(ref r0, a0); (si + ti).StoreUnsafe(ref i0, a0);
+                    var ur = sr - tr; var ui = si - ti;
+                    var c = Vector.LoadUnsafe(ref c2, (nuint)k); var s = Vector.LoadUnsafe(ref s2, (nuint)k);
+                    (ur * c - ui * s).StoreUnsafe(ref r0, a1); (ur * s + ui * c).StoreUnsafe(ref i0, a1);
+                    var vr = dr + ei; var vi = di - er;
+                    c = Vector.LoadUnsafe(ref c1, (nuint)k); s = Vector.LoadUnsafe(ref s1, (nuint)k);
+                    (vr * c - vi * s).StoreUnsafe(ref r0, a2); (vr * s + vi * c).StoreUnsafe(ref i0, a2);
+                    var wr = dr - ei; var wi = di + er;
+                    c = Vector.LoadUnsafe(ref c3, (nuint)k); s = Vector.LoadUnsafe(ref s3, (nuint)k);
+                    (wr * c - wi * s).StoreUnsafe(ref r0, a3); (wr * s + wi * c).StoreUnsafe(ref i0, a3);
+                }
+            for (; k < q; k++)
+            {
+                int a0 = start + k, a1 = a0 + q, a2 = a1 + q, a3 = a2 + q;
+                float sr = re[a0] + re[a2], si = im[a0] + im[a2], dr = re[a0] - re[a2], di = im[a0] - im[a2];
+                float tr = re[a1] + re[a3], ti = im[a1] + im[a3], er = re[a1] - re[a3], ei = im[a1] - im[a3];
+                re[a0] = sr + tr; im[a0] = si + ti;
+                float ur = sr - tr, ui = si - ti, c = Unsafe.Add(ref c2, k), s = Unsafe.Add(ref s2, k);
+                re[a1] = ur * c - ui * s; im[a1] = ur * s + ui * c;
+                float vr = dr + ei, vi = di - er;
+                c = Unsafe.Add(ref c1, k); s = Unsafe.Add(ref s1, k);
+                re[a2] = vr * c - vi * s; im[a2] = vr * s + vi * c;
+                float wr = dr - ei, wi = di + er;
+                c = Unsafe.Add(ref c3, k); s = Unsafe.Add(ref s3, k);
+                re[a3] = wr * c - wi * s; im[a3] = wr * s + wi * c;
             }
         }
     }

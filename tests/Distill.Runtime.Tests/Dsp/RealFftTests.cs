@@ -9,8 +9,12 @@ public class RealFftTests
     [InlineData(8)]
     [InlineData(16)]
     [InlineData(32)]
+    [InlineData(64)]
+    [InlineData(128)]
     [InlineData(256)]
+    [InlineData(512)]
     [InlineData(2048)]
+    [InlineData(4096)]
     public void MatchesTheNaiveDftOfARealSignalAndInverts(int n)
     {
         var random = new Random(n);
