@@ -102,7 +102,7 @@ static partial class RuntimeBenchmark
         var hop = new float[voice.Hop];
         var resampled = new float[resampler.MaxOutputFor(hop.Length)];
         voice.Start(bundle.Anchors[0], bundle.Anchors[1], 1, controls);
-        for (int i = 0; i < 64; i++) voice.Render(controls, hop); // warm-up: first inferences are slower
+        WarmUp(() => voice.Render(controls, hop), times: 64); // first inferences are slower
         const int frames = 188; // ~2 s of audio a round
         double seconds = FastestRound(() =>
         {
@@ -113,6 +113,14 @@ static partial class RuntimeBenchmark
             }
         });
         return frames * hop.Length / (double)FeatureConfig.ModelRate / seconds;
+    }
+
+    /// <summary>Runs <paramref name="step"/> at least <paramref name="times"/> times and for at least a second, so
+    /// what runs once first (OnnxRuntime's first inferences, caches) is not in the measured rounds.</summary>
+    static void WarmUp(Action step, int times)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int i = 0; i < times || Stopwatch.GetElapsedTime(start).TotalSeconds < 1; i++) step();
     }
 
     /// <summary>Seconds of the fastest of <paramref name="rounds"/> runs of <paramref name="round"/>: the figure
@@ -182,7 +190,7 @@ static partial class RuntimeBenchmark
             }
 
             // Warm-up past the primed opening (the prior reads it at once) into generation proper.
-            for (int i = 0; i < (CodeStream.PrimeSteps + 2) * WorldGraphs.FramesPerStep; i++) Frame();
+            WarmUp(Frame, times: (CodeStream.PrimeSteps + 2) * WorldGraphs.FramesPerStep);
             const int frames = 6 * WorldGraphs.FramesPerStep; // ~1 s of audio per voice a round
             double seconds = FastestRound(() =>
             {
