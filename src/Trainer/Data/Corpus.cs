@@ -1,11 +1,14 @@
 using Distill.Runtime.Audio;
+using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
+using Distill.Runtime.Engine;
 
 namespace Distill.Trainer.Data;
 
-/// <summary>One usable file: its features at the model rate, frame-major.</summary>
+/// <summary>One usable file: its features at the model rate, frame-major, and the range of its short-term levels
+/// (<see cref="Corpus.LevelRange"/>).</summary>
 public sealed record CorpusClip(string Name, string RelativePath, int Frames, float[] LogMel, Half[] LogMagnitude,
-                                double Seconds, int SourceRate, int Channels);
+                                double Seconds, int SourceRate, int Channels, AnchorLevels Levels);
 
 public sealed record SkippedFile(string RelativePath, string Reason);
 
@@ -62,7 +65,7 @@ public sealed class Corpus
                 continue;
             }
             clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, magnitude, loaded.Seconds, loaded.SampleRate,
-                                     loaded.Channels));
+                                     loaded.Channels, LevelRange(audio, features)));
         }
         skipped.Sort((x, y) => string.CompareOrdinal(x.RelativePath, y.RelativePath));
         return new Corpus
@@ -80,6 +83,16 @@ public sealed class Corpus
         return loaded.SampleRate == sampleRate
             ? audio
             : PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, sampleRate);
+    }
+
+    /// <summary>The quietest and loudest of a clip's short-term levels, measured as the engine's
+    /// <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out): the range a
+    /// note on the clip is kept in.</summary>
+    public static AnchorLevels LevelRange(ReadOnlySpan<float> audio, FeatureConfig features)
+    {
+        var levels = LevelRangeKeeper.WindowLevelsDb(audio, features.SampleRate, features.Hop,
+                                                     VoiceRenderer.KeeperSkipBlocks);
+        return new AnchorLevels(levels.Min(), levels.Max());
     }
 
     /// <summary>Anchor-friendly name: the relative path without extension, '/' kept.</summary>

@@ -9,8 +9,10 @@ namespace Distill.Trainer.Export;
 
 /// <summary>
 /// Each anchor's gain (<see cref="Anchor.GainDb"/>): the dB that bring the engine's replay of its codes to its clip's
-/// power; and the range of that replay's short-term levels at the gain (<see cref="Anchor.Levels"/>), within which its
-/// notes are kept (<see cref="LevelRangeKeeper"/>), so a note at variation 0 plays exactly as the replay. The decoder is
+/// power; and the range of short-term levels its notes are kept in (<see cref="Anchor.Levels"/>,
+/// <see cref="LevelRangeKeeper"/>): from the clip's own quietest level to the replay's loudest at the gain. The decoder
+/// plays a sound's quiet passages quieter than they are (a piano's tail 11 dB, the gaps between a shimmer's grains up
+/// to 10 dB), and notes that dwell there fell silent; kept to the replay's quietest, they could. The decoder is
 /// calibrated per bin over the whole corpus (<c>PowerCalibration</c>), but a sparse or quiet sound decodes far below
 /// its own level — the log-magnitude loss fits each bin's median, the silence between a bird's chirps — and magnitudes
 /// no signal has partly cancel in phase reconstruction's overlap-add. So the replay is played through the plugins' own
@@ -21,6 +23,9 @@ public static class AnchorGains
     /// <summary>The largest gain an anchor gets: codes that carry almost nothing of a clip are not blown up into
     /// noise.</summary>
     public const double LimitDb = 40;
+
+    /// <summary>Replays at most that correct the gain for the quiet passages the range lifts.</summary>
+    const int CorrectionPasses = 4;
 
     /// <summary><paramref name="manifest"/> with each anchor's gain and levels measured on <paramref name="graphs"/>
     /// (unchanged where its clip's power is unknown).</summary>
@@ -33,15 +38,28 @@ public static class AnchorGains
         {
             var clip = clips[i];
             if (clip.Power <= 0) return anchor;
-            var replay = VoiceRenderer.Replay(models, new AnchorTokens(clip.Name, clip.TimeSteps, clip.Tokens));
-            var (_, logMagnitude) = features.LogMelAndMagnitude(replay, out _);
-            double gainDb = GainDb(clip.Power, MeanPower<float>(logMagnitude));
-            var levels = LevelRangeKeeper.WindowLevelsDb(replay, manifest.Audio.SampleRate, manifest.Audio.Hop,
-                                                         VoiceRenderer.KeeperSkipBlocks);
-            return anchor with
+            var tokens = new AnchorTokens(clip.Name, clip.TimeSteps, clip.Tokens);
+            double ReplayPower(AnchorTokens a, out float[] replay)
             {
-                GainDb = gainDb, Levels = new AnchorLevels(levels.Min() + gainDb, levels.Max() + gainDb),
-            };
+                replay = VoiceRenderer.Replay(models, a);
+                var (_, logMagnitude) = features.LogMelAndMagnitude(replay, out _);
+                return MeanPower<float>(logMagnitude);
+            }
+            double gainDb = GainDb(clip.Power, ReplayPower(tokens, out var plain));
+            var levels = LevelRangeKeeper.WindowLevelsDb(plain, manifest.Audio.SampleRate, manifest.Audio.Hop,
+                                                         VoiceRenderer.KeeperSkipBlocks);
+            AnchorLevels Range(double gain) =>
+                new(Math.Min(clip.Levels?.QuietestDb ?? levels.Min() + gain, levels.Max() + gain), levels.Max() + gain);
+            // Lifting the quiet passages adds power, the more the lower the gain: measured with them lifted, the gain is
+            // corrected until it holds.
+            for (int pass = 0; pass < CorrectionPasses && clip.Levels is not null; pass++)
+            {
+                double lifted = ReplayPower(tokens with { GainDb = gainDb, Levels = Range(gainDb) }, out _);
+                double correction = GainDb(clip.Power, lifted);
+                gainDb = Math.Clamp(gainDb + correction, -LimitDb, LimitDb);
+                if (Math.Abs(correction) < 0.01) break;
+            }
+            return anchor with { GainDb = gainDb, Levels = Range(gainDb) };
         });
         return manifest with { Anchors = [.. anchors] };
     }

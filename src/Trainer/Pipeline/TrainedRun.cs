@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Distill.Runtime.Bundle;
 using Distill.Trainer.Autoencoder;
 using Distill.Trainer.Prior;
 using Distill.Trainer.Torch;
@@ -36,19 +37,20 @@ public sealed partial class TrainedRun
     }
 
     /// <summary>What <see cref="CodesFile"/> records of each clip besides its codes (runs encoded before the clip's
-    /// power was kept read 0).</summary>
-    sealed record CodesHeader(string Name, int TimeSteps, double Power = 0);
+    /// power or levels were kept read 0 or null).</summary>
+    sealed record CodesHeader(string Name, int TimeSteps, double Power = 0, AnchorLevels? Levels = null);
 
     public string PriorDirectory => Path.Combine(Folder, PriorFolder);
 
     public static void SaveCodes(string path, IReadOnlyList<CodeSequence> sequences) =>
         Checkpoint.Save(path,
-                        JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps, s.Power)).ToArray()),
+                        JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps, s.Power, s.Levels)).ToArray()),
                         sequences.Select((s, i) => ($"clip{i}", Tensors.Copy(s.Tokens))));
 
-    /// <summary>Whether <paramref name="codes"/> were encoded before clips' powers were kept (their anchors' gains
-    /// cannot be measured; encoding again gives the same codes, with powers).</summary>
-    public static bool PredateClipLevels(IEnumerable<CodeSequence> codes) => codes.Any(c => c.Power <= 0);
+    /// <summary>Whether <paramref name="codes"/> were encoded before clips' powers or levels were kept (their anchors'
+    /// gains or ranges cannot be measured; encoding again gives the same codes, with both).</summary>
+    public static bool PredateClipLevels(IEnumerable<CodeSequence> codes) =>
+        codes.Any(c => c.Power <= 0 || c.Levels is null);
 
     public CodeSequence[] LoadCodes()
     {
@@ -61,7 +63,7 @@ public sealed partial class TrainedRun
             throw new UserFacingException($"{path} does not hold one code sequence per training file; " +
                                           $"run: distill train --resume {Folder}");
         return clips.Select((c, i) => new CodeSequence(c.Name, tensors[$"clip{i}"].data<long>().ToArray(), c.TimeSteps,
-                                                    c.Power))
+                                                    c.Power, c.Levels))
                     .ToArray();
     }
 

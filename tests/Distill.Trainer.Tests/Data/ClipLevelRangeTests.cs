@@ -1,0 +1,31 @@
+using Distill.Runtime.Dsp;
+using Distill.Runtime.Engine;
+using Distill.Trainer.Data;
+
+namespace Distill.Tests.Data;
+
+public class ClipLevelRangeTests
+{
+    /// <summary>A sine of amplitude 0.5 for 2 s, then 0.05 for 2 s, at a frequency with whole periods in every hop:
+    /// the quietest and loudest short-term levels are the two halves' RMS, −9.03 and −29.03 dB, as the engine's keeper
+    /// measures a note — so a replay at the clip's own levels passes it untouched.</summary>
+    [Fact]
+    public void TheRangeIsTheLoudAndQuietHalvesRmsLevels()
+    {
+        var features = new FeatureConfig();
+        int rate = features.SampleRate, half = 2 * rate;
+        double frequency = 4.0 * rate / features.Hop; // four periods per hop
+        var audio = new float[2 * half];
+        for (int i = 0; i < audio.Length; i++)
+            audio[i] = (float)((i < half ? 0.5 : 0.05) * Math.Sin(2 * Math.PI * frequency * i / rate));
+        var range = Corpus.LevelRange(audio, features);
+        Assert.Equal(20 * Math.Log10(0.5 / Math.Sqrt(2)), range.LoudestDb, 2);
+        Assert.Equal(20 * Math.Log10(0.05 / Math.Sqrt(2)), range.QuietestDb, 2);
+
+        var keeper = new LevelRangeKeeper(rate, features.Hop, VoiceRenderer.KeeperSkipBlocks);
+        var heard = (float[])audio.Clone();
+        for (int at = 0; at + features.Hop <= heard.Length; at += features.Hop)
+            keeper.Process(heard.AsSpan(at, features.Hop), range.QuietestDb, range.LoudestDb);
+        Assert.Equal(audio, heard);
+    }
+}
