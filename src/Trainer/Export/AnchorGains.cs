@@ -51,8 +51,8 @@ public static class AnchorGains
             AnchorLevels Range(double gain) =>
                 new(Math.Min(clip.Levels?.QuietestDb ?? levels.Min() + gain, levels.Max() + gain), levels.Max() + gain);
             // Lifting the quiet passages adds power, the more the lower the gain: measured with them lifted, the gain is
-            // corrected until it holds.
-            for (int pass = 0; pass < CorrectionPasses && clip.Levels is not null; pass++)
+            // corrected until it holds. A floor at or under the replay's quietest lifts nothing: no replay is needed.
+            for (int pass = 0; pass < CorrectionPasses && Range(gainDb).QuietestDb > levels.Min() + gainDb; pass++)
             {
                 double lifted = ReplayPower(tokens with { GainDb = gainDb, Levels = Range(gainDb) }, out _);
                 double correction = GainDb(clip.Power, lifted);
