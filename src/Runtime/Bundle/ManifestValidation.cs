@@ -250,6 +250,13 @@ static class ManifestValidation
                              $"within {Dsp.LevelRangeKeeper.FloorDb} … {Bounds.MaxAnchorLevelDb} dB)");
                 continue;
             }
+            if (anchor.Levels?.QuietestSecondDb is double second
+                && !(second >= Dsp.LevelRangeKeeper.FloorDb && second <= anchor.Levels.LoudestDb))
+            {
+                problems.Add($"{label} has a quietest second of {second} dB (within {Dsp.LevelRangeKeeper.FloorDb} dB " +
+                             $"… its loudest level, {anchor.Levels.LoudestDb} dB)");
+                continue;
+            }
             decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens, anchor.GainDb, anchor.Levels));
         }
         return decoded.ToArray();

@@ -79,10 +79,12 @@ public sealed record TrainingSummary
 /// range of that replay's short-term levels, which its notes are kept within (null in worlds made before).</summary>
 public sealed record Anchor(string Name, int TimeSteps, string Codes, double GainDb = 0, AnchorLevels? Levels = null);
 
-/// <summary>The quietest and loudest short-term level (dB of RMS over <see cref="Dsp.LevelRangeKeeper.WindowSeconds"/>,
-/// full scale 0) of an anchor's replay at its gain, as <see cref="Dsp.LevelRangeKeeper.WindowLevelsDb"/> measures
-/// them.</summary>
-public sealed record AnchorLevels(double QuietestDb, double LoudestDb);
+/// <summary>The range of short-term levels (dB of RMS over <see cref="Dsp.LevelRangeKeeper.WindowSeconds"/>, full scale
+/// 0) an anchor's notes are kept in, as <see cref="Dsp.LevelRangeKeeper.WindowLevelsDb"/> measures them: from its clip's
+/// quietest to its replay's loudest at its gain; and the clip's quietest level over
+/// <see cref="Dsp.LevelRangeKeeper.LongWindowSeconds"/>, below which no second of a note sinks (null in worlds made
+/// before).</summary>
+public sealed record AnchorLevels(double QuietestDb, double LoudestDb, double? QuietestSecondDb = null);
 
 public sealed record MemberDigest(string Name, long Size, string Sha256);
 

@@ -10,8 +10,10 @@ namespace Distill.Runtime.Dsp;
 /// window lags what is heard now, so the gain never takes the block heard now past the range's other edge either: a
 /// boost for a quiet stretch ends as the sound comes back, instead of pushing its return above the loudest window.
 /// Nothing acts before a whole window after the first <see cref="SkipBlocks"/> has been heard (a note's attack is its
-/// own, and a decoder's first step from silence is no level of the sound). Allocates nothing and cannot throw after
-/// construction.
+/// own, and a decoder's first step from silence is no level of the sound). A second floor holds on the last
+/// <see cref="LongWindowSeconds"/>: a quarter second may dip to the clip's quietest quarter (a bird's silence between
+/// chirps), but a whole second may not sink below the clip's quietest second (a stretch of those silences strung
+/// together, which the clip never has). Allocates nothing and cannot throw after construction.
 /// </summary>
 public sealed class LevelRangeKeeper
 {
@@ -20,6 +22,9 @@ public sealed class LevelRangeKeeper
     /// 0.5 / 1 s kept 25 / 17 / 13 within their originals' 1 s range ± 3 dB (10 without), at the same spectral
     /// distance and clicks.</summary>
     public const double WindowSeconds = 0.25;
+
+    /// <summary>The second floor's window: the span over which data.md measures a note's level.</summary>
+    public const double LongWindowSeconds = 1;
 
     public const double MaxBoostDb = 12, MaxCutDb = 24, SmoothingSeconds = 0.05;
 
@@ -31,7 +36,7 @@ public sealed class LevelRangeKeeper
     /// </summary>
     const double SnapDb = 1e-3;
 
-    readonly double[] energies;     // Σx² of each of the last WindowBlocks blocks, a ring
+    readonly double[] energies;     // Σx² of each of the last LongWindowBlocks blocks, a ring
     readonly double smoothing;      // the one-pole's coefficient per block
     readonly int blockSize;
     long blocks;                    // blocks heard since Reset
@@ -46,18 +51,23 @@ public sealed class LevelRangeKeeper
         ArgumentOutOfRangeException.ThrowIfNegative(skipBlocks);
         this.blockSize = blockSize;
         SkipBlocks = skipBlocks;
-        WindowBlocks = WindowBlocksFor(sampleRate, blockSize);
-        energies = new double[WindowBlocks];
+        WindowBlocks = WindowBlocksFor(sampleRate, blockSize, WindowSeconds);
+        LongWindowBlocks = Math.Max(WindowBlocks, WindowBlocksFor(sampleRate, blockSize, LongWindowSeconds));
+        energies = new double[LongWindowBlocks];
         smoothing = Math.Exp(-blockSize / (SmoothingSeconds * sampleRate));
     }
 
     /// <summary>Whole blocks in the measured window (the nearest count to <see cref="WindowSeconds"/>).</summary>
     public int WindowBlocks { get; }
 
+    /// <summary>Whole blocks in the second floor's window (the nearest count to <see cref="LongWindowSeconds"/>).
+    /// </summary>
+    public int LongWindowBlocks { get; }
+
     public int SkipBlocks { get; }
 
-    static int WindowBlocksFor(double sampleRate, int blockSize) =>
-        Math.Max(1, (int)Math.Round(WindowSeconds * sampleRate / blockSize));
+    static int WindowBlocksFor(double sampleRate, int blockSize, double seconds) =>
+        Math.Max(1, (int)Math.Round(seconds * sampleRate / blockSize));
 
     public void Reset()
     {
@@ -68,19 +78,27 @@ public sealed class LevelRangeKeeper
 
     /// <summary>Applies the gain to one block of <see cref="LevelRangeKeeper(double, int, int)"/>'s block size in
     /// place, keeping the level within [<paramref name="quietestDb"/>, <paramref name="loudestDb"/>] (dB of RMS,
-    /// finite, the first at most the second: manifest validation sees to an anchor's).</summary>
-    public void Process(Span<float> block, double quietestDb, double loudestDb)
+    /// finite, the first at most the second: manifest validation sees to an anchor's), and the last second's level at
+    /// or above <paramref name="quietestSecondDb"/> (negative infinity: no such floor).</summary>
+    public void Process(Span<float> block, double quietestDb, double loudestDb,
+                        double quietestSecondDb = double.NegativeInfinity)
     {
         double energy = Energy(block);
-        energies[blocks++ % WindowBlocks] = energy;
+        energies[blocks++ % LongWindowBlocks] = energy;
         double target = 0;
         if (blocks >= SkipBlocks + WindowBlocks)
         {
-            double sum = 0;
-            foreach (double e in energies) sum += e;
-            double levelDb = LevelDb(sum, (double)WindowBlocks * blockSize);
+            double levelDb = LevelDb(RecentEnergy(WindowBlocks), (double)WindowBlocks * blockSize);
             if (levelDb < quietestDb) target = Math.Min(quietestDb - levelDb, MaxBoostDb);
             else if (levelDb > loudestDb) target = Math.Max(loudestDb - levelDb, -MaxCutDb);
+            // A second below the clip's quietest is lifted, but only while the quarter second heard now is below that
+            // level too: the sound's own return after a lull is not pumped up by the lull's boost.
+            if (target >= 0 && blocks >= SkipBlocks + LongWindowBlocks)
+            {
+                double secondDb = LevelDb(RecentEnergy(LongWindowBlocks), (double)LongWindowBlocks * blockSize);
+                double lift = Math.Min(quietestSecondDb - secondDb, quietestSecondDb - levelDb);
+                target = Math.Max(target, Math.Min(lift, MaxBoostDb));
+            }
         }
         double previous = gainDb;
         gainDb = target + (previous - target) * smoothing;
@@ -96,13 +114,23 @@ public sealed class LevelRangeKeeper
         for (int i = 0; i < block.Length; i++) block[i] *= from + step * (i + 1);
     }
 
-    /// <summary>The level (dB of RMS) of every window <see cref="Process"/> judges in <paramref name="audio"/> given
-    /// in blocks of <paramref name="blockSize"/>: the last <see cref="WindowBlocks"/> whole blocks at each block's end,
-    /// none of the first <paramref name="skipBlocks"/>; all blocks after those of a clip too short for one window.
-    /// Their extremes are the range within which a replay of the clip passes untouched.</summary>
-    public static double[] WindowLevelsDb(ReadOnlySpan<float> audio, double sampleRate, int blockSize, int skipBlocks)
+    /// <summary>Σx² of the last <paramref name="count"/> blocks heard.</summary>
+    double RecentEnergy(int count)
     {
-        int window = WindowBlocksFor(sampleRate, blockSize);
+        double sum = 0;
+        for (long b = blocks - count; b < blocks; b++) sum += energies[b % LongWindowBlocks];
+        return sum;
+    }
+
+    /// <summary>The level (dB of RMS) of every window <see cref="Process"/> judges in <paramref name="audio"/> given
+    /// in blocks of <paramref name="blockSize"/>: the last <see cref="WindowBlocks"/> whole blocks at each block's end
+    /// (<see cref="LongWindowBlocks"/> with <paramref name="seconds"/> = <see cref="LongWindowSeconds"/>), none of the
+    /// first <paramref name="skipBlocks"/>; all blocks after those of a clip too short for one window. Their extremes
+    /// are the range within which a replay of the clip passes untouched.</summary>
+    public static double[] WindowLevelsDb(ReadOnlySpan<float> audio, double sampleRate, int blockSize, int skipBlocks,
+                                          double seconds = WindowSeconds)
+    {
+        int window = WindowBlocksFor(sampleRate, blockSize, seconds);
         // A clip no longer than the skip keeps all of its blocks rather than none.
         if (audio.Length / blockSize <= skipBlocks) skipBlocks = 0;
         var energies = new double[audio.Length / blockSize - skipBlocks];

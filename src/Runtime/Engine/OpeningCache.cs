@@ -78,7 +78,8 @@ static class OpeningCache
             key.Append(a.Codes).Append('@').Append(a.GainDb.ToString("R", CultureInfo.InvariantCulture));
             if (a.Levels is { } levels)
                 key.Append('@').Append(levels.QuietestDb.ToString("R", CultureInfo.InvariantCulture))
-                   .Append('…').Append(levels.LoudestDb.ToString("R", CultureInfo.InvariantCulture));
+                   .Append('…').Append(levels.LoudestDb.ToString("R", CultureInfo.InvariantCulture))
+                   .Append('…').Append(levels.QuietestSecondDb?.ToString("R", CultureInfo.InvariantCulture));
             key.Append(';');
         }
         key.Append(count).Append('x').Append(samples).Append(';').Append(EngineBuild);

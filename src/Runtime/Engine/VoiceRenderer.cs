@@ -155,7 +155,9 @@ public sealed class VoiceRenderer : IDisposable
         if (gainDb != 0) TensorPrimitives.Multiply(output, (float)Math.Pow(10, gainDb / 20), output);
         // Both anchors' levels, or none (a world made before anchors had them): morph blends them like the gains.
         if (anchorLevels is { } from && morphLevels is { } to)
-            levelKeeper.Process(output, Blend(from.QuietestDb, to.QuietestDb), Blend(from.LoudestDb, to.LoudestDb));
+            levelKeeper.Process(output, Blend(from.QuietestDb, to.QuietestDb), Blend(from.LoudestDb, to.LoudestDb),
+                                from.QuietestSecondDb is double fromSecond && to.QuietestSecondDb is double toSecond
+                                    ? Blend(fromSecond, toSecond) : double.NegativeInfinity);
         if (!controls.Freeze) position += controls.StepRate;
     }
 

@@ -108,7 +108,9 @@ public static class InspectCommand
                 $"{anchor.TimeSteps / stepsPerSecond:0.00}",
                 anchor.GainDb.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture),
                 anchor.Levels is { } levels
-                    ? string.Create(CultureInfo.InvariantCulture, $"{levels.QuietestDb:0.0} … {levels.LoudestDb:0.0}")
+                    ? string.Create(CultureInfo.InvariantCulture, $"{levels.QuietestDb:0.0} … {levels.LoudestDb:0.0}") +
+                      (levels.QuietestSecondDb is double second
+                          ? string.Create(CultureInfo.InvariantCulture, $" (1 s ≥ {second:0.0})") : "")
                     : "–");
         if (anchors.Count > AnchorsShown) Row(table, $"… and {anchors.Count - AnchorsShown} more", "", "", "", "");
         return table;

@@ -85,14 +85,16 @@ public sealed class Corpus
             : PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, sampleRate);
     }
 
-    /// <summary>The quietest and loudest of a clip's short-term levels, measured as the engine's
-    /// <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out): the range a
-    /// note on the clip is kept in.</summary>
+    /// <summary>The quietest and loudest of a clip's short-term levels, and its quietest second, measured as the
+    /// engine's <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out): the
+    /// range a note on the clip is kept in.</summary>
     public static AnchorLevels LevelRange(ReadOnlySpan<float> audio, FeatureConfig features)
     {
         var levels = LevelRangeKeeper.WindowLevelsDb(audio, features.SampleRate, features.Hop,
                                                      VoiceRenderer.KeeperSkipBlocks);
-        return new AnchorLevels(levels.Min(), levels.Max());
+        var seconds = LevelRangeKeeper.WindowLevelsDb(audio, features.SampleRate, features.Hop,
+                                                      VoiceRenderer.KeeperSkipBlocks, LevelRangeKeeper.LongWindowSeconds);
+        return new AnchorLevels(levels.Min(), levels.Max(), seconds.Min());
     }
 
     /// <summary>Anchor-friendly name: the relative path without extension, '/' kept.</summary>

@@ -10,7 +10,8 @@ namespace Distill.Trainer.Export;
 /// <summary>
 /// Each anchor's gain (<see cref="Anchor.GainDb"/>): the dB that bring the engine's replay of its codes to its clip's
 /// power; and the range of short-term levels its notes are kept in (<see cref="Anchor.Levels"/>,
-/// <see cref="LevelRangeKeeper"/>): from the clip's own quietest level to the replay's loudest at the gain. The decoder
+/// <see cref="LevelRangeKeeper"/>): from the clip's own quietest level to the replay's loudest at the gain, no second
+/// below the clip's quietest second (neither floor above that loudest). The decoder
 /// plays a sound's quiet passages quieter than they are (a piano's tail 11 dB, the gaps between a shimmer's grains up
 /// to 10 dB), and notes that dwell there fell silent; kept to the replay's quietest, they could. The decoder is
 /// calibrated per bin over the whole corpus (<c>PowerCalibration</c>), but a sparse or quiet sound decodes far below
@@ -46,13 +47,21 @@ public static class AnchorGains
                 return MeanPower<float>(logMagnitude);
             }
             double gainDb = GainDb(clip.Power, ReplayPower(tokens, out var plain));
-            var levels = LevelRangeKeeper.WindowLevelsDb(plain, manifest.Audio.SampleRate, manifest.Audio.Hop,
-                                                         VoiceRenderer.KeeperSkipBlocks);
-            AnchorLevels Range(double gain) =>
-                new(Math.Min(clip.Levels?.QuietestDb ?? levels.Min() + gain, levels.Max() + gain), levels.Max() + gain);
+            double[] Levels(double seconds) => LevelRangeKeeper.WindowLevelsDb(
+                plain, manifest.Audio.SampleRate, manifest.Audio.Hop, VoiceRenderer.KeeperSkipBlocks, seconds);
+            var levels = Levels(LevelRangeKeeper.WindowSeconds);
+            double quietestSecond = Levels(LevelRangeKeeper.LongWindowSeconds).Min();
+            AnchorLevels Range(double gain)
+            {
+                double loudest = levels.Max() + gain;
+                return new(Math.Min(clip.Levels?.QuietestDb ?? levels.Min() + gain, loudest), loudest,
+                           Math.Min(clip.Levels?.QuietestSecondDb ?? quietestSecond + gain, loudest));
+            }
             // Lifting the quiet passages adds power, the more the lower the gain: measured with them lifted, the gain is
-            // corrected until it holds. A floor at or under the replay's quietest lifts nothing: no replay is needed.
-            for (int pass = 0; pass < CorrectionPasses && Range(gainDb).QuietestDb > levels.Min() + gainDb; pass++)
+            // corrected until it holds. Floors at or under the replay's quietest lift nothing: no replay is needed.
+            bool Lifts(AnchorLevels range, double gain) =>
+                range.QuietestDb > levels.Min() + gain || range.QuietestSecondDb > quietestSecond + gain;
+            for (int pass = 0; pass < CorrectionPasses && Lifts(Range(gainDb), gainDb); pass++)
             {
                 double lifted = ReplayPower(tokens with { GainDb = gainDb, Levels = Range(gainDb) }, out _);
                 double correction = GainDb(clip.Power, lifted);

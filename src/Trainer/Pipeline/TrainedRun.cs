@@ -50,7 +50,7 @@ public sealed partial class TrainedRun
     /// <summary>Whether <paramref name="codes"/> were encoded before clips' powers or levels were kept (their anchors'
     /// gains or ranges cannot be measured; encoding again gives the same codes, with both).</summary>
     public static bool PredateClipLevels(IEnumerable<CodeSequence> codes) =>
-        codes.Any(c => c.Power <= 0 || c.Levels is null);
+        codes.Any(c => c.Power <= 0 || c.Levels?.QuietestSecondDb is null);
 
     public CodeSequence[] LoadCodes()
     {

@@ -259,6 +259,8 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
                            Levels: new AnchorLevels(-10, -20)),
                 new Anchor("too loud", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 6)),
                            Levels: new AnchorLevels(-10, 21)),
+                new Anchor("second above", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 7)),
+                           Levels: new AnchorLevels(-30, -10, QuietestSecondDb: -5)),
             ],
         };
         var problems = SyntheticBundle.Problems(SyntheticBundle.Bundle(bad, Models));
@@ -277,8 +279,9 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
             "anchors[4] has no name",
             "anchor 'blast' has a gain of 61 dB (at most ±60 dB)",
             "anchor 'upside-down' has levels from -10 to -20 dB",
-            "anchor 'too loud' has levels from -10 to 21 dB");
-        Assert.Equal(15, problems.Count);
+            "anchor 'too loud' has levels from -10 to 21 dB",
+            "anchor 'second above' has a quietest second of -5 dB");
+        Assert.Equal(16, problems.Count);
 
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");

@@ -23,12 +23,25 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
         return 10 * Math.Log10(sum / x.Length);
     }
 
-    static float[] Kept(float[] input, double quietestDb, double loudestDb)
+    static float[] Kept(float[] input, double quietestDb, double loudestDb,
+                        double quietestSecondDb = double.NegativeInfinity)
     {
         var keeper = new LevelRangeKeeper(Rate, Block, Skip);
         var y = (float[])input.Clone();
-        for (int at = 0; at < y.Length; at += Block) keeper.Process(y.AsSpan(at, Block), quietestDb, loudestDb);
+        for (int at = 0; at < y.Length; at += Block)
+            keeper.Process(y.AsSpan(at, Block), quietestDb, loudestDb, quietestSecondDb);
         return y;
+    }
+
+    /// <summary>A sound at −20 dB with a lull at −30 dB a quarter second long every half second: its quietest quarter
+    /// is the lull's level, its quietest second about −23 dB.</summary>
+    static float[] Gappy(double seconds)
+    {
+        var x = Sine(-20, seconds);
+        int half = Rate / 2, quarter = Rate / 4;
+        for (int i = 0; i < x.Length; i++)
+            if (i % half >= quarter) x[i] *= (float)Math.Pow(10, -10 / 20.0);
+        return x;
     }
 
     [Fact]
@@ -108,6 +121,45 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
         Assert.True(after <= -10 + 0.01, $"{after:F2} dB");
     }
 
+    /// <summary>The second floor: lulls as long as the sound's own pass, a lull of three seconds is lifted to the
+    /// sound's quietest second, and the sound's return after it is not pushed above itself by the lull's boost.
+    /// </summary>
+    [Fact]
+    public void ASecondBelowTheQuietestSecondIsLiftedAndItsReturnIsNot()
+    {
+        var clip = Gappy(6);
+        var quarters = LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip);
+        double quietestSecond = LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip,
+                                                                LevelRangeKeeper.LongWindowSeconds).Min();
+        output.WriteLine($"the sound's quarters {quarters.Min():F2} … {quarters.Max():F2} dB, quietest second " +
+                         $"{quietestSecond:F2} dB");
+        Assert.InRange(quietestSecond - quarters.Min(), 5, 9);
+        Assert.Equal(clip, Kept(clip, quarters.Min(), quarters.Max(), quietestSecond));
+
+        // Two seconds of the sound, three of the lull alone, three of the sound again.
+        var lull = Sine(-30, 3);
+        int Whole(int seconds) => seconds * Rate / Block * Block;
+        float[] note = [.. clip.AsSpan(0, Whole(2)), .. lull, .. clip.AsSpan(0, Whole(3))];
+        var y = Kept(note, quarters.Min(), quarters.Max(), quietestSecond);
+        var withoutSecondFloor = Kept(note, quarters.Min(), quarters.Max());
+        int returns = Whole(2) + lull.Length;
+        double lullEnd = RmsDb(y.AsSpan(returns - Rate, Rate));
+        output.WriteLine($"the lull's last second: {lullEnd:F2} dB (in: -30, without the second floor: " +
+                         $"{RmsDb(withoutSecondFloor.AsSpan(returns - Rate, Rate)):F2})");
+        Assert.Equal(quietestSecond, lullEnd, 0.05);
+        Assert.Equal(-30, RmsDb(withoutSecondFloor.AsSpan(returns - Rate, Rate)), 0.05);
+
+        double largestRise = double.MinValue;
+        for (int at = returns; at + Rate / 10 <= returns + Rate; at += Block)
+            largestRise = Math.Max(largestRise, RmsDb(y.AsSpan(at, Rate / 10)) - RmsDb(note.AsSpan(at, Rate / 10)));
+        output.WriteLine($"largest lift of a 100 ms window in the return's first second: {largestRise:F2} dB");
+        // The first block ramps the lull's boost off; while the last second still holds the lull, the return's own
+        // dips (its quarters at −30 dB, below the quietest second) are lifted a little.
+        Assert.True(largestRise < 2, $"{largestRise:F2} dB");
+        int settled = returns + Rate;
+        Assert.Equal(note.AsSpan(settled).ToArray(), y.AsSpan(settled).ToArray());
+    }
+
     [Fact]
     public void WindowLevelsOfASineAreItsRms()
     {
@@ -131,8 +183,9 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
                      Assert.Single(LevelRangeKeeper.WindowLevelsDb(new float[4 * Block], Rate, Block, Skip)));
     }
 
-    /// <summary>The export's promise: a clip kept within the extremes of its own window levels is not touched — a
-    /// note at variation 0 plays exactly as the replay that measured them.</summary>
+    /// <summary>The export's promise: a clip kept within the extremes of its own window levels, and above its own
+    /// quietest second, is not touched — a note at variation 0 plays exactly as the replay that measured them.
+    /// </summary>
     [Fact]
     public void AClipKeptWithinItsOwnWindowLevelsIsUntouched()
     {
@@ -144,8 +197,9 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
             x[i] = (float)(envelope * (random.NextDouble() - 0.5));
         }
         var levels = LevelRangeKeeper.WindowLevelsDb(x, Rate, Block, Skip);
-        output.WriteLine($"window levels {levels.Min():F2} … {levels.Max():F2} dB");
+        var seconds = LevelRangeKeeper.WindowLevelsDb(x, Rate, Block, Skip, LevelRangeKeeper.LongWindowSeconds);
+        output.WriteLine($"window levels {levels.Min():F2} … {levels.Max():F2} dB, quietest second {seconds.Min():F2}");
         Assert.True(levels.Max() - levels.Min() > 3);
-        Assert.Equal(x, Kept(x, levels.Min(), levels.Max()));
+        Assert.Equal(x, Kept(x, levels.Min(), levels.Max(), seconds.Min()));
     }
 }

@@ -7,8 +7,9 @@ namespace Distill.Tests.Data;
 public class ClipLevelRangeTests
 {
     /// <summary>A sine of amplitude 0.5 for 2 s, then 0.05 for 2 s, at a frequency with whole periods in every hop:
-    /// the quietest and loudest short-term levels are the two halves' RMS, −9.03 and −29.03 dB, as the engine's keeper
-    /// measures a note — so a replay at the clip's own levels passes it untouched.</summary>
+    /// the quietest and loudest short-term levels are the two halves' RMS, −9.03 and −29.03 dB, and so is the quietest
+    /// second, as the engine's keeper measures a note — so a replay at the clip's own levels passes it untouched.
+    /// </summary>
     [Fact]
     public void TheRangeIsTheLoudAndQuietHalvesRmsLevels()
     {
@@ -21,11 +22,12 @@ public class ClipLevelRangeTests
         var range = Corpus.LevelRange(audio, features);
         Assert.Equal(20 * Math.Log10(0.5 / Math.Sqrt(2)), range.LoudestDb, 2);
         Assert.Equal(20 * Math.Log10(0.05 / Math.Sqrt(2)), range.QuietestDb, 2);
+        Assert.Equal(20 * Math.Log10(0.05 / Math.Sqrt(2)), range.QuietestSecondDb!.Value, 2);
 
         var keeper = new LevelRangeKeeper(rate, features.Hop, VoiceRenderer.KeeperSkipBlocks);
         var heard = (float[])audio.Clone();
         for (int at = 0; at + features.Hop <= heard.Length; at += features.Hop)
-            keeper.Process(heard.AsSpan(at, features.Hop), range.QuietestDb, range.LoudestDb);
+            keeper.Process(heard.AsSpan(at, features.Hop), range.QuietestDb, range.LoudestDb, range.QuietestSecondDb!.Value);
         Assert.Equal(audio, heard);
     }
 }
