@@ -65,7 +65,7 @@ public sealed class Corpus
                 continue;
             }
             clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, magnitude, loaded.Seconds, loaded.SampleRate,
-                                     loaded.Channels, LevelRange(audio, features)));
+                                     loaded.Channels, LevelRange(audio, features.SampleRate, features.Hop)));
         }
         skipped.Sort((x, y) => string.CompareOrdinal(x.RelativePath, y.RelativePath));
         return new Corpus
@@ -87,13 +87,12 @@ public sealed class Corpus
 
     /// <summary>The quietest and loudest of a clip's short-term levels, and its quietest second, measured as the
     /// engine's <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out): the
-    /// range a note on the clip is kept in.</summary>
-    public static AnchorLevels LevelRange(ReadOnlySpan<float> audio, FeatureConfig features)
+    /// range a note on the clip is kept in (and, of a replay, the range it plays in).</summary>
+    public static AnchorLevels LevelRange(ReadOnlySpan<float> audio, double sampleRate, int hop)
     {
-        var levels = LevelRangeKeeper.WindowLevelsDb(audio, features.SampleRate, features.Hop,
-                                                     VoiceRenderer.KeeperSkipBlocks);
-        var seconds = LevelRangeKeeper.WindowLevelsDb(audio, features.SampleRate, features.Hop,
-                                                      VoiceRenderer.KeeperSkipBlocks, LevelRangeKeeper.LongWindowSeconds);
+        var levels = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, VoiceRenderer.KeeperSkipBlocks);
+        var seconds = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, VoiceRenderer.KeeperSkipBlocks,
+                                                      LevelRangeKeeper.LongWindowSeconds);
         return new AnchorLevels(levels.Min(), levels.Max(), seconds.Min());
     }
 

@@ -3,6 +3,7 @@ using Distill.Runtime.Bundle;
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
 using Distill.Runtime.Inference;
+using Distill.Trainer.Data;
 using Distill.Trainer.Prior;
 
 namespace Distill.Trainer.Export;
@@ -47,20 +48,18 @@ public static class AnchorGains
                 return MeanPower<float>(logMagnitude);
             }
             double gainDb = GainDb(clip.Power, ReplayPower(tokens, out var plain));
-            double[] Levels(double seconds) => LevelRangeKeeper.WindowLevelsDb(
-                plain, manifest.Audio.SampleRate, manifest.Audio.Hop, VoiceRenderer.KeeperSkipBlocks, seconds);
-            var levels = Levels(LevelRangeKeeper.WindowSeconds);
-            double quietestSecond = Levels(LevelRangeKeeper.LongWindowSeconds).Min();
+            var replay = Corpus.LevelRange(plain, manifest.Audio.SampleRate, manifest.Audio.Hop);
+            double replaySecond = replay.QuietestSecondDb!.Value;
             AnchorLevels Range(double gain)
             {
-                double loudest = levels.Max() + gain;
-                return new(Math.Min(clip.Levels?.QuietestDb ?? levels.Min() + gain, loudest), loudest,
-                           Math.Min(clip.Levels?.QuietestSecondDb ?? quietestSecond + gain, loudest));
+                double loudest = replay.LoudestDb + gain;
+                return new(Math.Min(clip.Levels?.QuietestDb ?? replay.QuietestDb + gain, loudest), loudest,
+                           Math.Min(clip.Levels?.QuietestSecondDb ?? replaySecond + gain, loudest));
             }
             // Lifting the quiet passages adds power, the more the lower the gain: measured with them lifted, the gain is
             // corrected until it holds. Floors at or under the replay's quietest lift nothing: no replay is needed.
             bool Lifts(AnchorLevels range, double gain) =>
-                range.QuietestDb > levels.Min() + gain || range.QuietestSecondDb > quietestSecond + gain;
+                range.QuietestDb > replay.QuietestDb + gain || range.QuietestSecondDb > replaySecond + gain;
             for (int pass = 0; pass < CorrectionPasses && Lifts(Range(gainDb), gainDb); pass++)
             {
                 double lifted = ReplayPower(tokens with { GainDb = gainDb, Levels = Range(gainDb) }, out _);
