@@ -26,9 +26,9 @@ public sealed class SpectrumGuard
     readonly MelFilterbank bank;
     readonly int bins;
     readonly float[] power, mel;    // one frame
-    readonly double[][] learnt;     // band power of each replayed step's frames, [frame · Bands + band]; once the
-                                    // floor is known, its first Summary values are the step's summary
+    readonly double[][] learnt;     // band power of each replayed step's frames, [frame · Bands + band]
     readonly int[] learntFrames;    // frames in each of them
+    readonly double[][] learntSummaries; // their summaries, once the floor is known
     readonly double[][] recent;     // summaries of the last WindowSteps steps heard, a ring
     readonly double[] reference, candidate, mean, framePowers;
     int learntSteps, keptSteps;
@@ -36,16 +36,16 @@ public sealed class SpectrumGuard
     double floor;                      // band power floor (NaN while learning: the opening's loudest sets it)
 
     /// <param name="learnSteps">How many steps <see cref="Learn"/> may be given (the primed opening's).</param>
-    /// <param name="framesPerStep">The most frames a step has (at least 2).</param>
+    /// <param name="framesPerStep">The most frames a step has.</param>
     public SpectrumGuard(int sampleRate, int nFft, int learnSteps, int framesPerStep = WorldGraphs.FramesPerStep)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(framesPerStep, 2);
         bank = new MelFilterbank(sampleRate, nFft, Bands, 0, sampleRate / 2.0);
         bins = nFft / 2 + 1;
         power = new float[bins];
         mel = new float[Bands];
         learnt = NewSteps(learnSteps, framesPerStep * Bands);
         learntFrames = new int[learnSteps];
+        learntSummaries = NewSteps(learnSteps, Summary);
         recent = NewSteps(WindowSteps, Summary);
         reference = new double[Summary]; candidate = new double[Summary]; mean = new double[Summary];
         framePowers = new double[framesPerStep * Bands];
@@ -113,7 +113,7 @@ public sealed class SpectrumGuard
         for (int s = 0; s < learntSteps; s++)
             foreach (double p in learnt[s].AsSpan(0, learntFrames[s] * Bands)) loudest = Math.Max(loudest, p);
         floor = Math.Max(loudest * Math.Pow(10, -FloorDb / 10), double.Epsilon);
-        var summaries = learnt.AsSpan(0, learntSteps);
+        var summaries = learntSummaries.AsSpan(0, learntSteps);
         for (int s = 0; s < learntSteps; s++) Summarise(learnt[s].AsSpan(0, learntFrames[s] * Bands), summaries[s]);
         for (int s = Math.Max(0, learntSteps - WindowSteps); s < learntSteps; s++)
             Array.Copy(summaries[s], recent[s % WindowSteps], Summary);
@@ -173,10 +173,8 @@ public sealed class SpectrumGuard
         return frames;
     }
 
-    /// <summary>A step's summary from band powers of its frames [frame · Bands + band], written to the first
-    /// <see cref="Summary"/> values of <paramref name="summary"/>, which may be the powers' own array: band b's two
-    /// results overwrite band b of frames 0 and 1, which are read by then.</summary>
-    void Summarise(ReadOnlySpan<double> powers, Span<double> summary)
+    /// <summary>A step's summary from band powers of its frames [frame · Bands + band].</summary>
+    void Summarise(ReadOnlySpan<double> powers, double[] summary)
     {
         int frames = powers.Length / Bands;
         for (int b = 0; b < Bands; b++)
