@@ -13,7 +13,8 @@ namespace Distill.Runtime.Dsp;
 /// own, and a decoder's first step from silence is no level of the sound). A second floor holds on the last
 /// <see cref="LongWindowSeconds"/>: a quarter second may dip to the clip's quietest quarter (a bird's silence between
 /// chirps), but a whole second may not sink below the clip's quietest second (a stretch of those silences strung
-/// together, which the clip never has). Allocates nothing and cannot throw after construction.
+/// together, which the clip never has): while it is below, the quarters below that level are lifted to it. Allocates
+/// nothing and cannot throw after construction.
 /// </summary>
 public sealed class LevelRangeKeeper
 {
@@ -91,13 +92,14 @@ public sealed class LevelRangeKeeper
             double levelDb = LevelDb(RecentEnergy(WindowBlocks), (double)WindowBlocks * blockSize);
             if (levelDb < quietestDb) target = Math.Min(quietestDb - levelDb, MaxBoostDb);
             else if (levelDb > loudestDb) target = Math.Max(loudestDb - levelDb, -MaxCutDb);
-            // A second below the clip's quietest is lifted, but only while the quarter second heard now is below that
-            // level too: the sound's own return after a lull is not pumped up by the lull's boost.
+            // While the last second is below the clip's quietest, the quarter heard now is lifted to that level, never
+            // above it: lulls strung closer than the sound's own are lifted whole (lifting them by the second's own
+            // shortfall left the second short), and the sound's return after a lull is not pumped by the lull's boost.
             if (target >= 0 && blocks >= SkipBlocks + LongWindowBlocks)
             {
                 double secondDb = LevelDb(RecentEnergy(LongWindowBlocks), (double)LongWindowBlocks * blockSize);
-                double lift = Math.Min(quietestSecondDb - secondDb, quietestSecondDb - levelDb);
-                target = Math.Max(target, Math.Min(lift, MaxBoostDb));
+                if (secondDb < quietestSecondDb)
+                    target = Math.Max(target, Math.Min(quietestSecondDb - levelDb, MaxBoostDb));
             }
         }
         double previous = gainDb;
