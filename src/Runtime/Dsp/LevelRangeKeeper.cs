@@ -116,6 +116,12 @@ public sealed class LevelRangeKeeper
         for (int i = 0; i < block.Length; i++) block[i] *= from + step * (i + 1);
     }
 
+    /// <summary>The level (dB of RMS) of the last second given to <see cref="Process"/>, before its gain; NaN until
+    /// a whole second after the skipped blocks has been given.</summary>
+    public double LastSecondDb => blocks >= SkipBlocks + LongWindowBlocks
+        ? LevelDb(RecentEnergy(LongWindowBlocks), (double)LongWindowBlocks * blockSize)
+        : double.NaN;
+
     /// <summary>Σx² of the last <paramref name="count"/> blocks heard.</summary>
     double RecentEnergy(int count)
     {

@@ -141,12 +141,17 @@ public sealed class CodeStream
 
     Span<long> CurrentStep => history.AsSpan(Steps % HistorySteps * tokensPerStep, tokensPerStep);
 
-    /// <summary>Puts the anchor's own codes in place of step <paramref name="step"/>'s (one of the last
-    /// <see cref="HistorySteps"/>); returns whether any differed. The prior keeps what it read.</summary>
-    public bool ReplayAnchor(int step)
+    /// <summary>Whether step <paramref name="step"/> (one of the last <see cref="HistorySteps"/>) holds the anchor's own
+    /// codes for that time.</summary>
+    public bool IsAnchorsOwn(int step) => HistoryStep(step).SequenceEqual(AnchorStep(step));
+
+    /// <summary>Puts the anchor's own codes of step <paramref name="anchorStep"/> in place of step
+    /// <paramref name="step"/>'s (one of the last <see cref="HistorySteps"/>); returns whether any differed. The prior
+    /// keeps what it read.</summary>
+    public bool ReplayAnchor(int step, int anchorStep)
     {
         var codes = HistoryStep(step);
-        var own = AnchorStep(step);
+        var own = AnchorStep(anchorStep);
         if (codes.SequenceEqual(own)) return false;
         own.CopyTo(codes);
         return true;

@@ -7,7 +7,9 @@ namespace Distill.Runtime.Engine;
 /// or burst above the sound. Quiet is judged on short windows, since a hole of 50 ms is heard as a dropout however
 /// loud the rest of its step is; loud on the step's mean power. A sound with gaps of its own (bubbles between their
 /// events) may have quiet windows, but no run of them longer than its opening's longest: a prior that knows the gaps
-/// otherwise strings them together at low temperature.
+/// otherwise strings them together at low temperature. Nor may the last second heard sink below a floor the caller
+/// gives (its clip's quietest second, less what the output's level keeper can lift): a one-shot's decay strung to its
+/// next attack through a second of near silence is a lull the sound never has.
 /// </summary>
 public sealed class LevelGuard
 {
@@ -31,58 +33,113 @@ public sealed class LevelGuard
     static readonly double Above = Math.Pow(10, AboveDb / 10);
     readonly double[] learnt;   // window powers of the replayed steps, in time order
     readonly double[] sorted;   // the same, sorted once learning is over
-    int count;
+    readonly double[] heard;    // window powers of the last second heard, a ring
+    readonly double[] judged;   // window powers of the step last judged (a step has no more than the opening)
+    int count, judgedCount, learntSteps;
+    long heardCount;
     double floor, quiet, loudest; // thresholds of a stray and of a quiet window (NaN until judged), the loudest step
     int longestQuietRun, quietRun; // the opening's longest run of quiet windows, the run heard up to now
     int judgedRun;                 // the run as it would be after the step last judged
 
     /// <param name="windows">How many windows <see cref="Learn"/> may be given in all (the primed opening's).</param>
-    public LevelGuard(int windows)
+    /// <param name="secondWindows">Windows in a second.</param>
+    public LevelGuard(int windows, int secondWindows)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(secondWindows);
         learnt = new double[windows];
         sorted = new double[windows];
+        heard = new double[secondWindows];
+        judged = new double[windows];
         Reset();
     }
 
     public void Reset()
     {
-        count = 0;
+        count = judgedCount = learntSteps = LoudestLearnt = 0;
+        SecondTooQuiet = false;
+        heardCount = 0;
         floor = quiet = double.NaN;
         loudest = 0;
         longestQuietRun = quietRun = judgedRun = 0;
     }
+
+    /// <summary>Which of the steps given to <see cref="Learn"/> was the loudest (0: the first).</summary>
+    public int LoudestLearnt { get; private set; }
+
+    /// <summary>Whether the step last judged would leave the last second heard below the floor given: a lull, which
+    /// the anchor's loudest step ends, where the anchor's own step at that time may be as quiet.</summary>
+    public bool SecondTooQuiet { get; private set; }
 
     /// <summary>A step of the anchor itself: linear magnitude frames of <paramref name="bins"/> bins each.</summary>
     public void Learn(ReadOnlySpan<float> magnitudes, int bins)
     {
         int frames = magnitudes.Length / bins;
         for (int start = 0; start + WindowFrames <= frames && count < learnt.Length; start += WindowFrames)
-            learnt[count++] = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins));
-        loudest = Math.Max(loudest, MeanPower(magnitudes));
+        {
+            double power = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins));
+            learnt[count++] = power;
+            heard[heardCount++ % heard.Length] = power;
+        }
+        double stepPower = MeanPower(magnitudes);
+        if (stepPower > loudest) (loudest, LoudestLearnt) = (stepPower, learntSteps);
+        learntSteps++;
     }
 
     /// <summary>Whether a generated step (linear magnitude frames) has a window below the anchor's range, a run of quiet
-    /// windows longer than the anchor's own, or a mean power above its range. Nothing strays before anything was
-    /// learnt. The step heard after judging is told by <see cref="KeepJudged"/> (this one) or <see cref="Keep"/> (its
-    /// replacement), which carries the quiet run on.</summary>
-    public bool Strays(ReadOnlySpan<float> magnitudes, int bins)
+    /// windows longer than the anchor's own, a last second below <paramref name="secondFloor"/>, or a mean power above
+    /// its range. Nothing strays before anything was learnt. The step heard after judging is told by
+    /// <see cref="KeepJudged"/> (this one) or <see cref="Keep"/> (its replacement), which carries the quiet run and the
+    /// last second on.</summary>
+    /// <param name="secondFloor">The least mean window power the last second heard, this step included, may have
+    /// (0: none).</param>
+    public bool Strays(ReadOnlySpan<float> magnitudes, int bins, double secondFloor = 0)
     {
         judgedRun = quietRun;
+        judgedCount = 0;
+        SecondTooQuiet = false;
         if (count == 0) return false;
         if (double.IsNaN(floor)) FixThresholds();
         bool strays = MeanPower(magnitudes) > loudest * Above;
         int frames = magnitudes.Length / bins;
-        for (int start = 0; start + WindowFrames <= frames; start += WindowFrames)
+        for (int start = 0; start + WindowFrames <= frames && judgedCount < judged.Length; start += WindowFrames)
         {
-            double power = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins));
+            double power = judged[judgedCount++] = MeanPower(magnitudes.Slice(start * bins, WindowFrames * bins));
             judgedRun = power < quiet ? judgedRun + 1 : 0;
             strays |= power < floor || judgedRun > longestQuietRun;
         }
-        return strays;
+        SecondTooQuiet = LastSecondWithJudged() < secondFloor;
+        return strays || SecondTooQuiet;
+    }
+
+    /// <summary>The mean window power of the last second heard (NaN before anything was).</summary>
+    public double HeardSecondPower
+    {
+        get
+        {
+            int windows = (int)Math.Min(heardCount, heard.Length);
+            double sum = 0;
+            for (long w = heardCount - windows; w < heardCount; w++) sum += heard[w % heard.Length];
+            return sum / windows;
+        }
+    }
+
+    /// <summary>The mean window power of the last second heard if the step last judged were heard next.</summary>
+    double LastSecondWithJudged()
+    {
+        int fromJudged = Math.Min(judgedCount, heard.Length);
+        int fromHeard = (int)Math.Min(heardCount, heard.Length - fromJudged);
+        double sum = 0;
+        for (int i = judgedCount - fromJudged; i < judgedCount; i++) sum += judged[i];
+        for (long w = heardCount - fromHeard; w < heardCount; w++) sum += heard[w % heard.Length];
+        return sum / (fromJudged + fromHeard);
     }
 
     /// <summary>The step last judged is the one heard.</summary>
-    public void KeepJudged() => quietRun = judgedRun;
+    public void KeepJudged()
+    {
+        quietRun = judgedRun;
+        for (int i = 0; i < judgedCount; i++) heard[heardCount++ % heard.Length] = judged[i];
+    }
 
     /// <summary>A replacement of the step last judged is heard instead.</summary>
     public void Keep(ReadOnlySpan<float> magnitudes, int bins)

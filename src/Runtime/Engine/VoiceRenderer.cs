@@ -18,6 +18,11 @@ public sealed class VoiceRenderer : IDisposable
 {
     /// <summary>Output hops no judged level holds: the first step's, the decoder warming up from silence.</summary>
     public const int KeeperSkipBlocks = WorldGraphs.FramesPerStep;
+    /// <summary>How far below its clip's quietest second a note's last second may sink, by its decoded codes, before
+    /// they are judged a lull: the generation goals' tolerance. The output's level keeper lifts a shallow lull back, but
+    /// not near silence, which only other codes end (at 6 dB, the demo world kept 40 of its 48 notes within their clips'
+    /// 1 s levels, against 42).</summary>
+    public const double LullBelowQuietestSecondDb = 3;
     /// <summary>Decoded frames kept for the read position: the step being read and the one after it.</summary>
     const int RingFrames = 2 * WorldGraphs.FramesPerStep + 2;
     readonly CodeStream codes;
@@ -27,7 +32,7 @@ public sealed class VoiceRenderer : IDisposable
     readonly StreamingPhaseReconstructor phase;
     readonly OutputHighPass highPass;   // DC and infrasound off each voice's output
     readonly LevelRangeKeeper levelKeeper; // the note within its anchor's levels
-    readonly LevelGuard level = new(CodeStream.PrimeSteps * WorldGraphs.FramesPerStep / LevelGuard.WindowFrames);
+    readonly LevelGuard level;
     readonly SpectrumGuard spectrum;
     readonly int bins, tokensPerStep;
     readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod RingFrames][bin]
@@ -36,6 +41,7 @@ public sealed class VoiceRenderer : IDisposable
     int morphSteps;
     double anchorGainDb, morphGainDb; // the anchors' own gains (AnchorTokens.GainDb), blended by morph
     AnchorLevels? anchorLevels, morphLevels; // their levels, blended the same way
+    double decodedToOutputDb;   // see Judge; NaN until measured
     long decodedFrames;         // frames [0, decodedFrames) have been decoded
     double position;            // read position in decoded frames
 
@@ -73,6 +79,9 @@ public sealed class VoiceRenderer : IDisposable
         highPass = new OutputHighPass(m.Audio.SampleRate);
         levelKeeper = new LevelRangeKeeper(m.Audio.SampleRate, Hop, KeeperSkipBlocks);
         spectrum = new SpectrumGuard(m.Audio.SampleRate, m.Audio.NFft, CodeStream.PrimeSteps);
+        int windowsPerSecond = (int)Math.Round((double)m.Audio.SampleRate / (Hop * LevelGuard.WindowFrames));
+        level = new LevelGuard(CodeStream.PrimeSteps * WorldGraphs.FramesPerStep / LevelGuard.WindowFrames,
+                               windowsPerSecond);
         decoded = new float[RingFrames * bins];
         frame = new float[bins];
         discard = new float[Hop];
@@ -101,6 +110,7 @@ public sealed class VoiceRenderer : IDisposable
         anchorGainDb = anchor.GainDb; morphGainDb = morphTarget.GainDb;
         anchorLevels = anchor.Levels; morphLevels = morphTarget.Levels;
         decodedFrames = 0;
+        decodedToOutputDb = double.NaN;
         position = 0;
         decoder.Reset();
         phase.Reset();
@@ -156,10 +166,14 @@ public sealed class VoiceRenderer : IDisposable
         // Both anchors' levels, or none (a world made before anchors had them): morph blends them like the gains.
         if (anchorLevels is { } from && morphLevels is { } to)
             levelKeeper.Process(output, Blend(from.QuietestDb, to.QuietestDb), Blend(from.LoudestDb, to.LoudestDb),
-                                from.QuietestSecondDb is double fromSecond && to.QuietestSecondDb is double toSecond
-                                    ? Blend(fromSecond, toSecond) : double.NegativeInfinity);
+                                QuietestSecondDb(morph) ?? double.NegativeInfinity);
         if (!controls.Freeze) position += controls.StepRate;
     }
+
+    /// <summary>The anchors' quietest seconds blended by morph (null: a world made before anchors had them).</summary>
+    double? QuietestSecondDb(float morph) =>
+        anchorLevels?.QuietestSecondDb is double from && morphLevels?.QuietestSecondDb is double to
+            ? from + morph * (to - from) : null;
 
     /// <summary>result = f0 + a·(f1 − f0), a vector's width at a time (element-wise: the same bits at any width).</summary>
     static void Interpolate(ReadOnlySpan<float> f0, ReadOnlySpan<float> f1, float a, Span<float> result)
@@ -204,7 +218,7 @@ public sealed class VoiceRenderer : IDisposable
                 spectrum.Learn(decoder.Magnitude);
             }
         }
-        else Judge(step);
+        else Judge(step, controls.Morph);
         for (int f = 0; f < WorldGraphs.FramesPerStep; f++)
             decoder.Magnitude.Slice(f * bins, bins)
                    .CopyTo(decoded.AsSpan((int)((decodedFrames + f) % RingFrames) * bins, bins));
@@ -214,11 +228,21 @@ public sealed class VoiceRenderer : IDisposable
     /// <summary>A step that leaves the anchor's range is never heard: it is decoded again from the anchor's own codes,
     /// from the same carried state. The prior goes on sampling with the controls in force (a forced replay would mute
     /// every control for its length), drawing among the anchor's codes.</summary>
-    void Judge(int step)
+    void Judge(int step, float morph)
     {
+        // The output's level over the decoded magnitudes' power, measured once, over the opening's last second when the
+        // first generated step is judged (the anchor's gain and phase reconstruction's loss both in it), maps the clip's quietest second to a floor the
+        // level guard can judge a step by before it is heard.
+        if (!double.IsFinite(decodedToOutputDb))
+            decodedToOutputDb = levelKeeper.LastSecondDb - 10 * Math.Log10(level.HeardSecondPower);
+        double secondFloor = QuietestSecondDb(morph) is double quietest && double.IsFinite(decodedToOutputDb)
+            ? Math.Pow(10, (quietest - LullBelowQuietestSecondDb - decodedToOutputDb) / 10) : 0;
         // Both guards judge (no short circuit): each keeps the step it judged unless it is replaced.
-        bool strays = level.Strays(decoder.Magnitude, bins) | spectrum.Strays(decoder.Magnitude);
-        if (strays && codes.ReplayAnchor(step))
+        bool strays = level.Strays(decoder.Magnitude, bins, secondFloor) | spectrum.Strays(decoder.Magnitude);
+        // A lull is broken by the opening's loudest step (learning began at step 1), not the anchor's step at this
+        // time, which in a one-shot's decay is as quiet; the anchor's own quiet stretch, replayed, is no lull.
+        bool lull = level.SecondTooQuiet && !codes.IsAnchorsOwn(step);
+        if (strays && codes.ReplayAnchor(step, lull ? 1 + level.LoudestLearnt : step))
         {
             codes.Step(step).CopyTo(decoder.Codes);
             decoder.RunAgain();

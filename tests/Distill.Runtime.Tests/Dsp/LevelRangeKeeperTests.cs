@@ -188,6 +188,24 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The keeper tells the level of the last second it was given, before its gain (the level guard maps a
+    /// clip's quietest second onto decoded codes by it): none before a whole second after the skip, then the input's,
+    /// however much it lifts it.</summary>
+    [Fact]
+    public void ItTellsTheLastSecondsLevelBeforeItsGain()
+    {
+        var input = Sine(-40, 3);
+        var keeper = new LevelRangeKeeper(Rate, Block, Skip);
+        var y = (float[])input.Clone();
+        for (int b = 0; b < y.Length / Block; b++)
+        {
+            keeper.Process(y.AsSpan(b * Block, Block), -20, -10, -20);
+            if (b + 1 < Skip + keeper.LongWindowBlocks) Assert.True(double.IsNaN(keeper.LastSecondDb));
+        }
+        Assert.Equal(-40, keeper.LastSecondDb, 0.01);
+        Assert.Equal(-28, RmsDb(y.AsSpan(y.Length - Rate)), 0.01);
+    }
+
     [Fact]
     public void WindowLevelsOfASineAreItsRms()
     {

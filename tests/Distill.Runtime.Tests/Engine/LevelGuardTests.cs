@@ -26,7 +26,7 @@ public class LevelGuardTests
     [Fact]
     public void StepsStrayOnlyBeyondTheAnchorsRange()
     {
-        var guard = new LevelGuard(windows: 16);
+        var guard = new LevelGuard(windows: 16, secondWindows: 8);
         Assert.False(guard.Strays(Step(-200), Bins));
         foreach (double db in new[] { -20.0, -12, -15 }) guard.Learn(Step(db), Bins);
         // Median window −15 dB: a whole window at −44.9 is in range, at −45.1 a hole.
@@ -45,7 +45,7 @@ public class LevelGuardTests
     [Fact]
     public void AnAnchorsOwnGapsAreNotHoles()
     {
-        var guard = new LevelGuard(windows: 16);
+        var guard = new LevelGuard(windows: 16, secondWindows: 8);
         guard.Learn(Step(-10), Bins);
         guard.Learn(Step(-10, 0, 4, -80), Bins);
         guard.Learn(Step(-10), Bins);
@@ -60,7 +60,7 @@ public class LevelGuardTests
     [Fact]
     public void AQuietRunCarriesFromTheStepHeardToTheNext()
     {
-        var guard = new LevelGuard(windows: 16);
+        var guard = new LevelGuard(windows: 16, secondWindows: 8);
         guard.Learn(Step(-10), Bins);
         guard.Learn(Step(-10, 0, 4, -80), Bins);
         var gapAtStart = Step(-10, 0, 4, -60);
@@ -70,5 +70,33 @@ public class LevelGuardTests
         Assert.True(guard.Strays(gapAtStart, Bins));
         guard.Keep(Step(-10), Bins);
         Assert.False(guard.Strays(gapAtStart, Bins));
+    }
+
+    /// <summary>The last second heard, the step judged included, may not sink below the floor given: steps 20 dB down,
+    /// each in range by its windows, stray once a whole second of them would be heard (as a lull: the anchor's loudest
+    /// step ends it); a step of the anchor's level heard in between lifts the second back. Without a floor, they pass.
+    /// </summary>
+    [Fact]
+    public void ASecondBelowTheFloorGivenStrays()
+    {
+        var guard = new LevelGuard(windows: 16, secondWindows: 8);
+        guard.Learn(Step(-12), Bins);
+        guard.Learn(Step(-10), Bins);
+        Assert.Equal(1, guard.LoudestLearnt);
+        Assert.Equal(-10.886, 10 * Math.Log10(guard.HeardSecondPower), 0.001);
+        double floor = guard.HeardSecondPower * Math.Pow(10, -0.6);
+        var quiet = Step(-30);
+        // Half a second at −30 with half at −10 is −12.8 dB: within 6 dB of the opening's second.
+        Assert.False(guard.Strays(quiet, Bins, floor));
+        guard.Keep(quiet, Bins);
+        Assert.False(guard.Strays(quiet, Bins));
+        Assert.True(guard.Strays(quiet, Bins, floor));
+        Assert.True(guard.SecondTooQuiet);
+        guard.Keep(Step(-10), Bins);
+        Assert.False(guard.Strays(quiet, Bins, floor));
+        // After half a second at −30, the next half may be as quiet as 10·log10(2·10^−1.6886 − 10^−3) = −13.98 dB.
+        guard.Keep(quiet, Bins);
+        Assert.False(guard.Strays(Step(-13.9), Bins, floor));
+        Assert.True(guard.Strays(Step(-14.1), Bins, floor));
     }
 }
