@@ -33,6 +33,11 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
         return y;
     }
 
+    /// <summary>The levels a clip's replay is kept within: its quarter seconds', and its quietest second.</summary>
+    static (double[] Quarters, double QuietestSecond) Levels(float[] clip) =>
+        (LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip),
+         LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip, LevelRangeKeeper.LongWindowSeconds).Min());
+
     /// <summary>A sound at −20 dB with a lull at −30 dB a quarter second long every half second: its quietest quarter
     /// is the lull's level, its quietest second about −23 dB.</summary>
     static float[] Gappy(double seconds)
@@ -128,9 +133,7 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
     public void ASecondBelowTheQuietestSecondIsLiftedAndItsReturnIsNot()
     {
         var clip = Gappy(6);
-        var quarters = LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip);
-        double quietestSecond = LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip,
-                                                                LevelRangeKeeper.LongWindowSeconds).Min();
+        var (quarters, quietestSecond) = Levels(clip);
         output.WriteLine($"the sound's quarters {quarters.Min():F2} … {quarters.Max():F2} dB, quietest second " +
                          $"{quietestSecond:F2} dB");
         Assert.InRange(quietestSecond - quarters.Min(), 5, 9);
@@ -168,9 +171,7 @@ public class LevelRangeKeeperTests(ITestOutputHelper output)
     public void LullsStrungCloserThanTheSoundsOwnAreLiftedToItsQuietestSecond()
     {
         var clip = Gappy(6);
-        var quarters = LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip);
-        double quietestSecond = LevelRangeKeeper.WindowLevelsDb(clip, Rate, Block, Skip,
-                                                                LevelRangeKeeper.LongWindowSeconds).Min();
+        var (quarters, quietestSecond) = Levels(clip);
         var note = Sine(-20, 8);
         int second = Rate / Block * Block, quarter = second / 4;
         for (int i = 0; i < note.Length; i++)
