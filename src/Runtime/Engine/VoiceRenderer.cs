@@ -225,9 +225,10 @@ public sealed class VoiceRenderer : IDisposable
         decodedFrames += WorldGraphs.FramesPerStep;
     }
 
-    /// <summary>A step that leaves the anchor's range is never heard: it is decoded again from the anchor's own codes,
-    /// from the same carried state. The prior goes on sampling with the controls in force (a forced replay would mute
-    /// every control for its length), drawing among the anchor's codes.</summary>
+    /// <summary>A step that leaves the anchor's range is never heard: it is decoded again from the anchor's own codes
+    /// (its step at that time; in a lull, its opening's loudest), from the same carried state. The prior goes on
+    /// sampling with the controls in force (a forced replay would mute every control for its length), drawing among the
+    /// anchor's codes.</summary>
     void Judge(int step, float morph)
     {
         // The output's level over the decoded magnitudes' power, measured once, over the opening's last second when the
