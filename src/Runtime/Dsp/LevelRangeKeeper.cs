@@ -95,12 +95,8 @@ public sealed class LevelRangeKeeper
             // While the last second is below the clip's quietest, the quarter heard now is lifted to that level, never
             // above it: lulls strung closer than the sound's own are lifted whole (lifting them by the second's own
             // shortfall left the second short), and the sound's return after a lull is not pumped by the lull's boost.
-            if (target >= 0 && blocks >= SkipBlocks + LongWindowBlocks)
-            {
-                double secondDb = LevelDb(RecentEnergy(LongWindowBlocks), (double)LongWindowBlocks * blockSize);
-                if (secondDb < quietestSecondDb)
-                    target = Math.Max(target, Math.Min(quietestSecondDb - levelDb, MaxBoostDb));
-            }
+            if (target >= 0 && LastSecondDb < quietestSecondDb) // NaN (no whole second yet): false
+                target = Math.Max(target, Math.Min(quietestSecondDb - levelDb, MaxBoostDb));
         }
         double previous = gainDb;
         gainDb = target + (previous - target) * smoothing;

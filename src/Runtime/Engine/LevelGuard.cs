@@ -117,9 +117,7 @@ public sealed class LevelGuard
         get
         {
             int windows = (int)Math.Min(heardCount, heard.Length);
-            double sum = 0;
-            for (long w = heardCount - windows; w < heardCount; w++) sum += heard[w % heard.Length];
-            return sum / windows;
+            return AddHeard(0, windows) / windows;
         }
     }
 
@@ -130,8 +128,15 @@ public sealed class LevelGuard
         int fromHeard = (int)Math.Min(heardCount, heard.Length - fromJudged);
         double sum = 0;
         for (int i = judgedCount - fromJudged; i < judgedCount; i++) sum += judged[i];
-        for (long w = heardCount - fromHeard; w < heardCount; w++) sum += heard[w % heard.Length];
-        return sum / (fromJudged + fromHeard);
+        return AddHeard(sum, fromHeard) / (fromJudged + fromHeard);
+    }
+
+    /// <summary><paramref name="sum"/> plus the last <paramref name="windows"/> window powers heard, oldest first.
+    /// </summary>
+    double AddHeard(double sum, int windows)
+    {
+        for (long w = heardCount - windows; w < heardCount; w++) sum += heard[w % heard.Length];
+        return sum;
     }
 
     /// <summary>The step last judged is the one heard.</summary>

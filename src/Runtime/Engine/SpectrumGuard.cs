@@ -139,7 +139,8 @@ public sealed class SpectrumGuard
     {
         double sum = 0;
         for (int b = 0; b < Bands; b++)
-            sum += Math.Abs(10 * Math.Log10(Math.Max(summary[Power + b], floor) / Math.Max(reference[Power + b], floor)));
+            sum += Math.Abs(10 * Math.Log10(Math.Max(summary[Power + b], floor) /
+                                            Math.Max(reference[Power + b], floor)));
         return sum / Bands;
     }
 

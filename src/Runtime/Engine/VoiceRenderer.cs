@@ -232,8 +232,8 @@ public sealed class VoiceRenderer : IDisposable
     void Judge(int step, float morph)
     {
         // The output's level over the decoded magnitudes' power, measured once, over the opening's last second when the
-        // first generated step is judged (the anchor's gain and phase reconstruction's loss both in it), maps the clip's quietest second to a floor the
-        // level guard can judge a step by before it is heard.
+        // first generated step is judged (the anchor's gain and phase reconstruction's loss both in it), maps the
+        // clip's quietest second to a floor the level guard can judge a step by before it is heard.
         if (!double.IsFinite(decodedToOutputDb))
             decodedToOutputDb = levelKeeper.LastSecondDb - 10 * Math.Log10(level.HeardSecondPower);
         double secondFloor = QuietestSecondDb(morph) is double quietest && double.IsFinite(decodedToOutputDb)
