@@ -3,9 +3,9 @@ using System.Buffers.Binary;
 namespace Distill.Runtime.Bundle;
 
 /// <summary>A training clip's tokens, decoded from its <see cref="Anchor"/>: time step → frequency position →
-/// level; and its <see cref="Anchor.GainDb"/> and <see cref="Anchor.Levels"/>.</summary>
+/// level; and its <see cref="Anchor.GainDb"/>, <see cref="Anchor.Levels"/> and <see cref="Anchor.Spectrum"/>.</summary>
 public sealed record AnchorTokens(string Name, int TimeSteps, long[] Tokens, double GainDb = 0,
-                                  AnchorLevels? Levels = null);
+                                  AnchorLevels? Levels = null, AnchorSpectrum? Spectrum = null);
 
 /// <summary><see cref="Anchor.Codes"/> text: base64 of the tokens as little-endian uint16 (codebooks hold at most
 /// 65 536 codes).</summary>

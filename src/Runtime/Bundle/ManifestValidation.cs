@@ -19,6 +19,9 @@ static class ManifestValidation
         /// <summary>The loudest level an anchor may claim: a full-scale square wave is 0 dB; an anchor replayed
         /// louder than this would be a broken measurement, not a sound.</summary>
         public const double MaxAnchorLevelDb = 20;
+        /// <summary>A spectrum correction beyond this per band would be a broken measurement: the export cuts at most
+        /// 24 dB and lifts at most 12.</summary>
+        public const double MaxSpectrumCorrectionDb = 48;
     }
 
     public static readonly string[] MemberNames =
@@ -257,8 +260,19 @@ static class ManifestValidation
                              $"… its loudest level, {anchor.Levels.LoudestDb} dB)");
                 continue;
             }
-            decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens, anchor.GainDb, anchor.Levels));
+            if (anchor.Spectrum is { } spectrum && !(ValidCorrection(spectrum.ReplayDb) && ValidCorrection(spectrum.NoteDb)))
+            {
+                problems.Add($"{label} has a spectrum correction that is not {Evaluation.MelPowerSpectrogram.Features.Mels} " +
+                             $"bands within ±{Bounds.MaxSpectrumCorrectionDb} dB");
+                continue;
+            }
+            decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens, anchor.GainDb, anchor.Levels,
+                                         anchor.Spectrum));
         }
         return decoded.ToArray();
     }
+
+    static bool ValidCorrection(double[]? bands) =>
+        bands is { Length: var n } && n == Evaluation.MelPowerSpectrogram.Features.Mels
+        && bands.All(db => Math.Abs(db) <= Bounds.MaxSpectrumCorrectionDb);
 }

@@ -76,8 +76,10 @@ public sealed record TrainingSummary
 /// <summary>A training clip's codes, flattened time step → frequency position → level, stored as
 /// base64 of little-endian uint16 (compact for hundreds of clips), and the gain in dB its notes are played with, which
 /// brings the engine's replay of its codes to the clip's power (0 in worlds made before anchors had gains); and the
-/// range of that replay's short-term levels, which its notes are kept within (null in worlds made before).</summary>
-public sealed record Anchor(string Name, int TimeSteps, string Codes, double GainDb = 0, AnchorLevels? Levels = null);
+/// range of that replay's short-term levels, which its notes are kept within (null in worlds made before); and the
+/// corrections that bring its notes' long-term spectrum to the clip's (null in worlds made before).</summary>
+public sealed record Anchor(string Name, int TimeSteps, string Codes, double GainDb = 0, AnchorLevels? Levels = null,
+                            AnchorSpectrum? Spectrum = null);
 
 /// <summary>The range of short-term levels (dB of RMS over <see cref="Dsp.LevelRangeKeeper.WindowSeconds"/>, full scale
 /// 0) an anchor's notes are kept in, as <see cref="Dsp.LevelRangeKeeper.WindowLevelsDb"/> measures them: from its clip's
@@ -85,6 +87,12 @@ public sealed record Anchor(string Name, int TimeSteps, string Codes, double Gai
 /// <see cref="Dsp.LevelRangeKeeper.LongWindowSeconds"/>, below which no second of a note sinks (null in worlds made
 /// before).</summary>
 public sealed record AnchorLevels(double QuietestDb, double LoudestDb, double? QuietestSecondDb = null);
+
+/// <summary>dB per mel band of the evaluation's analysis (<see cref="Evaluation.MelPowerSpectrogram"/>) added to an
+/// anchor's decoded magnitudes, each bringing a long-term spectrum to its clip's: <see cref="ReplayDb"/> its replay's
+/// (variation 0), <see cref="NoteDb"/> a generated note's (variation 1); a note in between blends them. Each changes
+/// the spectrum's shape, not its power: the gain sets the level.</summary>
+public sealed record AnchorSpectrum(double[] ReplayDb, double[] NoteDb);
 
 public sealed record MemberDigest(string Name, long Size, string Sha256);
 

@@ -25,8 +25,7 @@ public sealed class MelFilterbank
     public MelFilterbank(int sampleRate, int nFft, int mels, double fMin, double fMax)
     {
         Mels = mels; Bins = nFft / 2 + 1;
-        double lo = HzToMel(fMin), hi = HzToMel(fMax);
-        Edges = Enumerable.Range(0, mels + 2).Select(i => MelToHz(lo + (hi - lo) * i / (mels + 1))).ToArray();
+        Edges = BandEdges(mels, fMin, fMax);
         weights = new float[mels * Bins];
         firstBin = new int[mels];
         lastBin = new int[mels];
@@ -44,6 +43,14 @@ public sealed class MelFilterbank
                 lastBin[m] = k;
             }
         }
+    }
+
+    /// <summary>The <see cref="Edges"/> of <paramref name="mels"/> bands from <paramref name="fMin"/> to
+    /// <paramref name="fMax"/> Hz, equally spaced in mel.</summary>
+    public static double[] BandEdges(int mels, double fMin, double fMax)
+    {
+        double lo = HzToMel(fMin), hi = HzToMel(fMax);
+        return Enumerable.Range(0, mels + 2).Select(i => MelToHz(lo + (hi - lo) * i / (mels + 1))).ToArray();
     }
 
     public float Weight(int mel, int bin) => weights[mel * Bins + bin];

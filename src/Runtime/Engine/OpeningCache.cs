@@ -9,9 +9,9 @@ namespace Distill.Runtime.Engine;
 /// <summary>
 /// Pre-rendered openings kept on disk (<c>$XDG_CACHE_HOME/distill/openings</c>), so a world the user has played
 /// before is playable the moment its sessions exist. The key covers everything the openings depend on: the
-/// bundle's members (their SHA-256s), its anchors' codes and gains, the opening length and the engine build itself,
-/// so a new world or a new engine never reads stale audio. Files are written atomically and carry a checksum; anything
-/// missing, damaged or unreadable is simply rendered again.
+/// bundle's members (their SHA-256s), its anchors' codes, gains, levels and spectra, the opening length and the engine
+/// build itself, so a new world or a new engine never reads stale audio. Files are written atomically and carry a
+/// checksum; anything missing, damaged or unreadable is simply rendered again.
 /// </summary>
 static class OpeningCache
 {
@@ -80,6 +80,9 @@ static class OpeningCache
                 key.Append('@').Append(levels.QuietestDb.ToString("R", CultureInfo.InvariantCulture))
                    .Append('…').Append(levels.LoudestDb.ToString("R", CultureInfo.InvariantCulture))
                    .Append('…').Append(levels.QuietestSecondDb?.ToString("R", CultureInfo.InvariantCulture));
+            if (a.Spectrum is { } spectrum)
+                foreach (double db in spectrum.ReplayDb.Concat(spectrum.NoteDb))
+                    key.Append(',').Append(db.ToString("R", CultureInfo.InvariantCulture));
             key.Append(';');
         }
         key.Append(count).Append('x').Append(samples).Append(';').Append(EngineBuild);

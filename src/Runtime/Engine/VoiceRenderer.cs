@@ -37,10 +37,15 @@ public sealed class VoiceRenderer : IDisposable
     readonly int bins, tokensPerStep;
     readonly float[] decoded;   // ring of decoded magnitude frames, [frame mod RingFrames][bin]
     readonly float[] frame, discard;
+    readonly MelBandGains spectrumGains; // the anchors' spectrum corrections, drawn through every bin
+    readonly double[] spectrumDb;
+    readonly float[] binGains;
     long[] morphAnchor = [];
     int morphSteps;
     double anchorGainDb, morphGainDb; // the anchors' own gains (AnchorTokens.GainDb), blended by morph
     AnchorLevels? anchorLevels, morphLevels; // their levels, blended the same way
+    AnchorSpectrum? anchorSpectrum, morphSpectrum; // their spectrum corrections, blended the same way
+    float gainsVariation, gainsMorph;   // the controls binGains were drawn for (NaN: not yet)
     double decodedToOutputDb;   // see Judge; NaN until measured
     long decodedFrames;         // frames [0, decodedFrames) have been decoded
     double position;            // read position in decoded frames
@@ -85,16 +90,25 @@ public sealed class VoiceRenderer : IDisposable
         decoded = new float[RingFrames * bins];
         frame = new float[bins];
         discard = new float[Hop];
+        var bands = Evaluation.MelPowerSpectrogram.Features;
+        spectrumGains = new MelBandGains(m.Audio.SampleRate, m.Audio.NFft, bands.Mels, bands.FMin, bands.FMax);
+        spectrumDb = new double[bands.Mels];
+        binGains = new float[bins];
     }
 
     /// <summary>An anchor's codes played through this renderer from silence for their whole length, with variation 0 —
     /// exactly the codes given, as a note on the anchor sounds (its gain included).</summary>
-    public static float[] Replay(WorldModels models, AnchorTokens anchor)
+    public static float[] Replay(WorldModels models, AnchorTokens anchor) =>
+        Play(models, anchor, GenerationControls.Defaults with { Variation = 0 }, anchor.TimeSteps, seed: 0);
+
+    /// <summary>A note on <paramref name="anchor"/> (no morph) played through a renderer of its own from silence for
+    /// <paramref name="steps"/> time steps with unchanging controls; at variation 0 without the prior.</summary>
+    public static float[] Play(WorldModels models, AnchorTokens anchor, GenerationControls controls, int steps,
+                               ulong seed)
     {
-        using var renderer = new VoiceRenderer(models, generative: false);
-        var controls = GenerationControls.Defaults with { Variation = 0 };
-        renderer.Start(anchor, anchor, seed: 0, controls);
-        var audio = new float[anchor.TimeSteps * WorldGraphs.FramesPerStep * renderer.Hop];
+        using var renderer = new VoiceRenderer(models, generative: controls.Variation > 0);
+        renderer.Start(anchor, anchor, seed, controls);
+        var audio = new float[steps * WorldGraphs.FramesPerStep * renderer.Hop];
         for (int at = 0; at < audio.Length; at += renderer.Hop)
             renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
         return audio;
@@ -109,6 +123,8 @@ public sealed class VoiceRenderer : IDisposable
         morphAnchor = morphTarget.Tokens; morphSteps = morphTarget.TimeSteps;
         anchorGainDb = anchor.GainDb; morphGainDb = morphTarget.GainDb;
         anchorLevels = anchor.Levels; morphLevels = morphTarget.Levels;
+        anchorSpectrum = anchor.Spectrum; morphSpectrum = morphTarget.Spectrum;
+        gainsVariation = gainsMorph = float.NaN;
         decodedFrames = 0;
         decodedToOutputDb = double.NaN;
         position = 0;
@@ -157,6 +173,12 @@ public sealed class VoiceRenderer : IDisposable
             Interpolate(f0, f1, a, frame);
         }
         else f0.CopyTo(frame);
+        // Both anchors' spectrum corrections, or none (a world made before anchors had them).
+        if (anchorSpectrum is { } fromSpectrum && morphSpectrum is { } toSpectrum)
+        {
+            DrawSpectrumGains(fromSpectrum, toSpectrum, controls.Variation, controls.Morph);
+            Reshape(frame, binGains);
+        }
         phase.Push(frame, output);
         highPass.Process(output);
         float morph = controls.Morph;
@@ -168,6 +190,37 @@ public sealed class VoiceRenderer : IDisposable
             levelKeeper.Process(output, Blend(from.QuietestDb, to.QuietestDb), Blend(from.LoudestDb, to.LoudestDb),
                                 QuietestSecondDb(morph) ?? double.NegativeInfinity);
         if (!controls.Freeze) position += controls.StepRate;
+    }
+
+    /// <summary>Each anchor's correction blended from its replay's to its notes' by variation, the two anchors' by
+    /// morph, drawn through every bin (again only when either control has moved).</summary>
+    void DrawSpectrumGains(AnchorSpectrum from, AnchorSpectrum to, float variation, float morph)
+    {
+        if (variation == gainsVariation && morph == gainsMorph) return;
+        for (int b = 0; b < spectrumDb.Length; b++)
+        {
+            double a = from.ReplayDb[b] + variation * (from.NoteDb[b] - from.ReplayDb[b]);
+            double t = to.ReplayDb[b] + variation * (to.NoteDb[b] - to.ReplayDb[b]);
+            spectrumDb[b] = a + morph * (t - a);
+        }
+        spectrumGains.Apply(spectrumDb, binGains);
+        (gainsVariation, gainsMorph) = (variation, morph);
+    }
+
+    /// <summary>frame ← frame·gains, scaled back to the frame's own power: a correction moves the spectrum's shape,
+    /// never a frame's level, which the gain, the level keeper and the guards own. The power sums run in one order
+    /// (not <see cref="TensorPrimitives"/>', whose vector width depends on the CPU and the compiler), so the plugins
+    /// and the CLI agree to the bit.</summary>
+    static void Reshape(Span<float> frame, ReadOnlySpan<float> gains)
+    {
+        double before = 0, after = 0;
+        for (int k = 0; k < frame.Length; k++)
+        {
+            before += frame[k] * frame[k];
+            frame[k] *= gains[k];
+            after += frame[k] * frame[k];
+        }
+        if (after > 0) TensorPrimitives.Multiply(frame, (float)Math.Sqrt(before / after), frame);
     }
 
     /// <summary>The anchors' quietest seconds blended by morph (null: a world made before anchors had them).</summary>

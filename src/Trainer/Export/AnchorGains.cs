@@ -40,7 +40,7 @@ public static class AnchorGains
         {
             var clip = clips[i];
             if (clip.Power <= 0) return anchor;
-            var tokens = new AnchorTokens(clip.Name, clip.TimeSteps, clip.Tokens);
+            var tokens = new AnchorTokens(clip.Name, clip.TimeSteps, clip.Tokens, Spectrum: anchor.Spectrum);
             double ReplayPower(AnchorTokens a, out float[] replay)
             {
                 replay = VoiceRenderer.Replay(models, a);

@@ -49,6 +49,7 @@ public static class WorldExport
             Anchors = anchors.Select(c => new Anchor(c.Name, c.TimeSteps, AnchorCodes.Encode(c.Tokens))).ToArray(),
             Members = [],
         };
+        manifest = AnchorSpectra.Apply(manifest, graphs, anchors);
         manifest = AnchorGains.Apply(manifest, graphs, anchors);
         try
         {

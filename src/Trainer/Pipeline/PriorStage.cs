@@ -63,8 +63,8 @@ public sealed class PriorStage(IRunObserver observer)
     }
 
     /// <summary>Every clip's codes: those saved by an earlier start, or encoded now (and saved) when there are none, they
-    /// are damaged or they predate the clips' powers (which set the anchors' gains); encoding again gives the same
-    /// codes.</summary>
+    /// are damaged or they predate the clips' powers or spectra (which set the anchors' gains and spectrum
+    /// corrections); encoding again gives the same codes.</summary>
     CodeSequence[] Codes(TrainedRun run, Corpus corpus)
     {
         string path = Path.Combine(run.Folder, TrainedRun.CodesFile);
@@ -74,7 +74,7 @@ public sealed class PriorStage(IRunObserver observer)
             {
                 var saved = run.LoadCodes();
                 if (!TrainedRun.PredateClipLevels(saved)) return saved;
-                observer.OnNotice($"{path} predates per-clip levels: encoding the clips again (same codes).");
+                observer.OnNotice($"{path} predates per-clip levels and spectra: encoding the clips again (same codes).");
             }
             catch (UserFacingException e) { UserWarning.Print($"{e.Message} Encoding the clips again."); }
         }

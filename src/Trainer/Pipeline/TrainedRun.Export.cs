@@ -19,8 +19,8 @@ public sealed partial class TrainedRun
         var prior = LoadPrior();
         var codes = LoadCodes();
         if (PredateClipLevels(codes))
-            UserWarning.Print($"{CodesFile} in '{Folder}' predates per-clip levels: the anchors play at the decoder's " +
-                              $"level. To measure them: distill train --resume {Folder}");
+            UserWarning.Print($"{CodesFile} in '{Folder}' predates per-clip levels and spectra: the anchors play at " +
+                              $"the decoder's level and spectrum. To measure them: distill train --resume {Folder}");
         // The prior's best weights date the world, so exporting the same run twice gives the same bundle.
         var created = File.GetLastWriteTimeUtc(Path.Combine(PriorDirectory, PriorTrainer.BestFile));
         name ??= Path.GetFileName(Path.GetFullPath(Folder).TrimEnd(Path.DirectorySeparatorChar));

@@ -37,20 +37,24 @@ public sealed partial class TrainedRun
     }
 
     /// <summary>What <see cref="CodesFile"/> records of each clip besides its codes (runs encoded before the clip's
-    /// power or levels were kept read 0 or null).</summary>
-    sealed record CodesHeader(string Name, int TimeSteps, double Power = 0, AnchorLevels? Levels = null);
+    /// power, levels or spectrum were kept read 0 or null).</summary>
+    sealed record CodesHeader(string Name, int TimeSteps, double Power = 0, AnchorLevels? Levels = null,
+                              double[]? SpectrumDb = null);
 
     public string PriorDirectory => Path.Combine(Folder, PriorFolder);
 
     public static void SaveCodes(string path, IReadOnlyList<CodeSequence> sequences) =>
         Checkpoint.Save(path,
-                        JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps, s.Power, s.Levels)).ToArray()),
+                        JsonSerializer.Serialize(sequences.Select(s => new CodesHeader(s.Name, s.TimeSteps, s.Power,
+                                                                                       s.Levels, s.SpectrumDb))
+                                                          .ToArray()),
                         sequences.Select((s, i) => ($"clip{i}", Tensors.Copy(s.Tokens))));
 
-    /// <summary>Whether <paramref name="codes"/> were encoded before clips' powers or levels were kept (their anchors'
-    /// gains or ranges cannot be measured; encoding again gives the same codes, with both).</summary>
+    /// <summary>Whether <paramref name="codes"/> were encoded before clips' powers, levels or spectra were kept (their
+    /// anchors' gains, ranges or spectrum corrections cannot be measured; encoding again gives the same codes, with
+    /// all of them).</summary>
     public static bool PredateClipLevels(IEnumerable<CodeSequence> codes) =>
-        codes.Any(c => c.Power <= 0 || c.Levels?.QuietestSecondDb is null);
+        codes.Any(c => c.Power <= 0 || c.Levels?.QuietestSecondDb is null || c.SpectrumDb is null);
 
     public CodeSequence[] LoadCodes()
     {
@@ -63,7 +67,7 @@ public sealed partial class TrainedRun
             throw new UserFacingException($"{path} does not hold one code sequence per training file; " +
                                           $"run: distill train --resume {Folder}");
         return clips.Select((c, i) => new CodeSequence(c.Name, tensors[$"clip{i}"].data<long>().ToArray(), c.TimeSteps,
-                                                    c.Power, c.Levels))
+                                                    c.Power, c.Levels, c.SpectrumDb))
                     .ToArray();
     }
 

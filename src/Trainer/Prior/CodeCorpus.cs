@@ -10,9 +10,10 @@ namespace Distill.Trainer.Prior;
 
 /// <summary>One clip's codes, flattened time step → frequency position → level; the clip's mean STFT power over the
 /// frames they cover, which the world plays its anchor at, and the range of its short-term levels, which its notes are
-/// kept in (<see cref="Export.AnchorGains"/>; 0 and null: unknown).</summary>
+/// kept in (<see cref="Export.AnchorGains"/>); and its long-term spectrum over those frames, which its notes are
+/// corrected to (<see cref="Export.AnchorSpectra"/>; 0 and null: unknown).</summary>
 public sealed record CodeSequence(string Name, long[] Tokens, int TimeSteps, double Power = 0,
-                                  AnchorLevels? Levels = null);
+                                  AnchorLevels? Levels = null, double[]? SpectrumDb = null);
 
 /// <summary>
 /// The training clips as code sequences from the trained encoder: whole clips, deterministic
@@ -35,7 +36,8 @@ public static class CodeCorpus
             var codes = model.Encode(batch.Mel); // [1, T', F, L]
             var covered = clip.LogMagnitude.AsSpan(0, Math.Min(frames, clip.Frames) * m.StftBins);
             return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1],
-                                    AnchorGains.MeanPower<Half>(covered), clip.Levels);
+                                    AnchorGains.MeanPower<Half>(covered), clip.Levels,
+                                    AnchorSpectra.ClipSpectrumDb(covered));
         }).ToArray();
     }
 

@@ -42,6 +42,27 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
         Directory.Delete(folder, true);
     }
 
+    /// <summary>An anchor's spectrum corrections come back as written; one without them (a world made before) reads
+    /// null.</summary>
+    [Fact]
+    public void SpectrumCorrectionsRoundTrip()
+    {
+        string folder = TempFolder();
+        string path = Path.Combine(folder, "world.distill");
+        var replay = Enumerable.Range(0, 128).Select(m => -24 + 36.0 * m / 127).ToArray();
+        var note = Enumerable.Range(0, 128).Select(m => Math.Round(Math.Sin(m), 2)).ToArray();
+        var corrected = Valid with
+        {
+            Members = [], Anchors = [Valid.Anchors[0] with { Spectrum = new(replay, note) }, .. Valid.Anchors[1..]],
+        };
+        WorldBundleWriter.Write(path, corrected, Models);
+        var anchors = WorldBundle.Open(path).Anchors;
+        Assert.Equal(replay, anchors[0].Spectrum!.ReplayDb);
+        Assert.Equal(note, anchors[0].Spectrum!.NoteDb);
+        Assert.Null(anchors[1].Spectrum);
+        Directory.Delete(folder, true);
+    }
+
     [Fact]
     public void WriterIsDeterministicAtomicAndLeavesNoTemporaryFiles()
     {
@@ -261,6 +282,10 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
                            Levels: new AnchorLevels(-10, 21)),
                 new Anchor("second above", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 7)),
                            Levels: new AnchorLevels(-30, -10, QuietestSecondDb: -5)),
+                new Anchor("few bands", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 8)),
+                           Spectrum: new AnchorSpectrum(new double[127], new double[128])),
+                new Anchor("wild band", 2, AnchorCodes.Encode(SyntheticBundle.Tokens(2, 9)),
+                           Spectrum: new AnchorSpectrum(new double[128], [.. new double[127], 60])),
             ],
         };
         var problems = SyntheticBundle.Problems(SyntheticBundle.Bundle(bad, Models));
@@ -280,8 +305,10 @@ public class WorldBundleTests(Xunit.Abstractions.ITestOutputHelper output)
             "anchor 'blast' has a gain of 61 dB (at most ±60 dB)",
             "anchor 'upside-down' has levels from -10 to -20 dB",
             "anchor 'too loud' has levels from -10 to 21 dB",
-            "anchor 'second above' has a quietest second of -5 dB");
-        Assert.Equal(16, problems.Count);
+            "anchor 'second above' has a quietest second of -5 dB",
+            "anchor 'few bands' has a spectrum correction that is not 128 bands within ±48 dB",
+            "anchor 'wild band' has a spectrum correction that is not 128 bands within ±48 dB");
+        Assert.Equal(18, problems.Count);
 
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Anchors = [] }, Models)), "no anchors");
         AssertHas(SyntheticBundle.Problems(SyntheticBundle.Bundle(Valid with { Quantizer = Valid.Quantizer with { CodebookSize = 70000 } }, Models)), "quantizer.codebookSize must be 1..65536");

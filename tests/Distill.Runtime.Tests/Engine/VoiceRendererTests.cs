@@ -31,7 +31,8 @@ public class VoiceRendererTests(ITestOutputHelper output)
     {
         var (bundle, models) = Open();
         using var _ = models;
-        var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)!;
+        // The decoder's own frames: without the anchor's spectrum correction.
+        var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)! with { Spectrum = null };
         int bins = bundle.Manifest.Audio.NFft / 2 + 1;
         using var whole = WholeDecode(bundle, models, anchor);
 
@@ -51,6 +52,56 @@ public class VoiceRendererTests(ITestOutputHelper output)
         }
         output.WriteLine($"{frames} frames of '{anchor.Name}': max |Δ log magnitude| {worst:E2}");
         Assert.True(worst < 1e-5, $"streamed frames differ from the whole decode by {worst} in log magnitude");
+    }
+
+    /// <summary>An anchor's spectrum correction reshapes the frames phase reconstruction gets, keeping each frame's
+    /// power: a replay (variation 0) takes its replay's correction, not its notes'; corrections of 0 dB change no bit
+    /// of the audio.</summary>
+    [Fact]
+    public void AReplayIsReshapedByItsReplaysSpectrum()
+    {
+        var (bundle, models) = Open();
+        using var _ = models;
+        var plain = bundle.Anchors[0] with { Spectrum = null };
+        var flat = new double[128];
+        var tilt = Enumerable.Range(0, 128).Select(m => m < 64 ? -12.0 : 0).ToArray();
+        var controls = GenerationControls.Defaults with { Variation = 0 };
+        (float[] Audio, float[] Frames) Render(AnchorTokens anchor)
+        {
+            using var renderer = new VoiceRenderer(models, generative: false);
+            renderer.Start(anchor, anchor, 1, controls);
+            var audio = new float[40 * renderer.Hop];
+            var frames = new List<float>();
+            for (int at = 0; at < audio.Length; at += renderer.Hop)
+            {
+                renderer.Render(controls, audio.AsSpan(at, renderer.Hop));
+                frames.AddRange(renderer.LastFrame.ToArray());
+            }
+            return (audio, frames.ToArray());
+        }
+        var (plainAudio, plainFrames) = Render(plain);
+        Assert.Equal(plainAudio, Render(plain with { Spectrum = new(flat, flat) }).Audio);
+
+        var tilted = Render(plain with { Spectrum = new(tilt, Enumerable.Repeat(12.0, 128).ToArray()) }).Frames;
+        var m = bundle.Manifest.Audio;
+        var gains = new float[m.NFft / 2 + 1];
+        new MelBandGains(m.SampleRate, m.NFft, 128, 0, m.SampleRate / 2).Apply(tilt, gains);
+        int bins = gains.Length, checkedFrames = 0;
+        for (int f = 0; f < plainFrames.Length / bins; f++)
+        {
+            var before = plainFrames.AsSpan(f * bins, bins);
+            var after = tilted.AsSpan(f * bins, bins);
+            double power = 0, reshaped = 0;
+            for (int k = 0; k < bins; k++) { power += before[k] * (double)before[k]; reshaped += after[k] * (double)after[k]; }
+            if (power < 1e-12) continue;
+            checkedFrames++;
+            Assert.Equal(1, reshaped / power, 4);
+            // Every bin moved by its gain, times the one factor that keeps the frame's power.
+            double scale = after[bins / 2] / (before[bins / 2] * (double)gains[bins / 2]);
+            for (int k = 0; k < bins; k++)
+                Assert.Equal(before[k] * gains[k] * scale, after[k], 1e-4 * (1 + before[k]));
+        }
+        Assert.True(checkedFrames > 10);
     }
 
     /// <summary>A step decoded again with other codes continues from the state the first try started from: it equals
@@ -176,7 +227,8 @@ public class VoiceRendererTests(ITestOutputHelper output)
     {
         var (bundle, models) = Open();
         using var _ = models;
-        var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)!;
+        // The decoder's own frames: without the anchor's spectrum correction.
+        var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)! with { Spectrum = null };
         int bins = bundle.Manifest.Audio.NFft / 2 + 1;
         using var whole = WholeDecode(bundle, models, anchor);
 

@@ -168,23 +168,28 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         Assert.True(new FileInfo(Path.Combine(run, "example.wav")).Length > 100_000);
         Assert.True(File.Exists(Path.Combine(run, "curves.png")));
 
-        // A run whose codes predate the clips' powers exports at gain 0 with a warning, and encodes its clips again
-        // when resumed: the same codes, and the world gets its anchors' gains.
+        // A run whose codes predate the clips' powers and spectra exports at gain 0 without spectrum corrections, with a
+        // warning, and encodes its clips again when resumed: the same codes, and the world gets its anchors' gains and
+        // corrections back.
         string world = Path.Combine(u1, "world.distill");
         var gains = WorldBundle.Open(world).Anchors.Select(a => a.GainDb).ToArray();
         Assert.Contains(gains, g => g != 0);
         var codes = TrainedRun.Open(u1).LoadCodes();
-        TrainedRun.SaveCodes(Path.Combine(u1, TrainedRun.CodesFile), [.. codes.Select(c => c with { Power = 0 })]);
+        var spectra = WorldBundle.Open(world).Anchors.Select(a => a.Spectrum!).ToArray();
+        TrainedRun.SaveCodes(Path.Combine(u1, TrainedRun.CodesFile),
+                             [.. codes.Select(c => c with { Power = 0, SpectrumDb = null })]);
         string unlevelled = Path.Combine(data.Root, "unlevelled.distill");
         var exported = DistillProcess.Run("export", u1, "-o", unlevelled);
         Assert.True(exported.ExitCode == 0, exported.Output);
         Assert.Contains("predates per-clip levels", exported.Output);
         Assert.All(WorldBundle.Open(unlevelled).Anchors, a => Assert.Equal(0, a.GainDb));
+        Assert.All(WorldBundle.Open(unlevelled).Anchors, a => Assert.Null(a.Spectrum));
         var refreshed = DistillProcess.Run("train", "--resume", u1);
         Assert.True(refreshed.ExitCode == 0, refreshed.Output);
         Assert.Contains("predates per-clip levels", refreshed.Output);
         Assert.Equal(codes.Select(c => c.Tokens), TrainedRun.Open(u1).LoadCodes().Select(c => c.Tokens));
         Assert.Equal(gains, WorldBundle.Open(world).Anchors.Select(a => a.GainDb));
+        Assert.Equal(spectra.Select(s => s.NoteDb), WorldBundle.Open(world).Anchors.Select(a => a.Spectrum!.NoteDb));
 
         Assert.Equal(before, Snapshot(input)); // the user's folder was only ever read
     }
