@@ -260,10 +260,12 @@ static class ManifestValidation
                              $"… its loudest level, {anchor.Levels.LoudestDb} dB)");
                 continue;
             }
-            if (anchor.Spectrum is { } spectrum && !(ValidCorrection(spectrum.ReplayDb) && ValidCorrection(spectrum.NoteDb)))
+            if (anchor.Spectrum is { } spectrum
+                && !(ValidCorrection(spectrum.ReplayDb) && ValidCorrection(spectrum.NoteDb)))
             {
-                problems.Add($"{label} has a spectrum correction that is not {Evaluation.MelPowerSpectrogram.Features.Mels} " +
-                             $"bands within ±{Bounds.MaxSpectrumCorrectionDb} dB");
+                problems.Add($"{label} has a spectrum correction that is not " +
+                             $"{Evaluation.MelPowerSpectrogram.Features.Mels} bands within " +
+                             $"±{Bounds.MaxSpectrumCorrectionDb} dB");
                 continue;
             }
             decoded.Add(new AnchorTokens(anchor.Name, anchor.TimeSteps, tokens, anchor.GainDb, anchor.Levels,

@@ -42,4 +42,23 @@ public sealed class MelBandGains
             gains[k] = (float)Math.Pow(10, db / 20);
         }
     }
+
+    /// <summary>frame ← frame·gains, scaled back to the frame's own power: a correction moves the spectrum's shape,
+    /// never a frame's level. The power sums run in one order (not <c>TensorPrimitives</c>', whose vector width
+    /// depends on the CPU and the compiler), so the plugins and the CLI agree to the bit.</summary>
+    public static void Reshape(Span<float> frame, ReadOnlySpan<float> gains)
+    {
+        double before = 0, after = 0;
+        for (int k = 0; k < frame.Length; k++)
+        {
+            before += frame[k] * frame[k];
+            frame[k] *= gains[k];
+            after += frame[k] * frame[k];
+        }
+        if (after > 0)
+        {
+            float scale = (float)Math.Sqrt(before / after);
+            for (int k = 0; k < frame.Length; k++) frame[k] *= scale;
+        }
+    }
 }

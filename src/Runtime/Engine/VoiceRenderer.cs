@@ -173,11 +173,11 @@ public sealed class VoiceRenderer : IDisposable
             Interpolate(f0, f1, a, frame);
         }
         else f0.CopyTo(frame);
-        // Both anchors' spectrum corrections, or none (a world made before anchors had them).
+        // Both anchors' spectrum corrections, or none (a world made before anchors had them); a frame keeps its power.
         if (anchorSpectrum is { } fromSpectrum && morphSpectrum is { } toSpectrum)
         {
             DrawSpectrumGains(fromSpectrum, toSpectrum, controls.Variation, controls.Morph);
-            Reshape(frame, binGains);
+            MelBandGains.Reshape(frame, binGains);
         }
         phase.Push(frame, output);
         highPass.Process(output);
@@ -205,22 +205,6 @@ public sealed class VoiceRenderer : IDisposable
         }
         spectrumGains.Apply(spectrumDb, binGains);
         (gainsVariation, gainsMorph) = (variation, morph);
-    }
-
-    /// <summary>frame ← frame·gains, scaled back to the frame's own power: a correction moves the spectrum's shape,
-    /// never a frame's level, which the gain, the level keeper and the guards own. The power sums run in one order
-    /// (not <see cref="TensorPrimitives"/>', whose vector width depends on the CPU and the compiler), so the plugins
-    /// and the CLI agree to the bit.</summary>
-    static void Reshape(Span<float> frame, ReadOnlySpan<float> gains)
-    {
-        double before = 0, after = 0;
-        for (int k = 0; k < frame.Length; k++)
-        {
-            before += frame[k] * frame[k];
-            frame[k] *= gains[k];
-            after += frame[k] * frame[k];
-        }
-        if (after > 0) TensorPrimitives.Multiply(frame, (float)Math.Sqrt(before / after), frame);
     }
 
     /// <summary>The anchors' quietest seconds blended by morph (null: a world made before anchors had them).</summary>

@@ -8,13 +8,13 @@ namespace Distill.Trainer.Export;
 
 /// <summary>
 /// Each anchor's spectrum corrections (<see cref="Anchor.Spectrum"/>). The engine's replay of a clip's codes and its
-/// generated notes keep a long-term spectrum of their own: a drone's replay fills the gaps between its harmonics
-/// (8.8 dB per band from its clip on average), a shimmer's notes carry 10 dB too much in some bands. Both are played
-/// through the plugins' renderer — the replay, and a note at variation 1 and temperature 1 with a seed of its own —
-/// and measured in the evaluation's mel bands (<see cref="BandPowerDb"/>); each correction is the clip's
-/// spectrum minus the measured one, less its median band's (the shape moves, the level stays the gain's), cut by at
-/// most <see cref="MaxCutDb"/> and lifted by at most <see cref="MaxLiftDb"/> (a band the decoder leaves empty is not
-/// blown up into noise).
+/// generated notes keep a long-term spectrum of their own: a drone's replay fills the gaps between its harmonics (8.8
+/// dB per band from its clip on average), a shimmer's notes are 10 dB per band off. Both are played through the
+/// plugins' renderer (the replay, and a note at variation 1 and temperature 1 with a seed of its own) and measured
+/// in the evaluation's mel bands (<see cref="BandPowerDb"/>); each correction is the clip's spectrum minus the measured
+/// one, less its median over the bands the clip sounds in, cut by at most <see cref="MaxCutDb"/> and lifted by at most
+/// <see cref="MaxLiftDb"/> (a band the decoder leaves empty is not blown up into noise). The engine reshapes each
+/// decoded frame with it, keeping the frame's power: the level stays the gain's.
 /// </summary>
 public static class AnchorSpectra
 {

@@ -74,7 +74,8 @@ public sealed class PriorStage(IRunObserver observer)
             {
                 var saved = run.LoadCodes();
                 if (!TrainedRun.PredateClipLevels(saved)) return saved;
-                observer.OnNotice($"{path} predates per-clip levels and spectra: encoding the clips again (same codes).");
+                observer.OnNotice(
+                    $"{path} predates per-clip levels and spectra: encoding the clips again (same codes).");
             }
             catch (UserFacingException e) { UserWarning.Print($"{e.Message} Encoding the clips again."); }
         }

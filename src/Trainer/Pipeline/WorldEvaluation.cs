@@ -146,7 +146,7 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
     }
 
     /// <summary>The decoder's magnitudes for the whole anchor in one run from silence: its codes, no morph, every
-    /// level, at the anchor's gain (as the engine plays them).</summary>
+    /// level, reshaped by its replay's spectrum correction, at the anchor's gain (as the engine plays them).</summary>
     static MelPowerSpectrogram Decoded(WorldModels models, AnchorTokens anchor)
     {
         using var decoder = new StreamingDecoder(models.Decoder, models.Manifest, anchor.TimeSteps);
@@ -154,6 +154,14 @@ public sealed record WorldEvaluation(string World, string ClipsFolder, Evaluated
         anchor.Tokens.CopyTo(decoder.MorphCodes);
         decoder.Run();
         var magnitude = decoder.Magnitude.ToArray();
+        var f = MelPowerSpectrogram.Features;
+        if (anchor.Spectrum is { } spectrum)
+        {
+            var gains = new float[f.Bins];
+            new MelBandGains(f.SampleRate, f.NFft, f.Mels, f.FMin, f.FMax).Apply(spectrum.ReplayDb, gains);
+            for (int at = 0; at < magnitude.Length; at += f.Bins)
+                MelBandGains.Reshape(magnitude.AsSpan(at, f.Bins), gains);
+        }
         TensorPrimitives.Multiply(magnitude, (float)Math.Pow(10, anchor.GainDb / 20), magnitude);
         return MelPowerSpectrogram.FromMagnitude(magnitude);
     }

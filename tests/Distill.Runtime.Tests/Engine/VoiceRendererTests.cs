@@ -92,7 +92,11 @@ public class VoiceRendererTests(ITestOutputHelper output)
             var before = plainFrames.AsSpan(f * bins, bins);
             var after = tilted.AsSpan(f * bins, bins);
             double power = 0, reshaped = 0;
-            for (int k = 0; k < bins; k++) { power += before[k] * (double)before[k]; reshaped += after[k] * (double)after[k]; }
+            for (int k = 0; k < bins; k++)
+            {
+                power += before[k] * (double)before[k];
+                reshaped += after[k] * (double)after[k];
+            }
             if (power < 1e-12) continue;
             checkedFrames++;
             Assert.Equal(1, reshaped / power, 4);

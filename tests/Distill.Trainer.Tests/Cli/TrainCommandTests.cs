@@ -168,9 +168,9 @@ public class TrainCommandTests(SmallCorpusFixture data) : IClassFixture<SmallCor
         Assert.True(new FileInfo(Path.Combine(run, "example.wav")).Length > 100_000);
         Assert.True(File.Exists(Path.Combine(run, "curves.png")));
 
-        // A run whose codes predate the clips' powers and spectra exports at gain 0 without spectrum corrections, with a
-        // warning, and encodes its clips again when resumed: the same codes, and the world gets its anchors' gains and
-        // corrections back.
+        // A run whose codes predate the clips' powers and spectra exports at gain 0 without spectrum corrections, with
+        // a warning, and encodes its clips again when resumed: the same codes, and the world gets its anchors' gains
+        // and corrections back.
         string world = Path.Combine(u1, "world.distill");
         var gains = WorldBundle.Open(world).Anchors.Select(a => a.GainDb).ToArray();
         Assert.Contains(gains, g => g != 0);

@@ -28,14 +28,16 @@ public class AnchorSpectraTests
     {
         var clip = Noise(1);
         var louder = Noise(2).Select(v => 4 * v).ToArray();
-        Assert.All(AnchorSpectra.Correction(Spectrum(clip), louder), db => Assert.InRange(db, -1.5, 1.5)); // two noises differ by that in the narrowest bands
+        // Two noises differ by up to 1.5 dB in the narrowest bands.
+        Assert.All(AnchorSpectra.Correction(Spectrum(clip), louder), db => Assert.InRange(db, -1.5, 1.5));
 
         var toned = AnchorSpectra.Correction(Spectrum(clip), WithSine(Noise(2), 3000, 0.5));
         int band = Enumerable.Range(0, toned.Length).MinBy(m => toned[m]);
         Assert.InRange(MelPowerSpectrogram.BandCentreHz(band), 2800, 3200);
         Assert.Equal(-AnchorSpectra.MaxCutDb, toned[band]);
         // Only around it: the mel bands overlap, and the window spreads a tone over a few bins.
-        Assert.All(Enumerable.Range(0, toned.Length).Where(m => toned[m] < -3), m => Assert.InRange(m, band - 3, band + 3));
+        Assert.All(Enumerable.Range(0, toned.Length).Where(m => toned[m] < -3),
+                   m => Assert.InRange(m, band - 3, band + 3));
     }
 
     /// <summary>A band the clip does not sound in is never lifted, however empty the played audio is there; one it
@@ -80,7 +82,8 @@ public class AnchorSpectraTests
             with += Distance(clipDb, Spectrum(VoiceRenderer.Replay(models, anchor)));
             without += Distance(clipDb, Spectrum(VoiceRenderer.Replay(models, anchor with { Spectrum = null })));
         }
-        Assert.True(with < 0.8 * without, $"replays {with / bundle.Anchors.Count:F2} dB per band from their clips' " +
-                                          $"spectra with their corrections, {without / bundle.Anchors.Count:F2} without");
+        int n = bundle.Anchors.Count;
+        Assert.True(with < 0.8 * without, $"replays {with / n:F2} dB per band from their clips' spectra with their " +
+                                          $"corrections, {without / n:F2} without");
     }
 }
