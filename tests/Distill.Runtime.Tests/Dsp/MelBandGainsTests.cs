@@ -41,6 +41,23 @@ public class MelBandGainsTests
         }
     }
 
+    /// <summary>Reshaping moves the spectrum's shape and keeps the frame's power: (3, 4) with gains (1, 0) is (5, 0);
+    /// silence stays silence.</summary>
+    [Fact]
+    public void ReshapingKeepsTheFramesPower()
+    {
+        float[] frame = [3, 4];
+        MelBandGains.Reshape(frame, [1, 0]);
+        Assert.Equal([5f, 0f], frame);
+        float[] tilted = [1, 1, 1, 1];
+        MelBandGains.Reshape(tilted, [1, 1, 2, 2]);
+        Assert.Equal(4, tilted.Sum(v => v * v), 5);
+        Assert.Equal(2, tilted[2] / tilted[0], 6);
+        float[] silence = [0, 0];
+        MelBandGains.Reshape(silence, [2, 3]);
+        Assert.Equal([0f, 0f], silence);
+    }
+
     /// <summary>Wrong lengths are refused.</summary>
     [Fact]
     public void WrongLengthsAreRefused()
