@@ -25,17 +25,33 @@ public sealed class CropBatcher(IReadOnlyList<CorpusClip> clips, FeatureStats st
     public int CropFrames => cropFrames;
     public IReadOnlyList<CorpusClip> Clips => clips;
 
-    /// <summary>Clip uniformly, then offset uniformly: short and long files count alike.</summary>
+    /// <summary>
+    /// Clip uniformly (short and long files count alike), then a start: the clip's first frame as often as
+    /// <see cref="OpeningShare"/> says, otherwise uniform. Uniform starts alone put frame f of an opening in f + 1
+    /// crops against a middle frame's <c>crop</c>, and the opening is what every note plays first.
+    /// </summary>
     public FeatureBatch Sample(Random random, int batchSize)
     {
         var windows = new (int Clip, int Start)[batchSize];
         for (int b = 0; b < batchSize; b++)
         {
             int c = random.Next(clips.Count);
-            windows[b] = (c, random.Next(Math.Max(clips[c].Frames - cropFrames, 0) + 1));
+            int starts = Math.Max(clips[c].Frames - cropFrames, 0) + 1;
+            bool opening = random.NextDouble() < OpeningShare(starts, cropFrames);
+            windows[b] = (c, opening ? 0 : random.Next(starts));
         }
         return Build(windows);
     }
+
+    /// <summary>
+    /// The share of a clip's crops that start at its first frame so that the first frame is in as many crops as a
+    /// middle one: p + (1 − p) / starts = (1 − p) · crop / starts. At most <see cref="MaxOpeningShare"/>, so a short
+    /// clip's crops do not become copies of its opening.
+    /// </summary>
+    public static double OpeningShare(int starts, int cropFrames) =>
+        starts <= 1 ? 0 : Math.Min(MaxOpeningShare, (cropFrames - 1.0) / (starts + cropFrames - 1.0));
+
+    public const double MaxOpeningShare = 0.25;
 
     /// <summary>Every clip cut into consecutive windows (the last one padded), in batches.</summary>
     public IEnumerable<FeatureBatch> Windows(int batchSize)
