@@ -8,14 +8,20 @@ public class CropBatcherTests
     const int Mels = 2, Bins = 3, Crop = 16;
 
     /// <summary>The share makes the first frame as covered as a middle one: p + (1 − p) / starts = (1 − p) · crop /
-    /// starts; capped for short clips; none when a clip has a single crop.</summary>
+    /// starts.</summary>
     [Theory]
     [InlineData(1000)]
     [InlineData(200)]
-    public void TheOpeningShareEqualsTheFirstFramesCoverageToAMiddleFrames(int starts)
+    public void TheOpeningShareCoversTheFirstFrameAsAMiddleFrame(int starts)
     {
         double p = CropBatcher.OpeningShare(starts, Crop);
         Assert.Equal((1 - p) * Crop / starts, p + (1 - p) / starts, 12);
+    }
+
+    /// <summary>Capped for short clips; none when a clip has a single crop.</summary>
+    [Fact]
+    public void TheOpeningShareIsCappedAndNoneForASingleCrop()
+    {
         Assert.Equal(CropBatcher.MaxOpeningShare, CropBatcher.OpeningShare(20, Crop));
         Assert.Equal(0, CropBatcher.OpeningShare(1, Crop));
     }
