@@ -64,24 +64,38 @@ public sealed class CropBatcher(IReadOnlyList<CorpusClip> clips, FeatureStats st
 
     public int WindowCount => clips.Sum(WindowsIn);
 
-    /// <summary>One window of clip <paramref name="clip"/> starting at frame <paramref name="start"/>.</summary>
-    public FeatureBatch At(int clip, int start) => Build(new[] { (clip, start) });
+    /// <summary>Clip <paramref name="clip"/> whole, as one window of <see cref="AnchorFrames.Sources"/> (its frames in
+    /// whole time steps of <paramref name="framesPerStep"/>): what its anchor's codes are encoded from.</summary>
+    public FeatureBatch Whole(int clip, int framesPerStep)
+    {
+        var sources = AnchorFrames.Sources(clips[clip].Frames, framesPerStep);
+        return Build([clip], sources.Length, (_, f) => sources[f]);
+    }
 
     int WindowsIn(CorpusClip c) => Math.Max(1, (c.Frames + cropFrames - 1) / cropFrames);
 
-    FeatureBatch Build((int Clip, int Start)[] windows)
+    FeatureBatch Build((int Clip, int Start)[] windows) =>
+        Build([.. windows.Select(w => w.Clip)], cropFrames, (b, f) =>
+        {
+            int src = windows[b].Start + f;
+            return src < clips[windows[b].Clip].Frames ? src : -1;
+        });
+
+    /// <summary>Windows of <paramref name="t"/> frames, window b of clip <paramref name="clipOf"/>[b], its frame f read
+    /// from the clip's frame <paramref name="source"/>(b, f), or padding where that is −1.</summary>
+    FeatureBatch Build(int[] clipOf, int t, Func<int, int, int> source)
     {
-        int n = windows.Length, t = cropFrames;
+        int n = clipOf.Length;
         var mel = new float[n * mels * t];
         var mag = new float[n * bins * t];
         for (int b = 0; b < n; b++)
         {
-            var (c, start) = windows[b];
+            int c = clipOf[b];
             var clip = clips[c];
             for (int f = 0; f < t; f++)
             {
-                int src = start + f;
-                bool inside = src < clip.Frames;
+                int src = source(b, f);
+                bool inside = src >= 0;
                 for (int m = 0; m < mels; m++)
                     mel[(b * mels + m) * t + f] =
                         inside ? (clip.LogMel[src * mels + m] - stats.MelMean) / stats.MelStd : melPad[c];

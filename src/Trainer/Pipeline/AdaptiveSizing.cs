@@ -1,3 +1,4 @@
+using Distill.Trainer.Data;
 using Distill.Trainer.Prior;
 
 namespace Distill.Trainer.Pipeline;
@@ -40,13 +41,13 @@ public static class AdaptiveSizing
     public static int PriorQueriesPerKeyValue(int hidden) => hidden <= 128 ? 1 : hidden / 32;
 
     /// <summary>Tokens the prior will learn from, known before the clips are encoded: of each clip's
-    /// frames / downsampling time steps (at least one), the head it learns (<see cref="TimeSplit.TrainSteps"/>), each of
+    /// time steps (<see cref="AnchorFrames.Steps"/>), the head it learns (<see cref="TimeSplit.TrainSteps"/>), each of
     /// <paramref name="tokensPerStep"/> tokens.</summary>
     public static long PriorTokens(IEnumerable<int> clipFrames, int downsampling, int tokensPerStep) =>
-        clipFrames.Sum(f => (long)TimeSplit.TrainSteps(Math.Max(1, f / downsampling))) * tokensPerStep;
+        clipFrames.Sum(f => (long)TimeSplit.TrainSteps(AnchorFrames.Steps(f, downsampling))) * tokensPerStep;
 
     /// <summary>Tokens of <paramref name="files"/> typical 4 s files at the default grid (for the benchmark's tiers): 375
-    /// frames, 23 steps of 32 tokens each.</summary>
+    /// frames, 24 steps of 32 tokens each.</summary>
     public static long TypicalTokens(int files) => PriorTokens(Enumerable.Repeat(375, files), 16, 32);
 
     public static int MinimumFiles => 5;

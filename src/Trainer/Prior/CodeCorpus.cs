@@ -8,9 +8,9 @@ using static TorchSharp.torch;
 
 namespace Distill.Trainer.Prior;
 
-/// <summary>One clip's codes, flattened time step → frequency position → level; the clip's mean STFT power over the
-/// frames they cover, which the world plays its anchor at, and the range of its short-term levels, which its notes are
-/// kept in (<see cref="Export.AnchorGains"/>); and its long-term spectrum over those frames, which its notes are
+/// <summary>One clip's codes, flattened time step → frequency position → level (<see cref="AnchorFrames"/>); the clip's
+/// mean STFT power, which the world plays its anchor at, and the range of its short-term levels, which its notes are
+/// kept in (<see cref="Export.AnchorGains"/>); and its long-term spectrum, which its notes are
 /// corrected to (<see cref="Export.AnchorSpectra"/>; 0 and null: unknown).</summary>
 public sealed record CodeSequence(string Name, long[] Tokens, int TimeSteps, double Power = 0,
                                   AnchorLevels? Levels = null, double[]? SpectrumDb = null);
@@ -30,14 +30,13 @@ public static class CodeCorpus
         return corpus.Clips.Select(clip =>
         {
             using var scope = torch.NewDisposeScope();
-            int frames = Math.Max(m.Downsampling, clip.Frames / m.Downsampling * m.Downsampling);
-            var batcher = new CropBatcher(new[] { clip }, stats, m.Mels, m.StftBins, frames);
-            using var batch = batcher.At(0, 0);
+            var batcher = new CropBatcher(new[] { clip }, stats, m.Mels, m.StftBins, clip.Frames);
+            using var batch = batcher.Whole(0, m.Downsampling);
             var codes = model.Encode(batch.Mel); // [1, T', F, L]
-            var covered = clip.LogMagnitude.AsSpan(0, Math.Min(frames, clip.Frames) * m.StftBins);
+            var frames = clip.LogMagnitude.AsSpan(0, clip.Frames * m.StftBins);
             return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1],
-                                    AnchorGains.MeanPower<Half>(covered), clip.Levels,
-                                    AnchorSpectra.ClipSpectrumDb(covered));
+                                    AnchorGains.MeanPower<Half>(frames), clip.Levels,
+                                    AnchorSpectra.ClipSpectrumDb(frames));
         }).ToArray();
     }
 

@@ -37,7 +37,7 @@ public class AdaptiveSizingTests
     [InlineData(500, 512)]
     public void TypicalFilesOfFourSecondsLandInTheirFileCountTier(int files, int hidden)
     {
-        // 4 s of 48 kHz audio at hop 512 is 375 frames: 23 steps of 8 positions × 4 levels.
+        // 4 s of 48 kHz audio at hop 512 is 375 frames: 24 steps of 8 positions × 4 levels.
         long tokens = AdaptiveSizing.PriorTokens(Enumerable.Repeat(375, files), downsampling: 16, tokensPerStep: 32);
         Assert.Equal(hidden, AdaptiveSizing.Prior(tokens).Hidden);
         Assert.Equal(hidden, AdaptiveSizing.Prior(AdaptiveSizing.TypicalTokens(files)).Hidden);
