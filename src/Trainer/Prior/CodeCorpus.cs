@@ -33,10 +33,9 @@ public static class CodeCorpus
             var batcher = new CropBatcher(new[] { clip }, stats, m.Mels, m.StftBins, clip.Frames);
             using var batch = batcher.Whole(0, m.Downsampling);
             var codes = model.Encode(batch.Mel); // [1, T', F, L]
-            var frames = clip.LogMagnitude.AsSpan(0, clip.Frames * m.StftBins);
             return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1],
-                                    AnchorGains.MeanPower<Half>(frames), clip.Levels,
-                                    AnchorSpectra.ClipSpectrumDb(frames));
+                                    AnchorGains.MeanPower<Half>(clip.LogMagnitude), clip.Levels,
+                                    AnchorSpectra.ClipSpectrumDb(clip.LogMagnitude));
         }).ToArray();
     }
 

@@ -18,6 +18,8 @@ public sealed class EncodedCorpusFixture : IDisposable
     public CodeSequence[] Validation { get; }
     /// <summary>Every clip, as the prior trains on them (<see cref="TimeSplit"/>).</summary>
     public CodeSequence[] Clips { get; }
+    /// <summary>Each clip's frames, in the order of <see cref="Clips"/>.</summary>
+    public int[] ClipFrames { get; }
     public AutoencoderConfig Model { get; }
 
     public EncodedCorpusFixture()
@@ -37,6 +39,7 @@ public sealed class EncodedCorpusFixture : IDisposable
         Train = config.Split.Train.Select(i => codes[i]).ToArray();
         Validation = config.Split.Validation.Select(i => codes[i]).ToArray();
         Clips = codes;
+        ClipFrames = [.. corpus.Clips.Select(c => c.Frames)];
     }
 
     public PriorRunConfig PriorConfig(int epochs) => new()
@@ -71,6 +74,18 @@ public class PriorTrainingTests(EncodedCorpusFixture data, Xunit.Abstractions.IT
                     $"{best.ValidationBits:F3} bits/token vs unigram {best.UnigramBits.Average():F3}");
         Assert.All(best.UnigramBits, h => Assert.True(h > 1, $"codes collapsed: unigram entropy {h:F2} bits"));
         Assert.True(File.Exists(Path.Combine(dir, PriorTrainer.BestFile)));
+    }
+
+    /// <summary>Every clip's codes cover all of its frames, in as few whole steps as do (<see cref="AnchorFrames"/>):
+    /// the 2 s clips' last partial step is encoded, not cut.</summary>
+    [Fact]
+    public void EveryClipIsEncodedWhole()
+    {
+        Assert.Contains(data.ClipFrames, frames => frames % 16 != 0);
+        Assert.All(data.Clips.Zip(data.ClipFrames),
+                   c => Assert.Equal(AnchorFrames.Steps(c.Second, 16), c.First.TimeSteps));
+        Assert.All(data.Clips, c => Assert.Equal(c.TimeSteps * data.Model.FrequencyPositions * data.Model.Levels,
+                                                 c.Tokens.Length));
     }
 
     [Fact]
