@@ -27,11 +27,12 @@ public static class CodeCorpus
         using var noGrad = torch.no_grad();
         model.eval();
         var m = model.Config;
-        return corpus.Clips.Select(clip =>
+        // Whole windows only: the crop length is unused.
+        var batcher = new CropBatcher(corpus.Clips, stats, m.Mels, m.StftBins, cropFrames: m.Downsampling);
+        return corpus.Clips.Select((clip, i) =>
         {
             using var scope = torch.NewDisposeScope();
-            var batcher = new CropBatcher(new[] { clip }, stats, m.Mels, m.StftBins, clip.Frames);
-            using var batch = batcher.Whole(0, m.Downsampling);
+            using var batch = batcher.Whole(i, m.Downsampling);
             var codes = model.Encode(batch.Mel); // [1, T', F, L]
             return new CodeSequence(clip.Name, codes.reshape(-1).data<long>().ToArray(), (int)codes.shape[1],
                                     AnchorGains.MeanPower<Half>(clip.LogMagnitude), clip.Levels,
