@@ -171,15 +171,15 @@ public class VoiceRendererTests(ITestOutputHelper output)
         Assert.Equal(plain, Render(6, -6, 0.5f));
     }
 
-    /// <summary>An anchor's levels are its replay's own, so a replay with them plays bit for bit as one without;
-    /// a range set above what the note plays lifts its last second toward it.</summary>
+    /// <summary>A replay kept within its own levels plays bit for bit as one without (whatever the range allows passes
+    /// untouched); a range set above what the note plays lifts its last second toward it. (An anchor's stored levels
+    /// start at its clip's quietest, which a replay can dip under and be lifted to: not its replay's own.)</summary>
     [Fact]
     public void AnAnchorsLevelsKeepItsNotesWithoutTouchingItsReplay()
     {
         var (bundle, models) = Open();
         using var _ = models;
         var anchor = bundle.Anchors.MaxBy(a => a.TimeSteps)!;
-        var levels = Assert.IsType<AnchorLevels>(anchor.Levels);
         float[] Render(AnchorLevels? range)
         {
             using var renderer = new VoiceRenderer(models, generative: false);
@@ -191,6 +191,11 @@ public class VoiceRendererTests(ITestOutputHelper output)
             return audio;
         }
         var plain = Render(null);
+        int rate = bundle.Manifest.Audio.SampleRate, hop = bundle.Manifest.Audio.Hop;
+        var quarters = LevelRangeKeeper.WindowLevelsDb(plain, rate, hop, VoiceRenderer.KeeperSkipBlocks);
+        var seconds = LevelRangeKeeper.WindowLevelsDb(plain, rate, hop, VoiceRenderer.KeeperSkipBlocks,
+                                                      LevelRangeKeeper.LongWindowSeconds);
+        var levels = new AnchorLevels(quarters.Min(), quarters.Max(), seconds.Min());
         var keeper = new LevelRangeKeeper(bundle.Manifest.Audio.SampleRate, bundle.Manifest.Audio.Hop,
                                                               VoiceRenderer.KeeperSkipBlocks);
         Assert.True(plain.Length > (keeper.SkipBlocks + keeper.WindowBlocks + 20) * bundle.Manifest.Audio.Hop,
