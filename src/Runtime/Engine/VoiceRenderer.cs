@@ -18,6 +18,17 @@ public sealed class VoiceRenderer : IDisposable
 {
     /// <summary>Output hops no judged level holds: the first step's, the decoder warming up from silence.</summary>
     public const int KeeperSkipBlocks = WorldGraphs.FramesPerStep;
+
+    /// <summary>The quietest and loudest of a sound's short-term levels, and its quietest second, measured as this
+    /// renderer's <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out): of a
+    /// clip, the range a note on it is kept in; of a replay, the range it plays in.</summary>
+    public static AnchorLevels LevelRange(ReadOnlySpan<float> audio, double sampleRate, int hop)
+    {
+        var levels = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, KeeperSkipBlocks);
+        var seconds = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, KeeperSkipBlocks,
+                                                      LevelRangeKeeper.LongWindowSeconds);
+        return new AnchorLevels(levels.Min(), levels.Max(), seconds.Min());
+    }
     /// <summary>How far below its clip's quietest second a note's last second may sink, by its decoded codes, before
     /// they are judged a lull: the generation goals' tolerance. The output's level keeper lifts a shallow lull back, but
     /// not near silence, which only other codes end (at 6 dB, the demo world kept 40 of its 48 notes within their clips'

@@ -6,7 +6,7 @@ using Distill.Runtime.Engine;
 namespace Distill.Trainer.Data;
 
 /// <summary>One usable file: its features at the model rate, frame-major, and the range of its short-term levels
-/// (<see cref="Corpus.LevelRange"/>).</summary>
+/// (<see cref="VoiceRenderer.LevelRange"/>).</summary>
 public sealed record CorpusClip(string Name, string RelativePath, int Frames, float[] LogMel, Half[] LogMagnitude,
                                 double Seconds, int SourceRate, int Channels, AnchorLevels Levels);
 
@@ -65,7 +65,7 @@ public sealed class Corpus
                 continue;
             }
             clips.Add(new CorpusClip(ClipName(rel), rel, frames, mel, magnitude, loaded.Seconds, loaded.SampleRate,
-                                     loaded.Channels, LevelRange(audio, features.SampleRate, features.Hop)));
+                                     loaded.Channels, VoiceRenderer.LevelRange(audio, features.SampleRate, features.Hop)));
         }
         skipped.Sort((x, y) => string.CompareOrdinal(x.RelativePath, y.RelativePath));
         return new Corpus
@@ -83,17 +83,6 @@ public sealed class Corpus
         return loaded.SampleRate == sampleRate
             ? audio
             : PolyphaseResampler.ResampleAll(audio, loaded.SampleRate, sampleRate);
-    }
-
-    /// <summary>The quietest and loudest of a clip's short-term levels, and its quietest second, measured as the
-    /// engine's <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out): the
-    /// range a note on the clip is kept in (and, of a replay, the range it plays in).</summary>
-    public static AnchorLevels LevelRange(ReadOnlySpan<float> audio, double sampleRate, int hop)
-    {
-        var levels = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, VoiceRenderer.KeeperSkipBlocks);
-        var seconds = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, VoiceRenderer.KeeperSkipBlocks,
-                                                      LevelRangeKeeper.LongWindowSeconds);
-        return new AnchorLevels(levels.Min(), levels.Max(), seconds.Min());
     }
 
     /// <summary>Anchor-friendly name: the relative path without extension, '/' kept.</summary>

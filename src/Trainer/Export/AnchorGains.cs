@@ -48,7 +48,7 @@ public static class AnchorGains
                 return MeanPower<float>(logMagnitude);
             }
             double gainDb = GainDb(clip.Power, ReplayPower(tokens, out var plain));
-            var replay = Corpus.LevelRange(plain, manifest.Audio.SampleRate, manifest.Audio.Hop);
+            var replay = VoiceRenderer.LevelRange(plain, manifest.Audio.SampleRate, manifest.Audio.Hop);
             double replaySecond = replay.QuietestSecondDb!.Value;
             AnchorLevels Range(double gain)
             {

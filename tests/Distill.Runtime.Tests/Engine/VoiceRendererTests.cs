@@ -191,11 +191,7 @@ public class VoiceRendererTests(ITestOutputHelper output)
             return audio;
         }
         var plain = Render(null);
-        int rate = bundle.Manifest.Audio.SampleRate, hop = bundle.Manifest.Audio.Hop;
-        var quarters = LevelRangeKeeper.WindowLevelsDb(plain, rate, hop, VoiceRenderer.KeeperSkipBlocks);
-        var seconds = LevelRangeKeeper.WindowLevelsDb(plain, rate, hop, VoiceRenderer.KeeperSkipBlocks,
-                                                      LevelRangeKeeper.LongWindowSeconds);
-        var levels = new AnchorLevels(quarters.Min(), quarters.Max(), seconds.Min());
+        var levels = VoiceRenderer.LevelRange(plain, bundle.Manifest.Audio.SampleRate, bundle.Manifest.Audio.Hop);
         var keeper = new LevelRangeKeeper(bundle.Manifest.Audio.SampleRate, bundle.Manifest.Audio.Hop,
                                                               VoiceRenderer.KeeperSkipBlocks);
         Assert.True(plain.Length > (keeper.SkipBlocks + keeper.WindowBlocks + 20) * bundle.Manifest.Audio.Hop,

@@ -1,8 +1,7 @@
 using Distill.Runtime.Dsp;
 using Distill.Runtime.Engine;
-using Distill.Trainer.Data;
 
-namespace Distill.Tests.Data;
+namespace Distill.Tests.Engine;
 
 public class ClipLevelRangeTests
 {
@@ -19,7 +18,7 @@ public class ClipLevelRangeTests
         var audio = new float[2 * half];
         for (int i = 0; i < audio.Length; i++)
             audio[i] = (float)((i < half ? 0.5 : 0.05) * Math.Sin(2 * Math.PI * frequency * i / rate));
-        var range = Corpus.LevelRange(audio, rate, features.Hop);
+        var range = VoiceRenderer.LevelRange(audio, rate, features.Hop);
         Assert.Equal(20 * Math.Log10(0.5 / Math.Sqrt(2)), range.LoudestDb, 2);
         Assert.Equal(20 * Math.Log10(0.05 / Math.Sqrt(2)), range.QuietestDb, 2);
         Assert.Equal(20 * Math.Log10(0.05 / Math.Sqrt(2)), range.QuietestSecondDb!.Value, 2);
