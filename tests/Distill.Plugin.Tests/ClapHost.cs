@@ -14,6 +14,7 @@ public sealed unsafe class ClapModule
     internal readonly ClapPluginEntry* Entry;
     internal readonly ClapPluginFactory* Factory;
     readonly delegate* unmanaged<long> allocatedBytes;
+    readonly delegate* unmanaged<void> collectGarbage;
     public TimeSpan LoadTime { get; }
 
     ClapModule(string path)
@@ -28,9 +29,11 @@ public sealed unsafe class ClapModule
             Factory = (ClapPluginFactory*)Entry->GetFactory(id);
         LoadTime = clock.Elapsed;
         allocatedBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "distill_allocated_bytes");
+        collectGarbage = (delegate* unmanaged<void>)NativeLibrary.GetExport(library, "distill_collect_garbage");
     }
 
     public long AllocatedBytes() => allocatedBytes();
+    public void CollectGarbage() => collectGarbage();
 
     public uint PluginCount => Factory->GetPluginCount(Factory);
     internal ClapPluginDescriptor* Descriptor(uint index) => Factory->GetPluginDescriptor(Factory, index);
@@ -184,6 +187,7 @@ public sealed unsafe class ClapPluginUnderTest : IPluginUnderTest
     }
 
     public long AllocatedBytes() => module.AllocatedBytes();
+    public void CollectGarbage() => module.CollectGarbage();
 
     public void Dispose()
     {

@@ -38,6 +38,8 @@ public interface IPluginUnderTest : IDisposable
     void SetOffline(bool offline);
     /// <summary>The plugin runtime's allocated-bytes counter for the calling thread.</summary>
     long AllocatedBytes();
+    /// <summary>A full collection in the plugin runtime (empties the calling thread's allocation context).</summary>
+    void CollectGarbage();
 }
 
 public static class PluginFormats

@@ -12,6 +12,7 @@ public sealed unsafe class Vst3Module
 
     internal readonly void* Factory;
     readonly delegate* unmanaged<long> allocatedBytes;
+    readonly delegate* unmanaged<void> collectGarbage;
     public TimeSpan LoadTime { get; }
 
     Vst3Module(string path)
@@ -25,12 +26,14 @@ public sealed unsafe class Vst3Module
         if (Factory == null) throw new InvalidOperationException("GetPluginFactory returned null");
         LoadTime = clock.Elapsed;
         allocatedBytes = (delegate* unmanaged<long>)NativeLibrary.GetExport(library, "distill_allocated_bytes");
+        collectGarbage = (delegate* unmanaged<void>)NativeLibrary.GetExport(library, "distill_collect_garbage");
         NativeLibrary.GetExport(library, "ModuleExit"); // mandatory on Linux (Ardour refuses a module without it): throws if absent
     }
 
     internal PluginFactoryVtbl* FactoryTable => *(PluginFactoryVtbl**)Factory;
 
     public long AllocatedBytes() => allocatedBytes();
+    public void CollectGarbage() => collectGarbage();
 
     /// <summary>Creates the instrument asking for <paramref name="iid"/>; null when refused.</summary>
     internal void* CreateInstance(Guid classId, Guid iid)
@@ -216,6 +219,7 @@ public sealed unsafe class Vst3PluginUnderTest : IPluginUnderTest
         setup.ProcessMode = offline ? Vst3Constants.ProcessOffline : Vst3Constants.ProcessRealtime;
 
     public long AllocatedBytes() => module.AllocatedBytes();
+    public void CollectGarbage() => module.CollectGarbage();
 
     public void Dispose()
     {
