@@ -63,12 +63,23 @@ public sealed class LevelGuard
         longestQuietRun = quietRun = judgedRun = 0;
     }
 
-    /// <summary>Which of the steps given to <see cref="Learn"/> was the loudest (0: the first).</summary>
+    /// <summary>Which of the steps given to <see cref="Learn"/> and <see cref="LearnLoudness"/> was the loudest (0: the
+    /// first).</summary>
     public int LoudestLearnt { get; private set; }
 
     /// <summary>Whether the step last judged would leave the last second heard below the floor given: a lull, which
     /// the anchor's loudest step ends, where the anchor's own step at that time may be as quiet.</summary>
     public bool SecondTooQuiet { get; private set; }
+
+    /// <summary>A step of the anchor whose loudness counts but whose windows do not: the decoder's first step from
+    /// silence, quieter than the sound where it is a texture, yet where a one-shot strikes. Without it a one-shot's
+    /// strike would stray as a burst above its own decay, and a lull would be broken by a step of that decay.</summary>
+    public void LearnLoudness(ReadOnlySpan<float> magnitudes)
+    {
+        double stepPower = MeanPower(magnitudes);
+        if (stepPower > loudest) (loudest, LoudestLearnt) = (stepPower, learntSteps);
+        learntSteps++;
+    }
 
     /// <summary>A step of the anchor itself: linear magnitude frames of <paramref name="bins"/> bins each.</summary>
     public void Learn(ReadOnlySpan<float> magnitudes, int bins)

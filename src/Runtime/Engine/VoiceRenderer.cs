@@ -20,14 +20,17 @@ public sealed class VoiceRenderer : IDisposable
     public const int KeeperSkipBlocks = WorldGraphs.FramesPerStep;
 
     /// <summary>The quietest and loudest of a sound's short-term levels, and its quietest second, measured as this
-    /// renderer's <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out): of a
-    /// clip, the range a note on it is kept in; of a replay, the range it plays in.</summary>
+    /// renderer's <see cref="LevelRangeKeeper"/> measures a note (its windows of hops, the first step's left out but for
+    /// the loudest): of a clip, the range a note on it is kept in; of a replay, the range it plays in.</summary>
     public static AnchorLevels LevelRange(ReadOnlySpan<float> audio, double sampleRate, int hop)
     {
         var levels = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, KeeperSkipBlocks);
         var seconds = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, KeeperSkipBlocks,
                                                       LevelRangeKeeper.LongWindowSeconds);
-        return new AnchorLevels(levels.Min(), levels.Max(), seconds.Min());
+        // The loudest counts the first step too: a one-shot strikes there, and a range topped by its decay would cut
+        // every later strike down to it.
+        var withFirstStep = LevelRangeKeeper.WindowLevelsDb(audio, sampleRate, hop, skipBlocks: 0);
+        return new AnchorLevels(levels.Min(), Math.Max(levels.Max(), withFirstStep.Max()), seconds.Min());
     }
     /// <summary>How far below its clip's quietest second a note's last second may sink, by its decoded codes, before
     /// they are judged a lull: the generation goals' tolerance. The output's level keeper lifts a shallow lull back, but
@@ -259,12 +262,14 @@ public sealed class VoiceRenderer : IDisposable
         decoder.Run();
         if (step < CodeStream.PrimeSteps)
         {
-            // The first step is the decoder warming up from silence, not the anchor's level or spectrum.
+            // The first step is the decoder warming up from silence, not the anchor's level or spectrum; but a one-shot's
+            // strike is there, so its loudness counts.
             if (step > 0)
             {
                 level.Learn(decoder.Magnitude, bins);
                 spectrum.Learn(decoder.Magnitude);
             }
+            else level.LearnLoudness(decoder.Magnitude);
         }
         else Judge(step, controls.Morph);
         for (int f = 0; f < WorldGraphs.FramesPerStep; f++)
@@ -288,10 +293,10 @@ public sealed class VoiceRenderer : IDisposable
             ? Math.Pow(10, (quietest - LullBelowQuietestSecondDb - decodedToOutputDb) / 10) : 0;
         // Both guards judge (no short circuit): each keeps the step it judged unless it is replaced.
         bool strays = level.Strays(decoder.Magnitude, bins, secondFloor) | spectrum.Strays(decoder.Magnitude);
-        // A lull is broken by the opening's loudest step (learning began at step 1), not the anchor's step at this
-        // time, which in a one-shot's decay is as quiet; the anchor's own quiet stretch, replayed, is no lull.
+        // A lull is broken by the opening's loudest step (a one-shot's strike), not the anchor's step at this time,
+        // which in a one-shot's decay is as quiet; the anchor's own quiet stretch, replayed, is no lull.
         bool lull = level.SecondTooQuiet && !codes.IsAnchorsOwn(step);
-        if (strays && codes.ReplayAnchor(step, lull ? 1 + level.LoudestLearnt : step))
+        if (strays && codes.ReplayAnchor(step, lull ? level.LoudestLearnt : step))
         {
             codes.Step(step).CopyTo(decoder.Codes);
             decoder.RunAgain();
