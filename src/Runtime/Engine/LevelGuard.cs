@@ -91,9 +91,7 @@ public sealed class LevelGuard
             learnt[count++] = power;
             heard[heardCount++ % heard.Length] = power;
         }
-        double stepPower = MeanPower(magnitudes);
-        if (stepPower > loudest) (loudest, LoudestLearnt) = (stepPower, learntSteps);
-        learntSteps++;
+        LearnLoudness(magnitudes);
     }
 
     /// <summary>Whether a generated step (linear magnitude frames) has a window below the anchor's range, a run of quiet

@@ -19,6 +19,25 @@ public class LevelGuardTests
         return step;
     }
 
+    /// <summary>A one-shot: its strike, in the first step, counts only for loudness. A later strike at its level is no
+    /// burst (it would be, 10 dB above the decay learnt after it), the strike is the loudest step a lull ends with, and
+    /// its windows set no threshold: a decay window 30 dB under the strike is not quiet.</summary>
+    [Fact]
+    public void AStrikeInTheFirstStepCountsOnlyForLoudness()
+    {
+        var guard = new LevelGuard(windows: 16, secondWindows: 8);
+        guard.LearnLoudness(Step(0));
+        foreach (double db in new[] { -20.0, -21, -22 }) guard.Learn(Step(db), Bins);
+        Assert.Equal(0, guard.LoudestLearnt);
+        Assert.False(guard.Strays(Step(0), Bins));
+        Assert.True(guard.Strays(Step(10.1), Bins));
+        Assert.False(guard.Strays(Step(-21, 4, 4, -50.9), Bins)); // 30 dB under the decay's median, not the strike's
+
+        var decayOnly = new LevelGuard(windows: 16, secondWindows: 8);
+        foreach (double db in new[] { -20.0, -21, -22 }) decayOnly.Learn(Step(db), Bins);
+        Assert.True(decayOnly.Strays(Step(0), Bins));
+    }
+
     /// <summary>The range comes from the replayed steps: a generated step strays when a 4-frame window of an anchor
     /// without quiet windows falls 30 dB below their windows' median (a run of quiet windows longer than the anchor's,
     /// which has none), or its mean rises 10 dB above the loudest step; not before; nothing strays before anything was
